@@ -1,0 +1,159 @@
+"""Enumerations of the domain. Values are stable English codes; labels are the Russian UI words."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    ORG_STAFF = "org_staff"
+    COORDINATOR = "coordinator"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+    SYSTEM = "system"  # the platform's own timers (auto-close, auto-reject, auto-routing)
+
+
+ROLE_LABELS = {
+    Role.CITIZEN: "Заявитель",
+    Role.ORG_STAFF: "Сотрудник организации",
+    Role.COORDINATOR: "Координатор ЦУР",
+    Role.OFFICIAL: "Сотрудник министерства",
+    Role.ADMIN: "Администратор",
+    Role.SYSTEM: "Система",
+}
+
+
+class Status(StrEnum):
+    MODERATION = "moderation"
+    REJECTED = "rejected"
+    COORDINATION = "coordination"
+    IN_WORK = "in_work"
+    CLARIFICATION = "clarification"
+    INTERIM_ANSWER = "interim_answer"
+    ANSWER_REVIEW = "answer_review"
+    ANSWERED = "answered"
+    CONTROL = "control"
+    CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    Status.MODERATION: "Модерация",
+    Status.REJECTED: "Отклонено",
+    Status.COORDINATION: "Координация",
+    Status.IN_WORK: "В работе",
+    Status.CLARIFICATION: "Уточнение у заявителя",
+    Status.INTERIM_ANSWER: "Промежуточный ответ",
+    Status.ANSWER_REVIEW: "Согласование ответа",
+    Status.ANSWERED: "Получен ответ",
+    Status.CONTROL: "На контроле",
+    Status.CLOSED: "Завершено",
+}
+
+# Statuses in which the organisation's execution clock is running.
+OPEN_STATUSES = frozenset(
+    {Status.MODERATION, Status.COORDINATION, Status.IN_WORK, Status.INTERIM_ANSWER,
+     Status.ANSWER_REVIEW, Status.CONTROL, Status.CLARIFICATION}
+)
+FINAL_STATUSES = frozenset({Status.REJECTED, Status.CLOSED})
+
+
+class EventKind(StrEnum):
+    TRANSITION = "transition"
+    REDIRECT = "redirect"  # «по принадлежности»: an event, not a status
+    CATEGORY_CHANGE = "category_change"
+    EXTENSION = "extension"
+    COMMENT = "comment"
+
+
+class AnswerKind(StrEnum):
+    INTERIM = "interim"
+    FINAL = "final"
+
+
+class ReviewState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class DeadlineKind(StrEnum):
+    WORKING = "working"
+    CALENDAR = "calendar"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    MOBILE = "mobile"
+    GOSUSLUGI = "gosuslugi"
+    SOCIAL = "social"  # инцидент из соцсетей (Инцидент Менеджмент)
+    PHONE = "phone"
+    IMPORT = "import"
+
+
+CHANNEL_LABELS = {
+    Channel.WEB: "Сайт",
+    Channel.MOBILE: "Мобильное приложение",
+    Channel.GOSUSLUGI: "Госуслуги",
+    Channel.SOCIAL: "Соцсети",
+    Channel.PHONE: "Телефон",
+    Channel.IMPORT: "Импорт",
+}
+
+
+class OrgType(StrEnum):
+    MINISTRY = "ministry"
+    AGENCY = "agency"  # региональное ведомство / комитет
+    MUNICIPAL_ADMIN = "municipal_admin"
+    MANAGEMENT_COMPANY = "management_company"  # УК
+    UTILITY = "utility"  # РСО
+    SCHOOL = "school"
+    KINDERGARTEN = "kindergarten"
+    CLINIC = "clinic"
+    TRANSPORT = "transport"
+    ROAD_SERVICE = "road_service"
+    OTHER = "other"
+
+
+ORG_TYPE_LABELS = {
+    OrgType.MINISTRY: "Министерство",
+    OrgType.AGENCY: "Ведомство",
+    OrgType.MUNICIPAL_ADMIN: "Администрация МО",
+    OrgType.MANAGEMENT_COMPANY: "Управляющая компания",
+    OrgType.UTILITY: "Ресурсоснабжающая организация",
+    OrgType.SCHOOL: "Школа",
+    OrgType.KINDERGARTEN: "Детский сад",
+    OrgType.CLINIC: "Поликлиника",
+    OrgType.TRANSPORT: "Транспортное предприятие",
+    OrgType.ROAD_SERVICE: "Дорожная служба",
+    OrgType.OTHER: "Иная организация",
+}
+
+
+class ModerationReason(StrEnum):
+    """The fixed list of rejection reasons of the ПОС rules."""
+
+    OBSCENITY = "obscenity"
+    HATE = "hate"
+    CALLS_TO_HARM = "calls_to_harm"
+    THIRD_PARTY_DATA = "third_party_data"
+    SPAM = "spam"
+    SEVERAL_PROBLEMS = "several_problems"
+    UNREADABLE = "unreadable"
+    STATE_SECRET = "state_secret"
+    REPEAT = "repeat"
+    TECH_SUPPORT = "tech_support"
+    NO_CLARIFICATION = "no_clarification"  # the citizen did not answer a clarification request in time
+
+
+MODERATION_REASON_LABELS = {
+    ModerationReason.OBSCENITY: "Оскорбления, нецензурная брань",
+    ModerationReason.HATE: "Разжигание ненависти и вражды",
+    ModerationReason.CALLS_TO_HARM: "Призывы к насилию или противоправным действиям",
+    ModerationReason.THIRD_PARTY_DATA: "Персональные данные третьих лиц",
+    ModerationReason.SPAM: "Спам, реклама",
+    ModerationReason.SEVERAL_PROBLEMS: "Несколько проблем в одном сообщении",
+    ModerationReason.UNREADABLE: "Текст невозможно прочитать",
+    ModerationReason.STATE_SECRET: "Сведения, составляющие государственную тайну",
+    ModerationReason.REPEAT: "Повторное сообщение без новых доводов",
+    ModerationReason.TECH_SUPPORT: "Вопрос технической поддержки портала",
+    ModerationReason.NO_CLARIFICATION: "Заявитель не дал уточнений в срок",
+}

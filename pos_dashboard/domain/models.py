@@ -1,0 +1,166 @@
+"""Tables of the appeal domain. Times are timezone-aware (stored as UTC)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .enums import AnswerKind, Channel, DeadlineKind, EventKind, OrgType, ReviewState, Role, Status
+from .types import UTCDateTime, utcnow
+
+
+def _code(default=None, index: bool = False):
+    """Enum columns are stored as their plain string codes (no database ENUM types to migrate)."""
+    return Field(default=default, sa_type=String(32), index=index, nullable=default is None)
+
+
+def _time(index: bool = False, nullable: bool = True):
+    return Field(default=None, sa_type=UTCDateTime, index=index, nullable=nullable)
+
+
+class Territory(SQLModel, table=True):
+    """A municipality (муниципальное образование / район) or a sub-territory (МО, округ)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    kind: str = "municipality"  # municipality | district | okrug | settlement
+    parent_id: int | None = Field(default=None, foreign_key="territory.id", index=True)
+    external_ref: str | None = Field(default=None, unique=True)
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    org_type: OrgType = _code(OrgType.OTHER)
+    territory_id: int | None = Field(default=None, foreign_key="territory.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    external_ref: str | None = Field(default=None, unique=True)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True)
+    full_name: str
+    email: str | None = None
+    role: Role = _code(Role.CITIZEN, index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    password_hash: str | None = None
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Category(SQLModel, table=True):
+    """A node of the category tree; a leaf (подкатегория) carries the deadline rule."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    parent_id: int | None = Field(default=None, foreign_key="category.id", index=True)
+    deadline_days: int = 30
+    deadline_kind: DeadlineKind = _code(DeadlineKind.WORKING)
+    expedited: bool = False  # «часы»: short deadline, urgent problems
+    evidence_required: bool = False  # the answer must carry a photo of the result
+    external_ref: str | None = Field(default=None, unique=True)
+
+
+class RoutingRule(SQLModel, table=True):
+    """Category × territory → organisation. A null territory means "anywhere in the region"."""
+
+    __table_args__ = (UniqueConstraint("category_id", "territory_id", name="uq_routing_category_territory"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(foreign_key="category.id", index=True)
+    territory_id: int | None = Field(default=None, foreign_key="territory.id")
+    organization_id: int = Field(foreign_key="organization.id")
+
+
+class Appeal(SQLModel, table=True):
+    """An appeal (обращение). `status` and the timestamps below are kept by the services
+    in step with the event log, which stays the source of truth."""
+
+    __table_args__ = (
+        Index("ix_appeal_status_deadline", "status", "deadline_at"),
+        Index("ix_appeal_org_status_deadline", "organization_id", "status", "deadline_at"),
+        Index("ix_appeal_category_created", "category_id", "created_at"),
+        Index("ix_appeal_territory_created", "territory_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_ref: str | None = Field(default=None, unique=True)
+    citizen_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    category_id: int = Field(foreign_key="category.id")
+    territory_id: int | None = Field(default=None, foreign_key="territory.id")
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    channel: Channel = _code(Channel.WEB)
+    status: Status = _code(Status.MODERATION)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Execution clock: set when the appeal reaches an organisation; moved by pauses and the extension.
+    deadline_at: datetime | None = _time(index=True)
+    stage_due_at: datetime | None = _time()  # due time of the current stage (moderation, review …)
+    paused_at: datetime | None = _time()  # set while waiting for the citizen's clarification
+    extended: bool = False
+    first_answer_at: datetime | None = _time()
+    final_answer_at: datetime | None = _time()
+    closed_at: datetime | None = _time()
+    rating: int | None = None
+
+
+class AppealEvent(SQLModel, table=True):
+    """Append-only audit log of an appeal: who did what, when, from which status to which, why."""
+
+    __table_args__ = (Index("ix_event_appeal_at", "appeal_id", "at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor_role: Role = _code(Role.SYSTEM)
+    kind: EventKind = _code(EventKind.TRANSITION)
+    action: str
+    from_status: Status | None = _code()
+    to_status: Status | None = _code()
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    payload: str | None = Field(default=None, sa_column=Column(Text))  # JSON
+
+
+class Answer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id", index=True)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    author_id: int | None = Field(default=None, foreign_key="app_user.id")
+    kind: AnswerKind = _code(AnswerKind.FINAL)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    planned_date: date | None = None  # interim answers promise a completion date
+    attachments: str | None = Field(default=None, sa_column=Column(Text))  # JSON list of stored files
+    review_state: ReviewState = _code(ReviewState.PENDING)
+    review_comment: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Rating(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("appeal_id", "citizen_id", name="uq_rating_appeal_citizen"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id", index=True)
+    citizen_id: int = Field(foreign_key="app_user.id")
+    score: int
+    comment: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Dispute(SQLModel, table=True):
+    """Обжалование: the citizen contests the decision; the appeal goes under control."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    appeal_id: int = Field(foreign_key="appeal.id", index=True)
+    citizen_id: int = Field(foreign_key="app_user.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: datetime | None = _time()
+    outcome: str | None = None  # re_review | confirmed

@@ -1,0 +1,35 @@
+"""Shared fixtures: a real database session on SQLite, or on PostgreSQL when
+POS_TEST_DATABASE_URL is set (the same suite runs against both)."""
+
+import os
+
+import pytest
+from sqlmodel import Session, SQLModel
+
+import pos_dashboard.domain  # noqa: F401  (registers every table)
+from pos_dashboard.db import make_engine
+
+SPB_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "spb_our_city")
+
+
+def database_url_for_tests(tmp_path_factory) -> str:
+    url = os.environ.get("POS_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture()
+def engine(tmp_path_factory):
+    engine = make_engine(database_url_for_tests(tmp_path_factory))
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture()
+def session(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
