@@ -1,0 +1,87 @@
+"""Benchmark of the appeal queue's queries on the database named by REFLEX_DB_URL.
+
+Measures what a coordinator waits for: the first page with its counts (default filter: open
+appeals by deadline), and a change of filter (each filter of the page in turn). Prints a table of
+median and p95 in milliseconds, plus the size of the JSON the page state would hold.
+
+    REFLEX_DB_URL=sqlite:///bench100k.db python bench/queue_bench.py --repeat 15
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from pos_dashboard.analytics.options import filter_options  # noqa: E402
+from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page  # noqa: E402
+from pos_dashboard.db import get_engine, session_scope  # noqa: E402
+from pos_dashboard.domain.models import Appeal, Category, Territory  # noqa: E402
+from pos_dashboard.domain.types import utcnow  # noqa: E402
+from pos_dashboard.settings import db_url  # noqa: E402
+
+
+def _scenarios(session) -> list[tuple[str, QueueFilter, int]]:
+    top_category = session.execute(select(Category.id).where(Category.parent_id.is_(None)).limit(1)).scalar_one()
+    top_territory = session.execute(select(Territory.id).where(Territory.parent_id.is_(None)).limit(1)).scalar_one()
+    return [
+        ("first page: open, by deadline", QueueFilter(), 0),
+        ("page 20 of open", QueueFilter(), 20),
+        ("status = in_work", QueueFilter(status="in_work"), 0),
+        ("all statuses, newest first", QueueFilter(status="all", sort="newest"), 0),
+        ("category (top level)", QueueFilter(category_id=top_category), 0),
+        ("territory (top level)", QueueFilter(territory_id=top_territory), 0),
+        ("overdue only", QueueFilter(deadline="overdue"), 0),
+        ("at risk only", QueueFilter(deadline="at_risk"), 0),
+        ("organisation name", QueueFilter(organization_query="Водоканал"), 0),
+        ("text search (open)", QueueFilter(search="подъезд"), 0),
+        ("text search (all statuses)", QueueFilter(status="all", search="подъезд"), 0),
+        ("appeal number", QueueFilter(status="all", search="12345"), 0),
+    ]
+
+
+def _measure(flt: QueueFilter, page: int, repeat: int) -> tuple[list[float], int, int]:
+    timings, state_bytes, total = [], 0, 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with session_scope() as session:
+            result = fetch_queue_page(session, flt, page=page, page_size=50, now=utcnow())
+        timings.append((time.perf_counter() - started) * 1000)
+        state_bytes = len(json.dumps({"rows": result.rows, "counts": result.status_counts}, ensure_ascii=False).encode())
+        total = result.total
+    return timings, state_bytes, total
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    with session_scope() as session:
+        appeals = session.execute(select(func.count()).select_from(Appeal)).scalar_one()
+        scenarios = _scenarios(session)
+        options_bytes = len(json.dumps(filter_options(session), ensure_ascii=False).encode())
+    backend = get_engine().dialect.name
+    print(f"# queue benchmark: {backend}, {appeals:,} appeals, {args.repeat} runs each, {db_url().split('@')[-1]}")
+    print(f"{'scenario':34} {'rows':>9} {'median ms':>10} {'p95 ms':>9} {'state KB':>9}")
+    largest = 0
+    for name, flt, page in scenarios:
+        _measure(flt, page, 1)  # warm the cache: a user's second look is the common case
+        timings, state_bytes, total = _measure(flt, page, args.repeat)
+        largest = max(largest, state_bytes + options_bytes)
+        print(f"{name:34} {total:>9,} {statistics.median(timings):>10.1f} {_p95(timings):>9.1f} "
+              f"{(state_bytes + options_bytes) / 1024:>9.1f}")
+    print(f"largest page state (rows + counts + filter options): {largest / 1024:.1f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The appeal card: the appeal, its answers and its full timeline, ready to show."""
+
+import json
+
+from sqlmodel import Session, select
+
+from ..domain.enums import (CHANNEL_LABELS, MODERATION_REASON_LABELS, ROLE_LABELS, STATUS_LABELS, AnswerKind,
+                            Channel, EventKind, ModerationReason, Role, Status)
+from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory, User
+from ..domain.workflow import TRANSITIONS
+from ..services.actors import Actor
+from ..services.errors import NotFound, PermissionDenied
+from .formatting import local_time
+
+_ACTION_LABELS = {name: t.label for name, t in TRANSITIONS.items()} | {
+    "submit": "Обращение подано",
+    "extend": "Срок продлён",
+    "change_category": "Категория изменена",
+}
+_KIND_LABELS = {EventKind.REDIRECT: "Переадресация по принадлежности", EventKind.CATEGORY_CHANGE: "Смена категории"}
+
+
+def can_view(actor: Actor, appeal: Appeal) -> bool:
+    if actor.role in {Role.COORDINATOR, Role.OFFICIAL, Role.ADMIN}:
+        return True
+    if actor.role == Role.ORG_STAFF:
+        return appeal.organization_id == actor.organization_id
+    return actor.role == Role.CITIZEN and appeal.citizen_id == actor.user_id
+
+
+def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
+    appeal = session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise NotFound(f"Обращение №{appeal_id} не найдено")
+    if not can_view(actor, appeal):
+        raise PermissionDenied("Нет доступа к этому обращению")
+    category = session.get(Category, appeal.category_id)
+    parent = session.get(Category, category.parent_id) if category.parent_id else None
+    territory = session.get(Territory, appeal.territory_id) if appeal.territory_id else None
+    organization = session.get(Organization, appeal.organization_id) if appeal.organization_id else None
+    return {
+        "id": appeal.id,
+        "external_ref": appeal.external_ref or "",
+        "status_label": STATUS_LABELS[Status(appeal.status)],
+        "category": f"{parent.name} / {category.name}" if parent else category.name,
+        "deadline_rule": f"{category.deadline_days} {'раб.' if category.deadline_kind == 'working' else 'календ.'} дн."
+                         + (" (ускоренная)" if category.expedited else ""),
+        "territory": territory.name if territory else "—",
+        "organization": organization.name if organization else "не назначен",
+        "address": appeal.address or "—",
+        "point": f"{appeal.latitude:.5f}, {appeal.longitude:.5f}" if appeal.latitude is not None else "—",
+        "channel": CHANNEL_LABELS.get(Channel(appeal.channel), appeal.channel),
+        "text": appeal.text,
+        "created": local_time(appeal.created_at),
+        "deadline": local_time(appeal.deadline_at) if appeal.deadline_at else "—",
+        "extended": "да" if appeal.extended else "нет",
+        "rating": str(appeal.rating) if appeal.rating else "—",
+        "answers": _answers(session, appeal.id),
+        "timeline": _timeline(session, appeal.id),
+    }
+
+
+def _answers(session: Session, appeal_id: int) -> list[dict]:
+    rows = session.exec(select(Answer, Organization.name).outerjoin(Organization, Organization.id == Answer.organization_id)
+                        .where(Answer.appeal_id == appeal_id).order_by(Answer.created_at, Answer.id)).all()
+    return [{
+        "kind": "Промежуточный ответ" if answer.kind == AnswerKind.INTERIM else "Ответ",
+        "organization": org_name or "—",
+        "created": local_time(answer.created_at),
+        "planned": answer.planned_date.strftime("%d.%m.%Y") if answer.planned_date else "",
+        "review": {"pending": "на согласовании", "approved": "согласован", "returned": "возвращён на доработку"}
+        [answer.review_state],
+        "text": answer.text,
+    } for answer, org_name in rows]
+
+
+def _timeline(session: Session, appeal_id: int) -> list[dict]:
+    rows = session.exec(select(AppealEvent, User.full_name).outerjoin(User, User.id == AppealEvent.actor_id)
+                        .where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.at, AppealEvent.id)).all()
+    return [_event(event, actor_name) for event, actor_name in rows]
+
+
+def _event(event: AppealEvent, actor_name: str | None) -> dict:
+    payload = json.loads(event.payload) if event.payload else {}
+    title = _KIND_LABELS.get(event.kind) or _ACTION_LABELS.get(event.action) or payload.get("source_status") \
+        or event.action
+    reason = event.reason or ""
+    if reason in ModerationReason._value2member_map_:
+        reason = MODERATION_REASON_LABELS[ModerationReason(reason)]
+    change = ""
+    if event.to_status:
+        source = STATUS_LABELS[Status(event.from_status)] + " → " if event.from_status else ""
+        change = source + STATUS_LABELS[Status(event.to_status)]
+    return {
+        "at": local_time(event.at),
+        "title": title,
+        "change": change,
+        "actor": actor_name or ROLE_LABELS.get(Role(event.actor_role), event.actor_role),
+        "reason": reason,
+        "detail": payload.get("detail", ""),
+    }

@@ -1,0 +1,52 @@
+"""Page frame: header with the product name, navigation and the logged-in user."""
+
+import reflex as rx
+
+from ..states.base import AppState
+from .ready import ready_marker
+
+
+def header() -> rx.Component:
+    return rx.hstack(
+        rx.hstack(
+            rx.icon("messages-square", size=26, color=rx.color("accent", 9)),
+            rx.vstack(
+                rx.text("Платформа обратной связи", weight="bold", size="4"),
+                rx.text("Центр управления регионом", size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            ),
+            rx.link("Очередь обращений", href="/", size="2", margin_left="24px"),
+            align="center",
+            spacing="3",
+        ),
+        rx.spacer(),
+        rx.cond(
+            AppState.user_name != "",
+            rx.hstack(
+                rx.vstack(
+                    rx.text(AppState.user_name, size="2", weight="medium", id="current-user"),
+                    rx.text(AppState.user_role_label, size="1", color=rx.color("gray", 11)),
+                    spacing="0",
+                    align="end",
+                ),
+                rx.button("Выйти", variant="soft", size="1", on_click=AppState.logout),
+                align="center",
+            ),
+        ),
+        padding_x="20px",
+        padding_y="10px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 1),
+        width="100%",
+        align="center",
+    )
+
+
+def page_frame(*children: rx.Component) -> rx.Component:
+    return rx.box(
+        ready_marker(),
+        header(),
+        rx.box(*children, padding="20px", width="100%", max_width="1480px", margin_x="auto"),
+        background=rx.color("gray", 2),
+        min_height="100vh",
+    )

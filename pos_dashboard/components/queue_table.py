@@ -1,0 +1,119 @@
+"""The queue: status chips, filters, the table of one page and the pager."""
+
+import reflex as rx
+
+from ..states.queue import ALL, QueueState
+from .status import deadline_cell, status_badge
+
+_SORTS = [("deadline", "По сроку"), ("newest", "Сначала новые"), ("oldest", "Сначала старые")]
+
+
+def status_chips() -> rx.Component:
+    return rx.flex(
+        rx.foreach(
+            QueueState.status_chips,
+            lambda chip: rx.button(
+                chip["label"], rx.badge(chip["count"], variant="surface", radius="full"),
+                size="1", variant=rx.cond(QueueState.status == chip["value"], "solid", "outline"),
+                on_click=QueueState.set_filter("status", chip["value"]),
+                id="status-" + chip["value"].to(str),
+            ),
+        ),
+        wrap="wrap", spacing="2",
+    )
+
+
+def _select(name: str, value, options, placeholder: str, width: str = "220px") -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, width=width, id=f"filter-{name}"),
+        rx.select.content(
+            rx.select.item(placeholder, value=ALL),
+            rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["value"])),
+        ),
+        value=value,
+        on_change=lambda v: QueueState.set_filter(name, v),
+    )
+
+
+def _text_filter(name: str, value, placeholder: str, icon: str, width: str) -> rx.Component:
+    return rx.debounce_input(
+        rx.input(
+            rx.input.slot(rx.icon(icon, size=16)),
+            placeholder=placeholder, value=value, width=width, id=f"filter-{name}",
+            on_change=lambda v: QueueState.set_filter(name, v),
+        ),
+        debounce_timeout=400,
+    )
+
+
+def filters() -> rx.Component:
+    return rx.flex(
+        _text_filter("search", QueueState.search, "№ обращения, текст или адрес", "search", "280px"),
+        _select("category", QueueState.category, QueueState.category_options, "Все категории"),
+        _select("territory", QueueState.territory, QueueState.territory_options, "Все территории"),
+        rx.cond(
+            QueueState.own_organization == "",
+            _text_filter("organization_query", QueueState.organization_query, "Исполнитель", "building-2", "220px"),
+            rx.badge(QueueState.own_organization, size="2", variant="surface"),
+        ),
+        rx.segmented_control.root(
+            rx.segmented_control.item("Все сроки", value="any"),
+            rx.segmented_control.item(f"Просрочено · {QueueState.overdue}", value="overdue"),
+            rx.segmented_control.item(f"Срок < 24 ч · {QueueState.at_risk}", value="at_risk"),
+            value=QueueState.deadline,
+            on_change=lambda v: QueueState.set_filter("deadline", v),
+            id="filter-deadline",
+        ),
+        rx.select.root(
+            rx.select.trigger(width="170px", id="filter-sort"),
+            rx.select.content(*[rx.select.item(label, value=value) for value, label in _SORTS]),
+            value=QueueState.sort,
+            on_change=lambda v: QueueState.set_filter("sort", v),
+        ),
+        rx.button(rx.icon("rotate-ccw", size=14), "Сбросить", variant="ghost", on_click=QueueState.reset_filters),
+        wrap="wrap", spacing="3", align="center",
+    )
+
+
+def _row(row: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text("№", row["id"], weight="bold")),
+        rx.table.cell(rx.text(row["created"], size="2")),
+        rx.table.cell(rx.text(row["category"], size="2"), max_width="220px"),
+        rx.table.cell(rx.text(row["territory"], size="2")),
+        rx.table.cell(rx.text(row["organization"], size="2"), max_width="200px"),
+        rx.table.cell(status_badge(row["status"], row["status_label"])),
+        rx.table.cell(deadline_cell(row)),
+        rx.table.cell(
+            rx.text(row["text"], size="2"),
+            rx.text(row["address"], size="1", color=rx.color("gray", 11)),
+            max_width="360px",
+        ),
+        on_click=rx.redirect("/appeals/" + row["id"].to(str)),
+        cursor="pointer",
+        _hover={"background": rx.color("accent", 2)},
+        class_name="queue-row",
+    )
+
+
+def table() -> rx.Component:
+    headers = ["Номер", "Поступило", "Категория", "Территория", "Исполнитель", "Статус", "Срок", "Суть обращения"]
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(QueueState.rows, _row)),
+        variant="surface", size="1", width="100%", id="queue-table",
+    )
+
+
+def pager() -> rx.Component:
+    return rx.hstack(
+        rx.text(f"Найдено: {QueueState.total}", size="2", id="queue-total"),
+        rx.spacer(),
+        rx.button(rx.icon("chevron-left", size=14), "Назад", size="1", variant="soft",
+                  disabled=QueueState.page == 0, on_click=QueueState.set_page(QueueState.page - 1)),
+        rx.text(f"Страница {QueueState.page + 1} из {QueueState.page_count}", size="2"),
+        rx.button("Вперёд", rx.icon("chevron-right", size=14), size="1", variant="soft",
+                  disabled=QueueState.page + 1 >= QueueState.page_count,
+                  on_click=QueueState.set_page(QueueState.page + 1)),
+        width="100%", align="center",
+    )

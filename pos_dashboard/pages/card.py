@@ -1,0 +1,93 @@
+"""/appeals/[appeal_id] — the appeal card with its answers and full timeline."""
+
+import reflex as rx
+
+from ..components.layout import page_frame
+from ..states.card import CardState
+
+
+def _field(label: str, value) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+def _details() -> rx.Component:
+    a = CardState.appeal
+    return rx.card(
+        rx.data_list.root(
+            _field("Статус", rx.badge(a["status_label"], size="2", id="card-status")),
+            _field("Категория", a["category"]),
+            _field("Срок по правилу", a["deadline_rule"]),
+            _field("Территория", a["territory"]),
+            _field("Исполнитель", a["organization"]),
+            _field("Адрес", a["address"]),
+            _field("Точка на карте", a["point"]),
+            _field("Канал", a["channel"]),
+            _field("Поступило", a["created"]),
+            _field("Срок ответа", a["deadline"]),
+            _field("Срок продлевался", a["extended"]),
+            _field("Оценка заявителя", a["rating"]),
+            _field("Внешний номер", a["external_ref"]),
+            size="2",
+        ),
+        width="100%",
+    )
+
+
+def _answer(answer) -> rx.Component:
+    return rx.card(
+        rx.hstack(rx.badge(answer["kind"]), rx.text(answer["organization"], weight="medium", size="2"),
+                  rx.spacer(), rx.text(answer["created"], size="1"), align="center", width="100%"),
+        rx.cond(answer["planned"] != "", rx.text("Плановая дата: ", answer["planned"], size="2")),
+        rx.text("Согласование: ", answer["review"], size="1", color=rx.color("gray", 11)),
+        rx.text(answer["text"], size="2", white_space="pre-wrap", margin_top="8px"),
+        width="100%",
+    )
+
+
+def _event(event) -> rx.Component:
+    return rx.hstack(
+        rx.box(width="10px", height="10px", border_radius="50%", background=rx.color("accent", 9), margin_top="6px",
+               flex_shrink="0"),
+        rx.vstack(
+            rx.hstack(rx.text(event["at"], size="1", color=rx.color("gray", 11)),
+                      rx.text(event["title"], weight="medium", size="2"), align="center"),
+            rx.cond(event["change"] != "", rx.text(event["change"], size="2")),
+            rx.text(event["actor"], size="1", color=rx.color("gray", 11)),
+            rx.cond(event["reason"] != "", rx.text("Причина: ", event["reason"], size="2")),
+            rx.cond(event["detail"] != "", rx.text(event["detail"], size="1", color=rx.color("gray", 11))),
+            spacing="0",
+        ),
+        align="start", class_name="timeline-event",
+    )
+
+
+def card_page() -> rx.Component:
+    return page_frame(
+        rx.link("← К очереди", href="/", size="2"),
+        rx.cond(
+            CardState.error != "",
+            rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", margin_top="16px"),
+            rx.cond(
+                CardState.appeal.contains("id"),
+                rx.grid(
+                    rx.vstack(
+                        rx.heading("Обращение №", CardState.appeal["id"], size="6", id="card-title"),
+                        rx.card(rx.text(CardState.appeal["text"], white_space="pre-wrap"), width="100%"),
+                        _details(),
+                        rx.heading("Ответы", size="4"),
+                        rx.cond(CardState.answers.length() > 0, rx.foreach(CardState.answers, _answer),
+                                rx.text("Ответов пока нет", color=rx.color("gray", 11))),
+                        spacing="3", width="100%",
+                    ),
+                    rx.vstack(
+                        rx.heading("История обращения", size="4"),
+                        rx.card(rx.vstack(rx.foreach(CardState.timeline, _event), spacing="3"), width="100%",
+                                id="card-timeline"),
+                        width="100%",
+                    ),
+                    columns="2", spacing="5", width="100%", margin_top="12px",
+                ),
+                rx.spinner(margin="24px"),
+            ),
+        ),
+    )

@@ -1,0 +1,52 @@
+"""/login — log-in form with the demo accounts listed beside it."""
+
+import reflex as rx
+
+from ..demo.accounts import DEMO_PASSWORD, demo_accounts
+from ..components.ready import ready_marker
+from ..states.login import LoginState
+
+
+def _demo_accounts() -> rx.Component:
+    return rx.card(
+        rx.text("Демонстрационные учётные записи", weight="bold", size="2"),
+        rx.text(f"Пароль у всех: {DEMO_PASSWORD}", size="1", color=rx.color("gray", 11)),
+        rx.table.root(
+            rx.table.body(*[
+                rx.table.row(rx.table.cell(rx.code(account.login)), rx.table.cell(rx.text(account.description, size="1")))
+                for account in demo_accounts()
+            ]),
+            size="1",
+        ),
+        width="100%",
+    )
+
+
+def login_page() -> rx.Component:
+    return rx.center(
+        ready_marker(),
+        rx.vstack(
+            rx.heading("Платформа обратной связи", size="6"),
+            rx.text("Вход для сотрудников ЦУР, организаций и министерства", color=rx.color("gray", 11)),
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        rx.text("Логин", size="2"),
+                        rx.input(name="login", placeholder="например, coordinator", width="100%", id="login"),
+                        rx.text("Пароль", size="2"),
+                        rx.input(name="password", type="password", width="100%", id="password"),
+                        rx.cond(LoginState.error != "",
+                                rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", id="login-error")),
+                        rx.button("Войти", type="submit", loading=LoginState.busy, width="100%", id="login-submit"),
+                        spacing="2",
+                    ),
+                    on_submit=LoginState.submit,
+                    reset_on_submit=False,
+                ),
+                width="100%",
+            ),
+            _demo_accounts(),
+            width="420px", spacing="4",
+        ),
+        min_height="100vh", background=rx.color("gray", 2),
+    )

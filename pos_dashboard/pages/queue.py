@@ -1,0 +1,32 @@
+"""/ — the coordinator's appeal queue (organisation staff see their organisation's queue)."""
+
+import reflex as rx
+
+from ..components.layout import page_frame
+from ..components.queue_table import filters, pager, status_chips, table
+from ..states.queue import QueueState
+
+POLL_INTERVAL_MS = 3000
+
+
+def queue_page() -> rx.Component:
+    return page_frame(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Очередь обращений", size="6"),
+                rx.cond(QueueState.loading, rx.spinner(size="2")),
+                rx.spacer(),
+                rx.text("обновлено ", QueueState.updated_at, size="1", color=rx.color("gray", 11)),
+                # The clock ticks every few seconds and asks the server whether appeals changed.
+                rx.moment(interval=POLL_INTERVAL_MS, format="HH:mm:ss", on_change=QueueState.poll,
+                          display="none"),
+                width="100%", align="center",
+            ),
+            rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red")),
+            status_chips(),
+            filters(),
+            table(),
+            pager(),
+            spacing="4", width="100%",
+        )
+    )

@@ -1,0 +1,135 @@
+"""The coordinator's appeal queue: filters in, one page of rows and the counts out."""
+
+import asyncio
+import reflex as rx
+
+from ..analytics import queue
+from ..analytics.options import filter_options
+from ..db import session_scope
+from ..domain.enums import STATUS_LABELS, Role, Status
+from ..domain.types import utcnow
+from ..services.actors import Actor
+from .base import AppState
+
+PAGE_SIZE = 50
+ALL = "all"
+
+
+def _load(flt: queue.QueueFilter, page: int) -> tuple[queue.QueuePage, tuple]:
+    with session_scope() as session:
+        result = queue.fetch_queue_page(session, flt, page=page, page_size=PAGE_SIZE, now=utcnow())
+        return result, queue.queue_version(session)
+
+
+def _version() -> tuple:
+    with session_scope() as session:
+        return queue.queue_version(session)
+
+
+def _options(organization_id: int | None) -> dict:
+    with session_scope() as session:
+        return filter_options(session, organization_id)
+
+
+class QueueState(AppState):
+    status: str = queue.OPEN
+    category: str = ALL
+    territory: str = ALL
+    organization_query: str = ""
+    deadline: str = "any"
+    search: str = ""
+    sort: str = "deadline"
+    page: int = 0
+
+    rows: list[dict] = []
+    total: int = 0
+    status_counts: dict[str, int] = {}
+    overdue: int = 0
+    at_risk: int = 0
+    category_options: list[dict] = []
+    territory_options: list[dict] = []
+    own_organization: str = ""  # organisation staff see only their organisation's queue
+    loading: bool = False
+    error: str = ""
+    updated_at: str = ""
+
+    _version: tuple = ()
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.var
+    def status_chips(self) -> list[dict]:
+        open_total = sum(v for k, v in self.status_counts.items() if k not in ("rejected", "closed"))
+        chips = [{"value": queue.OPEN, "label": "Открытые", "count": open_total},
+                 {"value": queue.ANY, "label": "Все", "count": sum(self.status_counts.values())}]
+        chips += [{"value": s.value, "label": STATUS_LABELS[s], "count": self.status_counts.get(s.value, 0)}
+                  for s in Status]
+        return chips
+
+    @rx.event
+    async def on_load(self):
+        actor = await self._staff_actor()
+        if actor is None:
+            return rx.redirect("/login")
+        own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
+        options = await asyncio.to_thread(_options, own_id)
+        self.category_options, self.territory_options = options["categories"], options["territories"]
+        self.own_organization = options["own_organization"]
+        return QueueState.refresh
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        if name in ("status", "category", "territory", "organization_query", "deadline", "search", "sort"):
+            setattr(self, name, value)
+            self.page = 0
+            return QueueState.refresh
+
+    @rx.event
+    def set_page(self, page: int):
+        self.page = max(0, min(page, self.page_count - 1))
+        return QueueState.refresh
+
+    @rx.event
+    def reset_filters(self):
+        self.status, self.category, self.territory, self.organization_query = queue.OPEN, ALL, ALL, ""
+        self.deadline, self.search, self.sort, self.page = "any", "", "deadline", 0
+        return QueueState.refresh
+
+    @rx.event(background=True)
+    async def refresh(self):
+        async with self:
+            actor = await self._staff_actor()
+            if actor is None:
+                return
+            flt = self._filter(actor)
+            page, self.loading = self.page, True
+        try:
+            result, version = await asyncio.to_thread(_load, flt, page)
+        except Exception as exc:  # the page must say what went wrong, not hang in "loading"
+            async with self:
+                self.loading, self.error = False, f"Не удалось загрузить очередь: {exc}"
+            return
+        async with self:
+            self.rows, self.total = result.rows, result.total
+            self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
+            self._version, self.loading, self.error = version, False, ""
+            self.updated_at = utcnow().astimezone().strftime("%H:%M:%S")
+
+    @rx.event(background=True)
+    async def poll(self, _moment: str = ""):
+        """Called every few seconds by the page: reload only when appeals changed."""
+        async with self:
+            known = self._version
+        if known and await asyncio.to_thread(_version) != known:
+            yield QueueState.refresh
+
+    def _filter(self, actor: Actor) -> queue.QueueFilter:
+        return queue.QueueFilter(
+            status=self.status, deadline=self.deadline, search=self.search, sort=self.sort,
+            category_id=None if self.category == ALL else int(self.category),
+            territory_id=None if self.territory == ALL else int(self.territory),
+            organization_id=actor.organization_id if actor.role == Role.ORG_STAFF else None,
+            organization_query=self.organization_query,
+        )

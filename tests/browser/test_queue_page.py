@@ -1,0 +1,111 @@
+"""The coordinator's queue as a user sees it in Chromium."""
+
+import re
+import time
+
+from sqlmodel import Session, select
+
+from pos_dashboard.db import make_engine
+from pos_dashboard.domain.models import Category, Territory, User
+from pos_dashboard.services import appeals
+from pos_dashboard.services.actors import Actor
+
+from .conftest import log_in, wait_ready
+
+LIVE_UPDATE_LIMIT_S = 5
+
+
+def _total(page) -> int:
+    return int(re.search(r"\d+", page.inner_text("#queue-total").replace("\xa0", "")).group())
+
+
+def _open_queue(page, app_url):
+    log_in(page, app_url)
+    page.wait_for_selector(".queue-row", timeout=30_000)
+    wait_ready(page)
+
+
+def test_wrong_password_is_refused_in_russian_and_keeps_the_login(page, app_url):
+    page.goto(app_url + "/login")
+    wait_ready(page)
+    page.fill("#login", "coordinator")
+    page.fill("#password", "не тот пароль")
+    page.click("#login-submit")
+    page.wait_for_selector("#login-error")
+    assert "Неверный логин или пароль" in page.inner_text("#login-error")
+    assert page.input_value("#login") == "coordinator"
+
+
+def test_queue_without_login_sends_to_login(page, app_url):
+    page.goto(app_url + "/")
+    page.wait_for_url(re.compile(r".*/login$"), timeout=20_000)
+
+
+def test_queue_renders_demo_data(page, app_url):
+    _open_queue(page, app_url)
+    rows = page.locator(".queue-row")
+    assert 0 < rows.count() <= 50
+    assert _total(page) >= rows.count()
+    assert "Координатор" in page.inner_text("header, body")
+    headers = page.inner_text("#queue-table thead")
+    for title in ("Номер", "Категория", "Исполнитель", "Статус", "Срок"):
+        assert title in headers
+    # Open appeals are sorted by deadline: overdue ones come first.
+    assert page.locator(".queue-row").first.inner_text().count("просрочено") == 1
+
+
+def test_status_filter_narrows_the_queue(page, app_url):
+    _open_queue(page, app_url)
+    open_total = _total(page)
+    page.click("#status-moderation")
+    page.wait_for_function(f"() => !document.querySelector('#queue-total').innerText.includes('{open_total}')")
+    moderated = _total(page)
+    assert 0 < moderated < open_total
+    statuses = page.locator(".queue-row").all_inner_texts()
+    assert statuses and all("Модерация" in text for text in statuses)
+
+
+def test_text_search_narrows_the_queue(page, app_url):
+    _open_queue(page, app_url)
+    first_id = page.locator(".queue-row").first.inner_text().split()[0].lstrip("№")
+    page.fill("#filter-search", first_id)
+    page.wait_for_function("() => document.querySelectorAll('.queue-row').length === 1", timeout=10_000)
+    assert page.locator(".queue-row").first.inner_text().startswith(f"№{first_id}")
+
+
+def test_row_opens_the_card_with_its_timeline(page, app_url):
+    _open_queue(page, app_url)
+    first = page.locator(".queue-row").first
+    appeal_id = first.inner_text().split()[0].lstrip("№")
+    first.click()
+    page.wait_for_url(re.compile(rf".*/appeals/{appeal_id}$"))
+    page.wait_for_selector(".timeline-event")
+    assert f"Обращение №{appeal_id}" in page.inner_text("#card-title")
+    events = page.locator(".timeline-event").all_inner_texts()
+    assert "Обращение подано" in events[0]
+    assert len(events) >= 2
+
+
+def test_new_appeal_appears_without_reload(page, app_url, demo_db):
+    _open_queue(page, app_url)
+    page.click("#status-moderation")
+    page.click("#filter-sort")
+    page.get_by_role("option", name="Сначала новые").click()
+    page.wait_for_selector(".queue-row")
+    before = _total(page)
+    text = f"Сломана скамейка во дворе, проверка живого обновления {time.time_ns()}"
+    engine = make_engine(demo_db)
+    with Session(engine) as session:
+        citizen = session.exec(select(User).where(User.login == "citizen")).one()
+        category = session.exec(select(Category).where(Category.parent_id.is_not(None))).first()
+        territory = session.exec(select(Territory)).first()
+        appeals.submit_appeal(session, actor=Actor.of(citizen), category_id=category.id, text=text,
+                              territory_id=territory.id, address="ул. Тестовая, д. 1")
+    engine.dispose()
+    submitted = time.monotonic()
+    page.wait_for_function(
+        f"() => parseInt(document.querySelector('#queue-total').innerText.replace(/\\D/g, '')) === {before + 1}",
+        timeout=(LIVE_UPDATE_LIMIT_S + 1) * 1000,
+    )
+    assert time.monotonic() - submitted <= LIVE_UPDATE_LIMIT_S
+    assert text[:60] in page.locator(".queue-row").first.inner_text()
