@@ -6,9 +6,10 @@ import reflex as rx
 from ..analytics import queue
 from ..analytics.options import filter_options
 from ..db import session_scope
-from ..domain.enums import STATUS_LABELS, Role, Status
+from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
 from ..domain.types import utcnow
 from ..services.actors import Actor
+from ..settings import region_tz
 from .base import AppState
 
 PAGE_SIZE = 50
@@ -61,7 +62,7 @@ class QueueState(AppState):
 
     @rx.var
     def status_chips(self) -> list[dict]:
-        open_total = sum(v for k, v in self.status_counts.items() if k not in ("rejected", "closed"))
+        open_total = sum(self.status_counts.get(s.value, 0) for s in OPEN_STATUSES)
         chips = [{"value": queue.OPEN, "label": "Открытые", "count": open_total},
                  {"value": queue.ANY, "label": "Все", "count": sum(self.status_counts.values())}]
         chips += [{"value": s.value, "label": STATUS_LABELS[s], "count": self.status_counts.get(s.value, 0)}
@@ -77,45 +78,48 @@ class QueueState(AppState):
         options = await asyncio.to_thread(_options, own_id)
         self.category_options, self.territory_options = options["categories"], options["territories"]
         self.own_organization = options["own_organization"]
-        return QueueState.refresh
+        await self._reload()
 
     @rx.event
-    def set_filter(self, name: str, value: str):
+    async def set_filter(self, name: str, value: str):
         if name in ("status", "category", "territory", "organization_query", "deadline", "search", "sort"):
             setattr(self, name, value)
-            self.page = 0
-            return QueueState.refresh
+            self.page, self.loading = 0, True
+            yield  # show the spinner while the database works
+            await self._reload()
 
     @rx.event
-    def set_page(self, page: int):
-        self.page = max(0, min(page, self.page_count - 1))
-        return QueueState.refresh
+    async def set_page(self, page: int):
+        self.page, self.loading = max(0, min(page, self.page_count - 1)), True
+        yield
+        await self._reload()
 
     @rx.event
-    def reset_filters(self):
+    async def reset_filters(self):
         self.status, self.category, self.territory, self.organization_query = queue.OPEN, ALL, ALL, ""
         self.deadline, self.search, self.sort, self.page = "any", "", "deadline", 0
-        return QueueState.refresh
+        self.loading = True
+        yield
+        await self._reload()
 
-    @rx.event(background=True)
+    @rx.event
     async def refresh(self):
-        async with self:
-            actor = await self._staff_actor()
-            if actor is None:
-                return
-            flt = self._filter(actor)
-            page, self.loading = self.page, True
-        try:
-            result, version = await asyncio.to_thread(_load, flt, page)
-        except Exception as exc:  # the page must say what went wrong, not hang in "loading"
-            async with self:
-                self.loading, self.error = False, f"Не удалось загрузить очередь: {exc}"
+        await self._reload()
+
+    async def _reload(self):
+        actor = await self._staff_actor()
+        if actor is None:
+            self.loading = False
             return
-        async with self:
-            self.rows, self.total = result.rows, result.total
-            self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
-            self._version, self.loading, self.error = version, False, ""
-            self.updated_at = utcnow().astimezone().strftime("%H:%M:%S")
+        try:
+            result, version = await asyncio.to_thread(_load, self._filter(actor), self.page)
+        except Exception as exc:  # the page must say what went wrong, not hang in "loading"
+            self.loading, self.error = False, f"Не удалось загрузить очередь: {exc}"
+            return
+        self.rows, self.total = result.rows, result.total
+        self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
+        self._version, self.loading, self.error = version, False, ""
+        self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
 
     @rx.event(background=True)
     async def poll(self, _moment: str = ""):

@@ -85,8 +85,10 @@ def demo_db(tmp_path_factory) -> str:
     return db_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url(demo_db, tmp_path_factory):
+    """One server per test module, so that modules needing another configuration (Redis, several
+    workers) start theirs after this one stopped: they share the build folder `.web`."""
     port = _free_port()
     log = tmp_path_factory.mktemp("logs") / "app.log"
     proc = start_app(app_environment(demo_db, port), log)

@@ -1,0 +1,55 @@
+"""Several backend workers sharing state through a real Redis (REFLEX_REDIS_URL)."""
+
+import os
+
+import psutil
+import pytest
+import redis
+
+from .conftest import app_environment, log_in, start_app, stop_app, wait_ready, _free_port
+
+REDIS_URL = os.environ.get("POS_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def redis_app(demo_db, tmp_path_factory):
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}: start it (see README) or set POS_TEST_REDIS_URL")
+    client.flushdb()
+    port = _free_port()
+    env = app_environment(demo_db, port, {"REFLEX_REDIS_URL": REDIS_URL, "GRANIAN_WORKERS": str(WORKERS)})
+    proc = start_app(env, tmp_path_factory.mktemp("redis-logs") / "app.log")
+    yield f"http://127.0.0.1:{port}", proc, client
+    stop_app(proc)
+    client.flushdb()
+
+
+def _python_workers(proc) -> int:
+    children = psutil.Process(proc.pid).children(recursive=True)
+    return sum(1 for child in children if "python" in child.name().lower())
+
+
+def test_state_lives_in_redis_and_survives_reloads_across_workers(redis_app, browser):
+    url, proc, client = redis_app
+    assert _python_workers(proc) >= WORKERS
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    log_in(page, url)
+    page.wait_for_selector(".queue-row", timeout=30_000)
+    assert client.dbsize() > 0, "the state manager wrote nothing to Redis"
+    page.click("#status-moderation")
+    page.wait_for_function("() => [...document.querySelectorAll('.queue-row')].every(r => r.innerText.includes('Модерация'))")
+    # Each reload opens a new websocket, which may land on any worker: the page must come back
+    # logged in, with the filter the user chose, every time.
+    for _ in range(6):
+        page.reload()
+        wait_ready(page)
+        page.wait_for_selector(".queue-row", timeout=30_000)
+        assert "/login" not in page.url
+        texts = page.locator(".queue-row").all_inner_texts()
+        assert texts and all("Модерация" in text for text in texts)
+    context.close()
