@@ -1,10 +1,15 @@
-"""Run Alembic migrations from Python (the CLI, the demo loader and the tests use this).
-Nothing here runs on import."""
+"""Run Alembic migrations from Python (the command line tools use this; the tests check that the
+revisions match the models). Nothing here runs on import."""
 
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+import pos_dashboard.domain  # noqa: F401  (registers every table)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,3 +26,10 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Bring the database at `url` (default: REFLEX_DB_URL) up to `revision`."""
     command.upgrade(alembic_config(url), revision)
+
+
+def drop_everything(engine: Engine) -> None:
+    """Remove every table of the application and the migration bookkeeping (demo --reset)."""
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -94,8 +94,9 @@ def stage_due(calendar: RegionCalendar, start: datetime) -> datetime:
 
 def resume_after_pause(deadline: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
     """The clock stops while the citizen is asked for clarification: the deadline moves by the
-    length of the pause."""
-    return deadline + max(resumed_at - paused_at, timedelta(0))
+    length of the pause (elapsed time, computed in UTC)."""
+    pause = _aware(resumed_at).astimezone(timezone.utc) - _aware(paused_at).astimezone(timezone.utc)
+    return _aware(deadline).astimezone(timezone.utc) + max(pause, timedelta(0))
 
 
 def extend(calendar: RegionCalendar, deadline: datetime, days: int) -> datetime:

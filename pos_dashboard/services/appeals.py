@@ -87,7 +87,7 @@ def perform(session: Session, *, actor: Actor, appeal_id: int, action: str, reas
 
 def rate(session: Session, *, actor: Actor, appeal_id: int, score: int, comment: str | None = None,
          now: datetime | None = None) -> Appeal:
-    if not isinstance(score, int) or not 1 <= score <= 5:
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationFailed("Оценка — целое число от 1 до 5")
     action = "rate_poor" if score <= LOW_RATING_MAX else "rate_good"
     return perform(session, actor=actor, appeal_id=appeal_id, action=action, reason=comment,
@@ -197,7 +197,7 @@ def _auto_reject_silent(session, appeal, actor, reason, now, params):
 
 def _give_interim_answer(session, appeal, actor, reason, now, params):
     planned = params.get("planned_date")
-    if not isinstance(planned, date) or planned < calendar().local_date(now):
+    if not isinstance(planned, date) or isinstance(planned, datetime) or planned < calendar().local_date(now):
         raise ValidationFailed("Укажите плановую дату выполнения (не раньше сегодняшней)")
     answer = _new_answer(session, appeal, actor, params, AnswerKind.INTERIM, now, planned)
     answer.review_state = ReviewState.APPROVED  # interim answers reach the citizen directly
@@ -228,13 +228,27 @@ def _review_answer(approve: bool):
     return apply
 
 
-def _rate(session, appeal, actor, reason, now, params):
-    score = params["score"]
-    session.add(Rating(appeal_id=appeal.id, citizen_id=actor.user_id, score=score, comment=reason, created_at=now))
-    appeal.rating = score
-    if score > LOW_RATING_MAX:
-        appeal.closed_at = now
-    return EventKind.TRANSITION, {"score": score}
+def _rate(poor: bool):
+    def apply(session, appeal, actor, reason, now, params):
+        score = params.get("score")
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise ValidationFailed("Оценка — целое число от 1 до 5")
+        if (score <= LOW_RATING_MAX) != poor:
+            raise ValidationFailed("Оценка не соответствует действию: 1–2 — на контроль, 3–5 — завершить")
+        # One rating row per (appeal, citizen): after a re-review the citizen rates the new answer and the
+        # row takes the latest score; the event log keeps every score given.
+        rating = session.exec(select(Rating).where(Rating.appeal_id == appeal.id,
+                                                   Rating.citizen_id == actor.user_id)).first()
+        if rating is None:
+            session.add(Rating(appeal_id=appeal.id, citizen_id=actor.user_id, score=score, comment=reason,
+                               created_at=now))
+        else:
+            rating.score, rating.comment, rating.created_at = score, reason, now
+        appeal.rating = score
+        if score > LOW_RATING_MAX:
+            appeal.closed_at = now
+        return EventKind.TRANSITION, {"score": score}
+    return apply
 
 
 def _dispute(session, appeal, actor, reason, now, params):
@@ -263,7 +277,7 @@ _APPLY = {
     "request_clarification": _request_clarification, "clarify": _clarify,
     "auto_reject_silent": _auto_reject_silent, "give_interim_answer": _give_interim_answer,
     "give_answer": _give_answer, "approve_answer": _review_answer(True),
-    "return_for_rework": _review_answer(False), "rate_good": _rate, "rate_poor": _rate,
+    "return_for_rework": _review_answer(False), "rate_good": _rate(False), "rate_poor": _rate(True),
     "dispute": _dispute, "auto_close": _close, "re_review": _re_review, "confirm_closure": _close,
 }
 assert set(_APPLY) == set(TRANSITIONS), "every transition needs its effect"
@@ -281,9 +295,10 @@ def _load_for_update(session: Session, appeal_id: int) -> Appeal:
 def _authorize(actor: Actor, roles, appeal: Appeal, label: str) -> None:
     if actor.role not in roles:
         raise PermissionDenied(f"Недостаточно прав для действия «{label}»")
-    if actor.role == Role.CITIZEN and appeal.citizen_id != actor.user_id:
+    if actor.role == Role.CITIZEN and (actor.user_id is None or appeal.citizen_id != actor.user_id):
         raise PermissionDenied("Это обращение подано другим заявителем")
-    if actor.role == Role.ORG_STAFF and appeal.organization_id != actor.organization_id:
+    if actor.role == Role.ORG_STAFF and (actor.organization_id is None
+                                         or appeal.organization_id != actor.organization_id):
         raise PermissionDenied("Обращение направлено другой организации")
 
 

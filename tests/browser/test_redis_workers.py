@@ -1,6 +1,7 @@
 """Several backend workers sharing state through a real Redis (REFLEX_REDIS_URL)."""
 
 import os
+import time
 
 import psutil
 import pytest
@@ -28,14 +29,18 @@ def redis_app(demo_db, tmp_path_factory):
     client.flushdb()
 
 
-def _python_workers(proc) -> int:
+def _backend_processes(proc) -> int:
+    """Worker processes under `reflex run` (one without Redis)."""
     children = psutil.Process(proc.pid).children(recursive=True)
-    return sum(1 for child in children if "python" in child.name().lower())
+    return sum(1 for child in children if "python" in " ".join(child.cmdline()).lower())
 
 
 def test_state_lives_in_redis_and_survives_reloads_across_workers(redis_app, browser):
     url, proc, client = redis_app
-    assert _python_workers(proc) >= WORKERS
+    deadline = time.monotonic() + 30  # granian starts its workers one after another
+    while _backend_processes(proc) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _backend_processes(proc) >= WORKERS
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     log_in(page, url)

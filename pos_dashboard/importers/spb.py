@@ -1,0 +1,222 @@
+"""Import of «Наш Санкт-Петербург» (../shared/data/spb_our_city) into our tables.
+
+`import_spb(engine, folder)` streams both files in appeal-id order (spb_source), checks and maps
+each appeal with its timeline (spb_mapping) and writes appeals in batches with Core bulk inserts,
+one transaction per batch. A malformed appeal is rejected before anything of it is written and
+counted in the report with its reason. Appeals already present (same external_ref) are left as they
+are, so a second run adds nothing. Territories, categories and organisations are created on first
+sight, each in its own small transaction, before the batch that needs them.
+"""
+
+import functools
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
+from . import spb_mapping as mapping
+from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
+
+BATCH_APPEALS = 1000
+EXAMPLES_PER_REASON = 5
+
+
+@dataclass
+class ImportReport:
+    total_appeals: int = 0  # rows in appeals.csv.gz (first pass)
+    appeals_read: int = 0
+    imported: int = 0
+    already_present: int = 0
+    events: int = 0
+    answers: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason → skipped appeals
+    examples: dict[str, list] = field(default_factory=dict)  # reason → a few source ids
+    orphan_event_rows: int = 0  # event rows whose appeal is not in appeals.csv.gz
+    orphan_examples: list = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def skip(self, reason: str, source_id) -> None:
+        self.skipped[reason] += 1
+        examples = self.examples.setdefault(reason, [])
+        if len(examples) < EXAMPLES_PER_REASON:
+            examples.append(source_id)
+
+    def skip_orphan_events(self, rows: list[dict]) -> None:
+        self.orphan_event_rows += len(rows)
+        if len(self.orphan_examples) < EXAMPLES_PER_REASON:
+            self.orphan_examples.append(rows[0].get("appeal_id"))
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def progress_line(self) -> str:
+        share = f" ({100 * self.appeals_read / self.total_appeals:.0f}%)" if self.total_appeals else ""
+        return (f"import-spb: {self.appeals_read}/{self.total_appeals}{share} прочитано, "
+                f"{self.imported} импортировано, {self.already_present} уже было, "
+                f"{sum(self.skipped.values())} пропущено, {self.elapsed:.1f} с")
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"Обращений в файле: {self.total_appeals}; прочитано: {self.appeals_read}",
+                 f"Импортировано обращений: {self.imported} (событий: {self.events}, ответов: {self.answers})",
+                 f"Уже были в базе: {self.already_present}",
+                 f"Пропущено обращений: {sum(self.skipped.values())}"]
+        for reason, count in self.skipped.most_common():
+            lines.append(f"  {reason}: {count} (например: {', '.join(map(str, self.examples[reason]))})")
+        lines.append(f"Пропущено строк событий без обращения в {APPEALS_FILE}: {self.orphan_event_rows}"
+                     + (f" (например: {', '.join(map(str, self.orphan_examples))})" if self.orphan_examples else ""))
+        lines.append(f"Время: {self.elapsed:.1f} с")
+        return lines
+
+
+class References:
+    """Territories, categories and organisations of the import, by external_ref → id (get or create)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.ids: dict[str, int] = {}
+        with engine.connect() as conn:
+            for table in (Territory.__table__, Category.__table__, Organization.__table__):
+                rows = conn.execute(select(table.c.external_ref, table.c.id).where(table.c.external_ref.like("spb:%")))
+                self.ids.update(dict(rows.all()))
+
+    def ensure(self, batch: list[mapping.PreparedAppeal]) -> None:
+        missing = [p for p in batch if not self._known(p)]
+        if not missing:
+            return
+        created: dict[str, int] = {}
+        with self.engine.begin() as conn:
+            add = functools.partial(self._get_or_add, conn, created)
+            for p in missing:
+                district = add(Territory, mapping.district_ref(p.district), name=p.district, kind="district")
+                add(Territory, mapping.okrug_ref(p.district, p.okrug), name=p.okrug, kind="okrug", parent_id=district)
+                (category_id, category_name), (reason_id, reason_name) = p.category, p.reason
+                parent = add(Category, mapping.category_ref(category_id), name=category_name)
+                add(Category, mapping.reason_ref(reason_id), name=reason_name, parent_id=parent)
+                for name in p.organizations:
+                    add(Organization, mapping.organization_ref(name), name=name,
+                        org_type=mapping.org_type_for(name).value)
+        self.ids.update(created)  # only once committed: a refused transaction leaves no stale ids
+
+    def territory_id(self, p: mapping.PreparedAppeal) -> int:
+        return self.ids[mapping.okrug_ref(p.district, p.okrug)]
+
+    def category_id(self, p: mapping.PreparedAppeal) -> int:
+        return self.ids[mapping.reason_ref(p.reason[0])]
+
+    def organization_id(self, name: str | None) -> int | None:
+        return self.ids[mapping.organization_ref(name)] if name else None
+
+    def _known(self, p: mapping.PreparedAppeal) -> bool:
+        refs = [mapping.okrug_ref(p.district, p.okrug), mapping.reason_ref(p.reason[0])]
+        refs += [mapping.organization_ref(name) for name in p.organizations]
+        return all(ref in self.ids for ref in refs)
+
+    def _get_or_add(self, conn, created: dict[str, int], model, ref: str, **values) -> int:
+        if ref in self.ids:
+            return self.ids[ref]
+        if ref not in created:
+            table = model.__table__
+            statement = insert(table).values(external_ref=ref, **values).returning(table.c.id)
+            created[ref] = conn.execute(statement).scalar_one()
+        return created[ref]
+
+
+def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
+               progress: Callable[[ImportReport], None] | None = None, progress_every: int = 5000) -> ImportReport:
+    """Import the folder into the database of `engine` (the schema must exist). Never raises for a
+    malformed row: it is skipped and counted in the returned report."""
+    for name in (APPEALS_FILE, EVENTS_FILE):
+        if not os.path.isfile(os.path.join(folder, name)):
+            raise FileNotFoundError(f"в папке {folder} нет файла {name}")
+    appeals_scan = scan(os.path.join(folder, APPEALS_FILE), "id")
+    events_scan = scan(os.path.join(folder, EVENTS_FILE), "appeal_id")
+    report, refs, batch, last_key = ImportReport(total_appeals=appeals_scan.rows), References(engine), [], None
+    for row, events in appeals_with_events(folder, appeals_scan, events_scan):
+        if row is None:
+            report.skip_orphan_events(events)
+            continue
+        report.appeals_read += 1
+        key = source_key(row.get("id"))
+        if key is not None and key == last_key:
+            report.skip("duplicate id", key)
+            continue
+        last_key = key
+        try:
+            batch.append(mapping.prepare_appeal(row, events))
+        except mapping.RowRejected as rejected:
+            report.skip(rejected.reason, row.get("id"))
+        if len(batch) >= batch_size:
+            write_batch(engine, refs, batch, report)
+            batch = []
+        if progress and report.appeals_read % progress_every == 0:
+            progress(report)
+    if batch:
+        write_batch(engine, refs, batch, report)
+    if progress:
+        progress(report)
+    return report
+
+
+def write_batch(engine: Engine, refs: References, batch: list[mapping.PreparedAppeal], report: ImportReport) -> None:
+    """Write a batch in one transaction; if the database refuses it, retry appeal by appeal so that
+    only the offending appeals are skipped (each still all-or-nothing)."""
+    try:
+        refs.ensure(batch)
+        with engine.begin() as conn:
+            imported, present, events, answers = _insert_new(conn, refs, batch)
+    except SQLAlchemyError as error:
+        if len(batch) > 1:
+            for prepared in batch:
+                write_batch(engine, refs, [prepared], report)
+        else:
+            report.skip(f"database error ({type(getattr(error, 'orig', None) or error).__name__})",
+                        batch[0].source_id)
+        return
+    report.imported += imported
+    report.already_present += present
+    report.events += events
+    report.answers += answers
+
+
+def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal]) -> tuple[int, int, int, int]:
+    appeal_table = Appeal.__table__
+    wanted = [p.appeal["external_ref"] for p in batch]
+    present = set(conn.execute(select(appeal_table.c.external_ref)
+                               .where(appeal_table.c.external_ref.in_(wanted))).scalars())
+    fresh = [p for p in batch if p.appeal["external_ref"] not in present]
+    if not fresh:
+        return 0, len(present), 0, 0
+    rows = [{**p.appeal, "territory_id": refs.territory_id(p), "category_id": refs.category_id(p),
+             "organization_id": refs.organization_id(p.organization)} for p in fresh]
+    inserted = conn.execute(insert(appeal_table).returning(appeal_table.c.external_ref, appeal_table.c.id), rows)
+    appeal_ids = dict(inserted.all())
+    events, answers = [], []
+    for p in fresh:
+        appeal_id = appeal_ids[p.appeal["external_ref"]]
+        events += [{**e, "appeal_id": appeal_id, "payload": _payload_json(refs, e["payload"])} for e in p.events]
+        answers += [{key: value for key, value in a.items() if key != "organization"}
+                    | {"appeal_id": appeal_id, "organization_id": refs.organization_id(a["organization"])}
+                    for a in p.answers]
+    if events:
+        conn.execute(insert(AppealEvent.__table__), events)
+    if answers:
+        conn.execute(insert(Answer.__table__), answers)
+    return len(fresh), len(present), len(events), len(answers)
+
+
+def _payload_json(refs: References, payload: dict) -> str:
+    """The event's payload as JSON; a route names the organisations it moved the appeal between."""
+    payload = dict(payload)
+    for id_key, name_keys in (("from_organization_id", mapping.ROUTE_FROM), ("to_organization_id", mapping.ROUTE_TO)):
+        name = next((payload[k] for k in name_keys if payload.get(k)), None)
+        if name:
+            payload[id_key] = refs.organization_id(name)
+    return json.dumps(payload, ensure_ascii=False)

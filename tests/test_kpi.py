@@ -1,0 +1,149 @@
+"""The KPI definitions on a small region worked through our own services: every expected number
+below is worked out by hand from the story of each appeal, not computed by the KPI module."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from pos_dashboard.analytics.kpi import KPI_DEFINITIONS, TOTAL_LABEL, compute_kpis
+from pos_dashboard.services import appeals
+from tests.factories import ANSWER_TEXT, INTERIM_TEXT, T0, assert_consistent, build_region, fresh_appeal, hours, submit
+
+
+def _story(session):
+    """Eight appeals, each with a known fate (times are hours after T0, Monday 3 March 2025 09:00 MSK)."""
+    r = build_region(session)
+    cur = r.coordinator
+
+    def act(appeal_id, actor, action, at, **params):
+        appeals.perform(session, actor=actor, appeal_id=appeal_id, action=action, now=T0 + at, **params)
+
+    ids = {}
+    # closed by the citizen: interim answer after 10 h (the first answer), final answer, rated 5
+    ids["good"] = a = submit(session, r, category_id=r.c_yard, territory_id=r.t_micro)
+    act(a, cur, "approve_moderation", hours(1))  # auto-routed to the district's management company
+    act(a, r.staff[r.o_district_uk], "give_interim_answer", hours(10), text=INTERIM_TEXT,
+        planned_date=date(2025, 3, 20))
+    act(a, r.staff[r.o_district_uk], "give_answer", hours(20), text=ANSWER_TEXT)
+    act(a, cur, "approve_answer", hours(30))
+    appeals.rate(session, actor=r.citizen, appeal_id=a, score=5, now=T0 + hours(40))
+    # closed automatically: created at +2 h, the answer approved at +26 h (first answer after 24 h)
+    ids["auto"] = a = submit(session, r, category_id=r.c_heating, territory_id=r.t_city, now=T0 + hours(2))
+    act(a, cur, "approve_moderation", hours(3))
+    act(a, r.staff[r.o_heat], "give_answer", hours(22), text=ANSWER_TEXT)
+    act(a, cur, "approve_answer", hours(26))
+    act(a, r.system, "auto_close", hours(100))
+    # rated 2 → control → re-review: back in work (first answer after 6 h)
+    ids["poor"] = a = submit(session, r, category_id=r.c_potholes, territory_id=r.t_rural)
+    act(a, cur, "approve_moderation", hours(1))
+    act(a, r.staff[r.o_roads], "give_answer", hours(5), text=ANSWER_TEXT)
+    act(a, cur, "approve_answer", hours(6))
+    appeals.rate(session, actor=r.citizen, appeal_id=a, score=2, now=T0 + hours(7))
+    act(a, cur, "re_review", hours(8), reason="Ответ не по существу")
+    # redirected, category changed, answered 30 days later: late (lighting: 20 calendar days)
+    ids["redirect"] = a = submit(session, r, category_id=r.c_lighting, territory_id=r.t_city)
+    act(a, cur, "approve_moderation", hours(1))
+    act(a, r.staff[r.o_city_admin], "redirect", hours(2), reason="Не наша зона ответственности")
+    act(a, cur, "route", hours(3), organization_id=r.o_roads)
+    appeals.change_category(session, actor=cur, appeal_id=a, category_id=r.c_potholes, now=T0 + hours(4))
+    act(a, r.staff[r.o_roads], "give_answer", hours(720), text=ANSWER_TEXT)
+    act(a, cur, "approve_answer", hours(722))
+    # rejected at moderation, no territory
+    ids["rejected"] = a = submit(session, r, category_id=r.c_misc, territory_id=None)
+    act(a, cur, "reject", hours(1), reason="spam")
+    # in work, no answer: heating (10 working days) will be overdue, yard (30 working days) at risk
+    ids["heating"] = a = submit(session, r, category_id=r.c_heating, territory_id=r.t_rural)
+    act(a, cur, "approve_moderation", hours(1))
+    ids["yard"] = a = submit(session, r, category_id=r.c_yard, territory_id=r.t_city)
+    act(a, cur, "approve_moderation", hours(1))
+    # still in moderation, submitted 40 days later
+    ids["late"] = submit(session, r, category_id=r.c_yard, territory_id=r.t_city, now=T0 + timedelta(days=40))
+    for appeal_id in ids.values():
+        assert_consistent(session, appeal_id)
+    return r, ids
+
+
+@pytest.fixture()
+def story(session):
+    region, ids = _story(session)
+    yard_deadline = fresh_appeal(session, ids["yard"]).deadline_at
+    return region, ids, yard_deadline - timedelta(hours=12)  # "now": the yard appeal is due within 24 h
+
+
+def total(table: pd.DataFrame) -> pd.Series:
+    assert table.iloc[-1].group == TOTAL_LABEL and pd.isna(table.iloc[-1].group_id)
+    return table.iloc[-1]
+
+
+def test_region_totals(session, story):
+    _, ids, now = story
+    row = total(compute_kpis(session, now=now))
+    expected = {
+        "received": 8, "answered": 4, "answered_with_deadline": 4, "answered_on_time": 3,
+        "overdue_now": 2,  # the heating appeal and the re-reviewed one (10 working days from +8 h)
+        "at_risk_now": 1, "with_interim_answer": 1, "redirected": 1, "category_changed": 1, "re_reviewed": 1,
+        "rejected": 1, "rated": 2,
+        "final_closed_by_citizen": 1, "final_closed_auto": 1, "final_in_work": 3, "final_answered": 1,
+        "final_rejected": 1, "final_moderation": 1, "final_closed_confirmed": 0, "final_closed_other": 0,
+    }
+    assert {name: int(row[name]) for name in expected} == expected
+    # first answers after 6, 10, 24 and 722 hours; linear interpolation between ranks
+    assert row.median_hours_to_first_answer == pytest.approx(17.0)
+    assert row.p90_hours_to_first_answer == pytest.approx(24 + 0.7 * (722 - 24))
+    assert (row.answered_share, row.on_time_share) == (0.5, 0.75)
+    assert (row.interim_answer_share, row.redirect_share, row.rejection_share) == (1 / 8, 1 / 8, 1 / 8)
+    assert (row.satisfaction_share, row.average_rating) == (0.5, 3.5)
+
+
+def test_groups_roll_up_to_top_level_territories_and_categories(session, story):
+    region, _, now = story
+    by_territory = compute_kpis(session, group_by="territory", now=now).set_index("group")
+    assert by_territory.received.to_dict() == {
+        "Городской округ Северный": 5, "Заречный муниципальный район": 2, "(без территории)": 1, TOTAL_LABEL: 8}
+    assert by_territory.loc["Заречный муниципальный район", "overdue_now"] == 2
+    assert by_territory.loc["Городской округ Северный", "median_hours_to_first_answer"] == pytest.approx(24.0)
+    by_category = compute_kpis(session, group_by="category", now=now).set_index("group")
+    assert by_category.received.to_dict() == {"Дороги": 2, "Прочее": 1, "ЖКХ": 5, TOTAL_LABEL: 8}
+    assert by_category.loc["Дороги", "category_changed"] == 1  # counted under its category of now
+    by_organisation = compute_kpis(session, group_by="organisation", now=now)
+    assert by_organisation.group_id.iloc[:4].tolist() == [region.o_heat, region.o_roads, region.o_uk,
+                                                          region.o_district_uk]  # sorted by name, unassigned last
+    assert by_organisation.set_index("group").received.to_dict() == {
+        "АО «Теплосеть»": 2, "Дорожное агентство": 2, "УК «Северный дом»": 1, "УК Центрального района": 1,
+        "(не назначена)": 2, TOTAL_LABEL: 8}
+
+
+def test_the_period_bounds_creation_time(session, story):
+    _, _, now = story
+    row = total(compute_kpis(session, since=T0, until=T0 + timedelta(days=1), now=now))
+    assert (row.received, row.final_moderation) == (7, 0)
+    assert total(compute_kpis(session, since=T0 + timedelta(days=1), now=now)).received == 1
+    assert total(compute_kpis(session, until=T0, now=now)).received == 0
+
+
+def test_overdue_and_at_risk_follow_the_deadline_engine_at_the_boundary(session, story):
+    _, ids, _ = story
+    deadline = fresh_appeal(session, ids["yard"]).deadline_at
+    at_deadline = total(compute_kpis(session, now=deadline))
+    just_after = total(compute_kpis(session, now=deadline + timedelta(microseconds=1)))
+    assert (at_deadline.overdue_now, at_deadline.at_risk_now) == (2, 1)  # due now is not yet overdue
+    assert (just_after.overdue_now, just_after.at_risk_now) == (3, 0)
+
+
+def test_an_empty_selection_gives_zero_counts_and_undefined_ratios(session):
+    row = total(compute_kpis(session, group_by="territory", now=T0))
+    assert (row.received, row.answered, row.overdue_now) == (0, 0, 0)
+    assert pd.isna(row.answered_share) and pd.isna(row.median_hours_to_first_answer)
+
+
+def test_every_column_has_a_russian_label_and_definition(session):
+    columns = compute_kpis(session, now=T0).columns
+    assert list(columns[2:]) == list(KPI_DEFINITIONS)
+    for name, (label, definition) in KPI_DEFINITIONS.items():
+        assert any("а" <= ch <= "я" for ch in label.lower()) and len(definition) > 15, name
+
+
+def test_unknown_grouping_is_refused(session):
+    with pytest.raises(ValueError):
+        compute_kpis(session, group_by="planet")
