@@ -87,6 +87,22 @@ def test_stored_value_is_utc_on_the_backend(engine, session):
             assert raw == "2025-12-31 13:00:00"
 
 
+def test_values_are_utc_whatever_the_connection_time_zone(engine, session):
+    """On PostgreSQL the driver returns timestamptz in the connection's zone; the column type still hands
+    back UTC. (On SQLite there is no connection zone: the same assertions hold trivially.)"""
+    category_id = _category(session)
+    moment = datetime(2026, 1, 1, 1, 0, tzinfo=KAM)
+    session.add(Appeal(category_id=category_id, text="Текст обращения", created_at=moment))
+    session.commit()
+    with Session(engine) as other:
+        if engine.dialect.name == "postgresql":
+            other.exec(text("SET TIME ZONE 'Asia/Kamchatka'"))
+            raw = other.connection().exec_driver_sql("SELECT created_at FROM appeal").scalar_one()
+            assert raw.utcoffset() == timedelta(hours=12)  # what the driver gives without the column type
+        value = other.exec(select(Appeal.created_at)).one()
+        assert value == moment and value.utcoffset() == timedelta(0) and value.hour == 13
+
+
 def test_default_timestamps_are_aware(engine, session):
     user_id = _user(session)
     with Session(engine) as other:

@@ -221,6 +221,7 @@ def test_redirect_by_belonging_goes_back_to_coordination_and_is_rerouted(session
 
     appeal = act(session, appeal_id, "redirect", staff, T0 + hours(4), reason="Двор обслуживает другая УК")
     assert appeal.status == Status.COORDINATION
+    assert appeal.organization_id is None  # out of the first organisation's queue
     assert appeal.stage_due_at == msk_end_of_day(2025, 3, 4)
     assert appeal.deadline_at == deadline  # a redirect does not restart the clock
     redirect = events(session, appeal_id)[-1]

@@ -15,12 +15,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, make_url, select, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
+from pos_dashboard.analytics.appeal_card import load_card
 from pos_dashboard.analytics.kpi import TOTAL_LABEL, compute_kpis
+from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.db import make_engine
 from pos_dashboard.domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
 from pos_dashboard.importers.spb import import_spb
+from pos_dashboard.domain.enums import Role
+from pos_dashboard.services.actors import Actor
 from pos_dashboard.services.appeals import status_from_events, timeline
 from tests.conftest import SPB_DIR
 
@@ -308,3 +312,27 @@ def test_category_and_organisation_groupings_cover_every_appeal(spb, source):
     executors = appeals[appeals.executor_organization != ""].groupby("executor_organization").size()
     answered_by = by_organisation.set_index("group").received
     assert all(answered_by[name] >= n for name, n in executors.items())
+
+
+@needs_spb
+def test_the_queue_and_the_card_show_the_imported_region(spb, source):
+    """Issue 3 §5: the queue pages through real texts; the card shows the real timeline in order."""
+    engine, _ = spb
+    appeals, events = source
+    coordinator = Actor(user_id=None, role=Role.COORDINATOR)
+    now = datetime(2021, 4, 26, 12, tzinfo=timezone.utc)
+    with Session(engine) as session:
+        page = fetch_queue_page(session, QueueFilter(status="all", sort="newest"), page=0, page_size=50, now=now)
+        assert page.total == len(appeals) and len(page.rows) == 50
+        newest = appeals.sort_values(["created_at", "id"], ascending=False).iloc[0]
+        assert page.rows[0]["text"][:40] == newest.text[:40]
+        routed = events[events.event == "route"].appeal_id.value_counts().index[0]
+        appeal_id = session.exec(select(Appeal.id).where(Appeal.external_ref == f"spb:appeal:{routed}")).one()
+        card = load_card(session, appeal_id, actor=coordinator)
+    source_events = events[events.appeal_id == routed]
+    assert len(card["timeline"]) == len(source_events)
+    shown_times = [datetime.strptime(e["at"], "%d.%m.%Y %H:%M") for e in card["timeline"]]
+    assert shown_times == sorted(shown_times)
+    titles = [e["title"] for e in card["timeline"]]
+    assert titles.count("Переадресация по принадлежности") == int((source_events.event == "route").sum())
+    assert not any(title.startswith("import:") for title in titles)

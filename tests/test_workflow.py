@@ -325,6 +325,8 @@ class Driver:
             if m.deadline_at is None:
                 days, kind = self.rule_of[m.category_id]
                 m.deadline_at = appeals.calendar().add(m.created_at, days, kind)
+        if action == "redirect":
+            m.organization_id = None  # back to the coordinator, out of the organisation's queue
         if action == "request_clarification":
             m.paused_at = now
         if action == "clarify":

@@ -17,6 +17,12 @@ _ACTION_LABELS = {name: t.label for name, t in TRANSITIONS.items()} | {
     "extend": "Срок продлён",
     "change_category": "Категория изменена",
 }
+# Events imported from another portal keep that portal's own event type and status name.
+_IMPORTED_EVENT_LABELS = {
+    "petition": "Сообщение заявителя", "answer": "Ответ организации", "route": "Переадресация по принадлежности",
+    "problem_change": "Смена категории", "conclusion": "Заключение", "petition.on_moderation": "Сообщение на модерации",
+    "execution_date_change": "Изменение срока", "execution_date_change.reopen": "Изменение срока (возобновление)",
+}
 _KIND_LABELS = {EventKind.REDIRECT: "Переадресация по принадлежности", EventKind.CATEGORY_CHANGE: "Смена категории"}
 
 
@@ -74,6 +80,13 @@ def _answers(session: Session, appeal_id: int) -> list[dict]:
     } for answer, org_name in rows]
 
 
+def _imported_title(payload: dict) -> str | None:
+    source = payload.get("source_event")
+    if source == "status":
+        return f"Статус на портале: «{payload.get('status_name', '')}»"
+    return _IMPORTED_EVENT_LABELS.get(source)
+
+
 def _timeline(session: Session, appeal_id: int) -> list[dict]:
     rows = session.exec(select(AppealEvent, User.full_name).outerjoin(User, User.id == AppealEvent.actor_id)
                         .where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.at, AppealEvent.id)).all()
@@ -82,7 +95,7 @@ def _timeline(session: Session, appeal_id: int) -> list[dict]:
 
 def _event(event: AppealEvent, actor_name: str | None) -> dict:
     payload = json.loads(event.payload) if event.payload else {}
-    title = _KIND_LABELS.get(event.kind) or _ACTION_LABELS.get(event.action) or payload.get("source_status") \
+    title = _KIND_LABELS.get(event.kind) or _ACTION_LABELS.get(event.action) or _imported_title(payload) \
         or event.action
     reason = event.reason or ""
     if reason in ModerationReason._value2member_map_:

@@ -202,6 +202,7 @@ def _route(lc, a, actor, reason, now, params):
 
 def _redirect(lc, a, actor, reason, now, params):
     payload = json.dumps({"from_organization_id": a.organization_id})
+    a.organization_id = None
     a.stage_due = lc.clock.stage_due(now)
     return REDIRECT, payload
 

@@ -173,7 +173,9 @@ def _route(session, appeal, actor, reason, now, params):
 
 
 def _redirect(session, appeal, actor, reason, now, params):
+    # The appeal leaves the organisation's queue and waits for the coordinator to route it anew.
     payload = {"from_organization_id": appeal.organization_id}
+    appeal.organization_id = None
     appeal.stage_due_at = deadlines.stage_due(calendar(), now)
     return EventKind.REDIRECT, payload
 
