@@ -68,6 +68,8 @@ def refuse(session, appeal_id, exc_type, call, **kwargs) -> ServiceError:
     with pytest.raises(exc_type) as info:
         call(session, appeal_id=appeal_id, **kwargs)
     assert type(info.value) is exc_type
+    # The refusal ended the transaction: no row lock (SELECT … FOR UPDATE) is left held.
+    assert not session.in_transaction()
     assert is_russian(info.value.message), info.value.message
     assert str(info.value) == info.value.message
     assert_unchanged_after_refusal(session, appeal_id, before)
