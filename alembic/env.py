@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 import pos_dashboard.domain  # noqa: F401  (registers every table)
 from pos_dashboard.db import make_engine
 from pos_dashboard.domain.types import UTCDateTime
+from pos_dashboard.migrations import include_object
 from pos_dashboard.settings import db_url
 
 config = context.config
@@ -26,7 +27,7 @@ def render_item(type_, obj, autogen_context):
 
 def _configure(**kwargs) -> None:
     context.configure(target_metadata=target_metadata, render_item=render_item, render_as_batch=True,
-                      compare_type=True, **kwargs)
+                      compare_type=True, include_object=include_object, **kwargs)
 
 
 def run_migrations_offline() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from pos_dashboard.db import make_engine
-from pos_dashboard.migrations import alembic_config
+from pos_dashboard.migrations import alembic_config, include_object
 
 from .conftest import database_url_for_tests
 
@@ -23,7 +23,7 @@ def _empty_database(url: str):
 
 def _drift(engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         return compare_metadata(context, SQLModel.metadata)
 
 
@@ -34,6 +34,19 @@ def test_migrations_match_the_models(tmp_path_factory):
         command.upgrade(alembic_config(url), "head")
         assert _drift(engine) == []
         assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        _empty_database(url).dispose()
+        engine.dispose()
+
+
+def test_postgresql_gets_trigram_indexes_for_text_search(tmp_path_factory):
+    url = database_url_for_tests(tmp_path_factory)
+    engine = _empty_database(url)
+    try:
+        command.upgrade(alembic_config(url), "head")
+        names = {index["name"] for index in inspect(engine).get_indexes("appeal")}
+        expected = {"ix_appeal_text_trgm", "ix_appeal_address_trgm"} if engine.dialect.name == "postgresql" else set()
+        assert {name for name in names if name.endswith("_trgm")} == expected
     finally:
         _empty_database(url).dispose()
         engine.dispose()

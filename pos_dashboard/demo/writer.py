@@ -128,14 +128,29 @@ def indexes_deferred(engine: Engine, table_names: tuple[str, ...]):
     (much faster than keeping them up to date row by row)."""
     indexes = [index for name in table_names for index in _table(name).indexes]
     with engine.begin() as conn:
+        extra = _migration_only_indexes(conn, table_names)
         for index in indexes:
             index.drop(conn)
+        for name, _definition in extra:
+            conn.execute(text(f'DROP INDEX "{name}"'))
     try:
         yield
     finally:
         with engine.begin() as conn:
             for index in indexes:
                 index.create(conn)
+            for _name, definition in extra:
+                conn.execute(text(definition))
+
+
+def _migration_only_indexes(conn, table_names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """PostgreSQL indexes that migrations create outside the models (the trigram indexes of text
+    search), with their definitions, so that they can be rebuilt after the load."""
+    if conn.dialect.name != "postgresql":
+        return []
+    rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
+                             "AND indexname LIKE '%\\_trgm'"), {"tables": list(table_names)}).all()
+    return [(name, definition) for name, definition in rows]
 
 
 @contextmanager

@@ -1,0 +1,107 @@
+"""The queue read model: filters, counts, order and paging, computed in the database."""
+
+from dataclasses import replace
+
+from pos_dashboard.analytics.queue import PAGE_SIZE_MAX, QueueFilter, fetch_queue_page
+from pos_dashboard.domain import deadlines
+from pos_dashboard.domain.enums import OPEN_STATUSES, Status
+from pos_dashboard.domain.models import Appeal
+from pos_dashboard.services import appeals
+
+from .factories import T0, build_region, hours, submit
+
+
+def _perform(session, appeal_id, action, actor, now, **params):
+    appeals.perform(session, actor=actor, appeal_id=appeal_id, action=action, now=now, **params)
+
+
+def _setup(session):
+    r = build_region(session)
+    ids = {
+        "yard": submit(session, r, text="Во дворе не убран мусор у ПОДЪЕЗДА №2", address="ул. Ленина, д. 5"),
+        "micro": submit(session, r, territory_id=r.t_micro, text="Грязный подъезд, не моют полы месяц",
+                        now=T0 + hours(1)),
+        "heating": submit(session, r, category_id=r.c_heating, text="В квартире холодно, батареи еле тёплые",
+                          now=T0 + hours(2)),
+        "pothole": submit(session, r, category_id=r.c_potholes, territory_id=r.t_rural,
+                          text="Глубокая яма на дороге у остановки", now=T0 + hours(3)),
+        "rejected": submit(session, r, text="Реклама: продаю гараж недорого, звоните", now=T0 + hours(4)),
+    }
+    for name in ("yard", "micro", "heating", "pothole"):
+        _perform(session, ids[name], "approve_moderation", r.coordinator, T0 + hours(5))
+    _perform(session, ids["rejected"], "reject", r.coordinator, T0 + hours(5), reason="spam")
+    return r, ids
+
+
+def _page(session, now, **filters):
+    return fetch_queue_page(session, QueueFilter(**filters), page=0, page_size=50, now=now)
+
+
+def test_open_queue_is_sorted_by_deadline_and_counts_every_status(session):
+    r, ids = _setup(session)
+    now = T0 + hours(6)
+    page = _page(session, now)
+    assert ids["rejected"] not in [row["id"] for row in page.rows]
+    deadlines_in_order = [session.get(Appeal, row["id"]).deadline_at for row in page.rows]
+    assert deadlines_in_order == sorted(deadlines_in_order)
+    assert page.total == 4 == len(page.rows)
+    assert page.status_counts == {Status.IN_WORK.value: 4, Status.REJECTED.value: 1}
+    only_rejected = _page(session, now, status=Status.REJECTED.value)
+    assert [row["id"] for row in only_rejected.rows] == [ids["rejected"]]
+    assert only_rejected.status_counts == page.status_counts  # counts ignore the status filter
+
+
+def test_search_is_case_insensitive_for_cyrillic_and_finds_numbers(session):
+    r, ids = _setup(session)
+    now = T0 + hours(6)
+    found = {row["id"] for row in _page(session, now, search="подъезд").rows}
+    assert found == {ids["yard"], ids["micro"]}
+    assert {row["id"] for row in _page(session, now, search="ЛЕНИНА").rows} == {ids["yard"]}  # the address
+    assert [row["id"] for row in _page(session, now, status="all", search=f"№{ids['rejected']}").rows] == [
+        ids["rejected"]]
+
+
+def test_tree_filters_include_children(session):
+    r, ids = _setup(session)
+    now = T0 + hours(6)
+    in_city = {row["id"] for row in _page(session, now, territory_id=r.t_city).rows}
+    assert in_city == {ids["yard"], ids["micro"], ids["heating"]}  # the micro-district is inside the city
+    housing = {row["id"] for row in _page(session, now, category_id=r.c_housing).rows}
+    assert housing == {ids["yard"], ids["micro"], ids["heating"]}
+    assert {row["id"] for row in _page(session, now, organization_query="теплосеть").rows} == {ids["heating"]}
+
+
+def test_organisation_staff_see_only_their_queue(session):
+    r, ids = _setup(session)
+    rows = _page(session, T0 + hours(6), organization_id=r.o_heat).rows
+    assert [row["id"] for row in rows] == [ids["heating"]]
+
+
+def test_overdue_and_at_risk_follow_the_deadline_rules(session):
+    r, ids = _setup(session)
+    heating = session.get(Appeal, ids["heating"])
+    at_risk_moment = heating.deadline_at - hours(3)
+    page = _page(session, at_risk_moment)
+    open_appeals = [session.get(Appeal, i) for i in ids.values()]
+    open_appeals = [a for a in open_appeals if Status(a.status) in OPEN_STATUSES]
+    assert page.at_risk == sum(deadlines.is_at_risk(a.deadline_at, at_risk_moment) for a in open_appeals) >= 1
+    assert page.overdue == sum(deadlines.is_overdue(a.deadline_at, at_risk_moment) for a in open_appeals)
+    risky = _page(session, at_risk_moment, deadline="at_risk")
+    assert ids["heating"] in [row["id"] for row in risky.rows]
+    assert all(row["deadline_state"] == "at_risk" for row in risky.rows)
+    later = heating.deadline_at + hours(1)
+    overdue = _page(session, later, deadline="overdue")
+    assert ids["heating"] in [row["id"] for row in overdue.rows]
+    assert all(row["deadline_state"] == "overdue" for row in overdue.rows)
+    assert overdue.rows[0]["left"].startswith("просрочено на")
+
+
+def test_paging_is_bounded(session):
+    r, ids = _setup(session)
+    flt = replace(QueueFilter(), status="all")
+    first = fetch_queue_page(session, flt, page=0, page_size=2, now=T0 + hours(6))
+    second = fetch_queue_page(session, flt, page=1, page_size=2, now=T0 + hours(6))
+    assert len(first.rows) == 2 and len(second.rows) == 2
+    assert not {row["id"] for row in first.rows} & {row["id"] for row in second.rows}
+    huge = fetch_queue_page(session, flt, page=0, page_size=10_000, now=T0 + hours(6))
+    assert len(huge.rows) == min(5, PAGE_SIZE_MAX)
