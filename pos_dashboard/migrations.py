@@ -24,9 +24,14 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Indexes made only by migrations (PostgreSQL trigram indexes, `*_trgm`) are not in the models,
-    so autogenerate and the drift check leave them out."""
-    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
+    """Search structures made only by migrations are not in the models, so autogenerate and the
+    drift check leave them out: PostgreSQL trigram indexes (`*_trgm`) and SQLite's FTS5 table
+    (`appeal_fts` and its shadow tables)."""
+    if name is None:
+        return True
+    if type_ == "index" and name.endswith("_trgm"):
+        return False
+    return not (type_ == "table" and name.startswith("appeal_fts"))
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
@@ -36,6 +41,9 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 
 def drop_everything(engine: Engine) -> None:
     """Remove every table of the application and the migration bookkeeping (demo --reset)."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TABLE IF EXISTS appeal_fts"))  # its triggers go with the appeal table
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -8,16 +8,14 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from pos_dashboard.db import make_engine
-from pos_dashboard.migrations import alembic_config, include_object
+from pos_dashboard.migrations import alembic_config, drop_everything, include_object
 
 from .conftest import database_url_for_tests
 
 
 def _empty_database(url: str):
     engine = make_engine(url)
-    SQLModel.metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    drop_everything(engine)
     return engine
 
 

@@ -2,12 +2,17 @@
 
 from dataclasses import replace
 
-from pos_dashboard.analytics.queue import PAGE_SIZE_MAX, QueueFilter, fetch_queue_page
+from sqlmodel import Session
+
+from pos_dashboard.analytics.queue import PAGE_SIZE_MAX, QueueFilter, _has_sqlite_fts, fetch_queue_page
 from pos_dashboard.domain import deadlines
 from pos_dashboard.domain.enums import OPEN_STATUSES, Status
 from pos_dashboard.domain.models import Appeal
+from pos_dashboard.db import make_engine
+from pos_dashboard.migrations import drop_everything, upgrade
 from pos_dashboard.services import appeals
 
+from .conftest import database_url_for_tests
 from .factories import T0, build_region, hours, submit
 
 
@@ -105,3 +110,25 @@ def test_paging_is_bounded(session):
     assert not {row["id"] for row in first.rows} & {row["id"] for row in second.rows}
     huge = fetch_queue_page(session, flt, page=0, page_size=10_000, now=T0 + hours(6))
     assert len(huge.rows) == min(5, PAGE_SIZE_MAX)
+
+
+def test_search_on_a_migrated_database_uses_the_search_index_and_finds_the_same(tmp_path_factory):
+    """Migrations add a trigram search structure (FTS5 on SQLite, pg_trgm on PostgreSQL); the
+    results must be those of the plain scan, Cyrillic case folding included."""
+    url = database_url_for_tests(tmp_path_factory)
+    engine = make_engine(url)
+    drop_everything(engine)
+    try:
+        upgrade(url)
+        assert _has_sqlite_fts(engine) == (engine.dialect.name == "sqlite")
+        with Session(engine, expire_on_commit=False) as session:
+            r, ids = _setup(session)
+            now = T0 + hours(6)
+            assert {row["id"] for row in _page(session, now, search="ПОДЪЕЗД").rows} == {ids["yard"], ids["micro"]}
+            assert {row["id"] for row in _page(session, now, search="ленина").rows} == {ids["yard"]}
+            assert {row["id"] for row in _page(session, now, search='яма "на').rows} == set()
+            assert {row["id"] for row in _page(session, now, search="яма").rows} == {ids["pothole"]}
+            assert {row["id"] for row in _page(session, now, search="ям").rows} == {ids["pothole"]}  # < 3: scan
+    finally:
+        drop_everything(engine)
+        engine.dispose()

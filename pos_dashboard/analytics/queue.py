@@ -5,9 +5,11 @@ one grouped count per status, one count for overdue and at-risk appeals.
 """
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -104,9 +106,28 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
     if search.lstrip("№#").isdigit():
         conditions.append(Appeal.id == int(search.lstrip("№#")))
     elif search:
-        pattern = f"%{search}%"
-        conditions.append(or_(Appeal.text.ilike(pattern), Appeal.address.ilike(pattern)))
+        conditions.append(_text_search(session, search))
     return conditions
+
+
+def _text_search(session: Session, search: str):
+    """Substring search in the text and the address, case-insensitive. PostgreSQL serves ILIKE from
+    its trigram indexes; SQLite uses the FTS5 trigram table when the migrations made it (three
+    characters at least), and a scan otherwise."""
+    if len(search) >= 3 and _has_sqlite_fts(session.get_bind()):
+        phrase = '"' + search.replace('"', '""') + '"'
+        return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
+                             .bindparams(phrase=phrase))
+    pattern = f"%{search}%"
+    return or_(Appeal.text.ilike(pattern), Appeal.address.ilike(pattern))
+
+
+@lru_cache(maxsize=16)
+def _has_sqlite_fts(engine) -> bool:
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect() as conn:
+        return conn.execute(sql_text("SELECT 1 FROM sqlite_master WHERE name = 'appeal_fts'")).first() is not None
 
 
 def _subtree_ids(session: Session, table, root_id: int) -> list[int]:

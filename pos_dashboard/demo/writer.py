@@ -125,32 +125,39 @@ class BulkWriter:
 @contextmanager
 def indexes_deferred(engine: Engine, table_names: tuple[str, ...]):
     """Drop the secondary indexes of the given tables while loading, and build them afterwards
-    (much faster than keeping them up to date row by row)."""
+    (much faster than keeping them up to date row by row). The search structures that only the
+    migrations create (trigram indexes, SQLite's FTS triggers) are suspended and rebuilt too."""
     indexes = [index for name in table_names for index in _table(name).indexes]
     with engine.begin() as conn:
-        extra = _migration_only_indexes(conn, table_names)
+        search = _search_structures(conn, table_names)
         for index in indexes:
             index.drop(conn)
-        for name, _definition in extra:
-            conn.execute(text(f'DROP INDEX "{name}"'))
+        for drop, _create in search:
+            conn.execute(text(drop))
     try:
         yield
     finally:
         with engine.begin() as conn:
             for index in indexes:
                 index.create(conn)
-            for _name, definition in extra:
-                conn.execute(text(definition))
+            for _drop, create in search:
+                conn.execute(text(create))
+            if search and conn.dialect.name == "sqlite":
+                conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('rebuild')"))
 
 
-def _migration_only_indexes(conn, table_names: tuple[str, ...]) -> list[tuple[str, str]]:
-    """PostgreSQL indexes that migrations create outside the models (the trigram indexes of text
-    search), with their definitions, so that they can be rebuilt after the load."""
-    if conn.dialect.name != "postgresql":
-        return []
-    rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
-                             "AND indexname LIKE '%\\_trgm'"), {"tables": list(table_names)}).all()
-    return [(name, definition) for name, definition in rows]
+def _search_structures(conn: Connection, table_names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(drop, create) statements of the text-search objects made by migrations outside the models:
+    PostgreSQL's `*_trgm` indexes, SQLite's `appeal_fts_*` triggers."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
+                                 "AND indexname LIKE '%\\_trgm'"), {"tables": list(table_names)}).all()
+        return [(f'DROP INDEX "{name}"', definition) for name, definition in rows]
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                 "AND name LIKE 'appeal\\_fts\\_%' ESCAPE '\\'")).all()
+        return [(f'DROP TRIGGER "{name}"', definition) for name, definition in rows]
+    return []
 
 
 @contextmanager
