@@ -4,7 +4,7 @@ on SQLite and on PostgreSQL, and they can be rolled back."""
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from pos_dashboard.db import make_engine

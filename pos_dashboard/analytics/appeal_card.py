@@ -5,12 +5,14 @@ import json
 from sqlmodel import Session, select
 
 from ..domain.enums import (CHANNEL_LABELS, MODERATION_REASON_LABELS, ROLE_LABELS, STATUS_LABELS, AnswerKind,
-                            Channel, EventKind, ModerationReason, Role, Status)
+                            Channel, EventKind, ModerationReason, OPEN_STATUSES, Role, Status)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory, User
 from ..domain.workflow import TRANSITIONS
 from ..services.actors import Actor
 from ..services.errors import NotFound, PermissionDenied
-from .formatting import local_time
+from ..domain.deadlines import is_at_risk, is_overdue
+from ..domain.types import utcnow
+from .formatting import duration, local_time
 
 _ACTION_LABELS = {name: t.label for name, t in TRANSITIONS.items()} | {
     "submit": "Обращение подано",
@@ -59,11 +61,21 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
         "text": appeal.text,
         "created": local_time(appeal.created_at),
         "deadline": local_time(appeal.deadline_at) if appeal.deadline_at else "—",
+        "deadline_note": _deadline_note(appeal, utcnow()),
         "extended": "да" if appeal.extended else "нет",
         "rating": str(appeal.rating) if appeal.rating else "—",
         "answers": _answers(session, appeal.id),
         "timeline": _timeline(session, appeal.id),
     }
+
+
+def _deadline_note(appeal: Appeal, now) -> str:
+    if Status(appeal.status) not in OPEN_STATUSES or appeal.deadline_at is None:
+        return ""
+    if is_overdue(appeal.deadline_at, now):
+        return "просрочено на " + duration(now - appeal.deadline_at)
+    return ("срок истекает: осталось " if is_at_risk(appeal.deadline_at, now) else "осталось ") + \
+        duration(appeal.deadline_at - now)
 
 
 def _answers(session: Session, appeal_id: int) -> list[dict]:

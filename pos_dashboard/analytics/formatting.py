@@ -1,9 +1,15 @@
 """Display formatting shared by the read models: times in the region's zone, Russian style."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..settings import region_tz
 
 
 def local_time(moment: datetime) -> str:
     return moment.astimezone(region_tz()).strftime("%d.%m.%Y %H:%M")
+
+
+def duration(delta: timedelta) -> str:
+    """A positive span as «3 дн. 4 ч» or, under a day, «5 ч 12 мин»."""
+    days, hours, minutes = delta.days, delta.seconds // 3600, delta.seconds % 3600 // 60
+    return f"{days} дн. {hours} ч" if days else f"{hours} ч {minutes} мин"

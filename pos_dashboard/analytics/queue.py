@@ -16,7 +16,7 @@ from sqlmodel import Session
 from ..domain.deadlines import AT_RISK_HORIZON
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.models import Appeal, Category, Organization, Territory
-from .formatting import local_time
+from .formatting import duration, local_time
 
 PAGE_SIZE_MAX = 100
 OPEN = "open"  # pseudo-status: every status in which the appeal still waits for somebody
@@ -185,8 +185,4 @@ def _row(r, now: datetime) -> dict:
 
 def _time_left(deadline: datetime, now: datetime) -> str:
     delta = deadline - now
-    sign = "" if delta >= timedelta(0) else "просрочено на "
-    delta = abs(delta)
-    days, hours = delta.days, delta.seconds // 3600
-    text = f"{days} дн. {hours} ч" if days else f"{hours} ч {delta.seconds % 3600 // 60} мин"
-    return sign + text
+    return duration(delta) if delta >= timedelta(0) else "просрочено на " + duration(-delta)

@@ -75,19 +75,26 @@ def filters() -> rx.Component:
     )
 
 
+# Long names and texts are cut to a few lines so that a page of 50 rows stays scannable; the card
+# shows them whole.
+def _clamped(value, lines: int, **props) -> rx.Component:
+    return rx.text(value, size="2", style={"display": "-webkit-box", "-webkit-line-clamp": str(lines),
+                                           "-webkit-box-orient": "vertical", "overflow": "hidden"}, **props)
+
+
 def _row(row: rx.Var[dict]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text("№", row["id"], weight="bold")),
         rx.table.cell(rx.text(row["created"], size="2")),
-        rx.table.cell(rx.text(row["category"], size="2"), max_width="220px"),
-        rx.table.cell(rx.text(row["territory"], size="2")),
-        rx.table.cell(rx.text(row["organization"], size="2"), max_width="200px"),
+        rx.table.cell(_clamped(row["category"], 2), max_width="220px"),
+        rx.table.cell(_clamped(row["territory"], 2), max_width="160px"),
+        rx.table.cell(_clamped(row["organization"], 2), max_width="200px"),
         rx.table.cell(status_badge(row["status"], row["status_label"])),
         rx.table.cell(deadline_cell(row)),
         rx.table.cell(
-            rx.text(row["text"], size="2"),
+            _clamped(row["text"], 2),
             rx.text(row["address"], size="1", color=rx.color("gray", 11)),
-            max_width="360px",
+            max_width="380px",
         ),
         on_click=rx.redirect("/appeals/" + row["id"].to(str)),
         cursor="pointer",
