@@ -8,6 +8,7 @@ import math
 from datetime import timedelta
 
 from ..domain.enums import Role, Status
+from ..domain import workflow
 from ..domain.workflow import LOW_RATING_MAX
 from . import texts
 from .clock import DemoClock
@@ -36,8 +37,8 @@ DISPUTE_INSTEAD_OF_RATING = 0.005
 DISPUTE_AFTER_AUTO_CLOSE = 0.01
 DEADLINE_DRIVEN_SHARE = 0.25  # organisations that answer on the last day
 LATE_SHARE = 0.06  # … and those that miss the deadline
-AUTO_CLOSE_AFTER = 10 * 86400  # no rating within ten days: closed automatically
-SILENT_AFTER = 7 * 86400  # no clarification within seven days: rejected automatically
+AUTO_CLOSE_AFTER = int(workflow.AUTO_CLOSE_AFTER.total_seconds())  # seconds, as the story counts time
+SILENT_AFTER = int(workflow.CLARIFICATION_SILENCE_LIMIT.total_seconds())
 
 
 def lognormal(rng: DemoRandom, median: float, sigma: float) -> float:

@@ -6,6 +6,7 @@ the coordinator's decision). The services consult this table and nothing else.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from .enums import Role, Status
 
@@ -56,6 +57,8 @@ TRANSITIONS: dict[str, Transition] = {
     ]
 }
 
+AUTO_CLOSE_AFTER = timedelta(days=10)  # an answer not rated within this time closes the appeal
+CLARIFICATION_SILENCE_LIMIT = timedelta(days=7)  # no clarification from the citizen: rejected
 LOW_RATING_MAX = 2  # a rating of 1–2 puts the answer under control (DESIGN.md §3)
 
 INITIAL_STATUS = Status.MODERATION
