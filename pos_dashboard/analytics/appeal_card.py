@@ -9,6 +9,7 @@ from ..domain.enums import (CHANNEL_LABELS, MODERATION_REASON_LABELS, ROLE_LABEL
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory, User
 from ..domain.workflow import TRANSITIONS
 from ..services.actors import Actor
+from ..services.card_actions import card_actions
 from ..services.errors import NotFound, PermissionDenied
 from ..domain.deadlines import is_at_risk, is_overdue
 from ..domain.types import utcnow
@@ -66,6 +67,7 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
         "rating": str(appeal.rating) if appeal.rating else "—",
         "answers": _answers(session, appeal.id),
         "timeline": _timeline(session, appeal.id),
+        "actions": card_actions(appeal, actor),
     }
 
 

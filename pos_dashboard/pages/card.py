@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ..components.card_actions import action_panel
 from ..components.layout import page_frame
 from ..states.card import CardState
 
@@ -84,6 +85,9 @@ def card_page() -> rx.Component:
                         spacing="3", width="100%",
                     ),
                     rx.vstack(
+                        rx.cond(CardState.action_notice != "", rx.callout(
+                            CardState.action_notice, icon="check", color_scheme="green", id="action-notice")),
+                        action_panel(),
                         rx.heading("История обращения", size="4"),
                         rx.card(rx.vstack(rx.foreach(CardState.timeline, _event), spacing="3"), width="100%",
                                 id="card-timeline"),

@@ -1,4 +1,4 @@
-"""The appeal card page: /appeals/[appeal_id]."""
+"""The appeal card page: /appeals/[appeal_id], with the workflow actions the user may take."""
 
 import asyncio
 
@@ -7,6 +7,7 @@ import reflex as rx
 from ..analytics.appeal_card import load_card
 from ..db import session_scope
 from ..services.actors import Actor
+from ..services.card_actions import REJECTION_REASONS, perform_from_form
 from ..services.errors import ServiceError
 from .base import AppState
 
@@ -16,18 +17,55 @@ def _load(appeal_id: int, actor: Actor) -> dict:
         return load_card(session, appeal_id, actor=actor)
 
 
+def _act(appeal_id: int, actor: Actor, form: dict) -> None:
+    with session_scope() as session:
+        perform_from_form(session, actor=actor, appeal_id=appeal_id, form=form)
+
+
 class CardState(AppState):
     appeal: dict = {}
     answers: list[dict] = []
     timeline: list[dict] = []
+    actions: list[dict] = []
+    rejection_reasons: list[dict] = REJECTION_REASONS
+    chosen_action: str = ""
     error: str = ""
+    action_error: str = ""
+    action_notice: str = ""
+
+    @rx.var
+    def chosen(self) -> dict:
+        return next((a for a in self.actions if a["action"] == self.chosen_action), {})
 
     @rx.event
     async def on_load(self):
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        self.appeal, self.answers, self.timeline, self.error = {}, [], [], ""
+        self.appeal, self.answers, self.timeline, self.actions, self.error = {}, [], [], [], ""
+        self.chosen_action, self.action_error, self.action_notice = "", "", ""
+        await self._reload(actor)
+
+    @rx.event
+    def choose_action(self, action: str):
+        self.chosen_action, self.action_error, self.action_notice = action, "", ""
+
+    @rx.event
+    async def submit_action(self, form: dict):
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        form = {**form, "action": self.chosen_action}
+        try:
+            await asyncio.to_thread(_act, int(self.appeal.get("id", 0)), actor, form)
+        except ServiceError as exc:  # the form keeps what was typed; the message says what to fix
+            self.action_error = exc.message
+            return
+        label = self.chosen.get("label", "")
+        self.chosen_action, self.action_error, self.action_notice = "", "", f"Выполнено: {label}"
+        await self._reload(actor)
+
+    async def _reload(self, actor: Actor) -> None:
         raw_id = str(self.router.page.params.get("appeal_id", ""))
         if not raw_id.isdigit():
             self.error = "Неверный номер обращения"
@@ -37,5 +75,5 @@ class CardState(AppState):
         except ServiceError as exc:
             self.error = exc.message
             return
-        self.answers, self.timeline = card.pop("answers"), card.pop("timeline")
+        self.answers, self.timeline, self.actions = card.pop("answers"), card.pop("timeline"), card.pop("actions")
         self.appeal = card

@@ -109,3 +109,23 @@ def test_new_appeal_appears_without_reload(page, app_url, demo_db):
     )
     assert time.monotonic() - submitted <= LIVE_UPDATE_LIMIT_S
     assert text[:60] in page.locator(".queue-row").first.inner_text()
+
+
+def test_coordinator_rejects_an_appeal_from_its_card(page, app_url):
+    _open_queue(page, app_url)
+    page.click("#status-moderation")
+    page.wait_for_function("() => [...document.querySelectorAll('.queue-row')].every(r => r.innerText.includes('Модерация'))")
+    page.locator(".queue-row").first.click()
+    page.wait_for_selector("#action-reject")
+    events_before = page.locator(".timeline-event").count()
+    page.click("#action-reject")
+    page.click("#action-submit")
+    page.wait_for_selector("#action-error")
+    assert "укажите причину" in page.inner_text("#action-error")
+    page.click("#action-reason-code")
+    page.get_by_role("option", name="Спам, реклама").click()
+    page.click("#action-submit")
+    page.wait_for_selector("#action-notice")
+    page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('Отклонено')")
+    assert page.locator(".timeline-event").count() == events_before + 1
+    assert "Спам, реклама" in page.locator(".timeline-event").last.inner_text()

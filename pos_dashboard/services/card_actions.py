@@ -1,0 +1,55 @@
+"""Workflow actions offered on the appeal card, and the translation of the card's form into a
+service call. What the form may ask is decided here, what is allowed is decided by the services."""
+
+from datetime import date
+
+from sqlmodel import Session
+
+from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Role, Status
+from ..domain.models import Appeal
+from ..domain.workflow import allowed_actions
+from . import appeals
+from .actors import Actor
+from .errors import ValidationFailed
+
+# Actions the card offers; routing to a chosen organisation and the citizen's own actions live elsewhere.
+CARD_ACTIONS = ("approve_moderation", "reject", "approve_answer", "return_for_rework", "re_review",
+                "confirm_closure", "give_interim_answer", "give_answer", "request_clarification", "redirect")
+_ANSWER_ACTIONS = {"give_interim_answer", "give_answer"}
+REJECTION_REASONS = [{"value": r.value, "label": MODERATION_REASON_LABELS[r]} for r in ModerationReason
+                     if r != ModerationReason.NO_CLARIFICATION]
+
+
+def card_actions(appeal: Appeal, actor: Actor) -> list[dict]:
+    """The actions this user may take on this appeal now, with what each needs from the form."""
+    if actor.role == Role.ORG_STAFF and appeal.organization_id != actor.organization_id:
+        return []
+    return [{
+        "action": t.action, "label": t.label,
+        "needs": "reason_code" if t.action == "reject" else "answer" if t.action in _ANSWER_ACTIONS
+        else "reason" if t.needs_reason else "nothing",
+        "needs_date": t.action == "give_interim_answer",
+    } for t in allowed_actions(Status(appeal.status), actor.role) if t.action in CARD_ACTIONS]
+
+
+def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: dict) -> Appeal:
+    action = form.get("action") or ""
+    if action not in CARD_ACTIONS:
+        raise ValidationFailed("Выберите действие")
+    comment = (form.get("comment") or "").strip()
+    params: dict = {}
+    reason: str | None = comment or None
+    if action == "reject":
+        reason = form.get("reason_code") or None
+    if action in _ANSWER_ACTIONS:
+        params["text"], reason = comment, None
+    if action == "give_interim_answer":
+        params["planned_date"] = _parse_date(form.get("planned_date") or "")
+    return appeals.perform(session, actor=actor, appeal_id=appeal_id, action=action, reason=reason, **params)
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed("Укажите плановую дату выполнения в формате ДД.ММ.ГГГГ") from None
