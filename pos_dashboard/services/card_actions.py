@@ -52,4 +52,4 @@ def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed("Укажите плановую дату выполнения в формате ДД.ММ.ГГГГ") from None
+        raise ValidationFailed("Укажите плановую дату выполнения") from None
