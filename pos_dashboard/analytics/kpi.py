@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ..domain import deadlines
-from ..domain.enums import OPEN_STATUSES, AnswerKind, EventKind, Status
+from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, AnswerKind, EventKind, Status
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
 from ..domain.types import utcnow
 
@@ -49,11 +49,7 @@ CLOSING_OUTCOMES = {
     "auto_close": "closed_auto", "import:auto_close": "closed_auto",
     "confirm_closure": "closed_confirmed", "import:close_confirmed": "closed_confirmed",
 }
-OUTCOME_LABELS = {
-    Status.MODERATION.value: "На модерации", Status.COORDINATION.value: "Координация", Status.IN_WORK.value: "В работе",
-    Status.CLARIFICATION.value: "Уточнение у заявителя", Status.INTERIM_ANSWER.value: "Промежуточный ответ",
-    Status.ANSWER_REVIEW.value: "Согласование ответа", Status.ANSWERED.value: "Получен ответ",
-    Status.CONTROL.value: "На контроле", Status.REJECTED.value: "Отклонено",
+OUTCOME_LABELS = {status.value: STATUS_LABELS[status] for status in Status if status != Status.CLOSED} | {
     "closed_by_citizen": "Завершено: заявитель принял ответ", "closed_auto": "Завершено автоматически",
     "closed_confirmed": "Завершено: решение подтверждено после контроля", "closed_other": "Завершено (иначе)",
 }
