@@ -81,7 +81,8 @@ def _deadline_note(appeal: Appeal, now) -> str:
 
 
 def _answers(session: Session, appeal_id: int) -> list[dict]:
-    rows = session.exec(select(Answer, Organization.name).outerjoin(Organization, Organization.id == Answer.organization_id)
+    rows = session.exec(select(Answer, Organization.name)
+                        .outerjoin(Organization, Organization.id == Answer.organization_id)
                         .where(Answer.appeal_id == appeal_id).order_by(Answer.created_at, Answer.id)).all()
     return [{
         "kind": "Промежуточный ответ" if answer.kind == AnswerKind.INTERIM else "Ответ",

@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from ..domain import deadlines
-from ..domain.enums import (STATUS_LABELS, Channel, EventKind, Role,
-                            Status)
+from ..domain.enums import STATUS_LABELS, Channel, EventKind, Role, Status
 from ..domain.models import Appeal, AppealEvent, Category, Territory
 from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
@@ -19,6 +18,7 @@ from . import routing
 from .appeal_effects import TEXT_MAX, TEXT_MIN, calendar
 from .actors import SYSTEM, Actor
 from .errors import IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
+
 
 def _refusal_rolls_back(service):
     """A refused operation leaves nothing behind: rows an effect flushed and the row lock taken by
