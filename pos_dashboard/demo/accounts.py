@@ -30,7 +30,7 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount("coordinator", Role.COORDINATOR, "Миронова Анна Сергеевна",
                     "Координатор ЦУР: модерация, маршрутизация, согласование ответов", "cur"),
         DemoAccount("official", Role.OFFICIAL, "Лебедев Павел Андреевич",
-                    "Сотрудник министерства: показатели региона", "ministry_digital"),
+                    "Сотрудник министерства: очередь и карточки региона (просмотр)", "ministry_digital"),
         DemoAccount("org", Role.ORG_STAFF, "Орлов Сергей Викторович",
                     "Сотрудник дорожной службы Верхнегорска: очередь организации", "busy_org"),
         DemoAccount("citizen", Role.CITIZEN, "Смирнов Иван Петрович",
