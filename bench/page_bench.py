@@ -14,13 +14,10 @@ import sys
 import time
 
 from playwright.sync_api import sync_playwright
+from stats import p95  # bench/stats.py, beside this script
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _p95(values):
-    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
 
 
 def _timed(action, wait) -> float:
@@ -76,7 +73,7 @@ def run(url: str, login: str, password: str, repeat: int) -> int:
     print(f"# page benchmark: {url}, {repeat} runs, headless Chromium")
     print(f"{'step':24} {'median ms':>10} {'p95 ms':>9}")
     for name, values in timings.items():
-        print(f"{name:24} {statistics.median(values):>10.0f} {_p95(values):>9.0f}")
+        print(f"{name:24} {statistics.median(values):>10.0f} {p95(values):>9.0f}")
     print(f"websocket messages received: {len(frames)}, largest {max(frames) / 1024:.1f} KB, "
           f"median {statistics.median(frames) / 1024:.1f} KB")
     return 0

@@ -24,6 +24,7 @@ from pos_dashboard.db import get_engine, session_scope  # noqa: E402
 from pos_dashboard.domain.models import Appeal, Category, Territory  # noqa: E402
 from pos_dashboard.domain.types import utcnow  # noqa: E402
 from pos_dashboard.settings import db_url  # noqa: E402
+from stats import p95  # noqa: E402  (bench/stats.py, beside this script)
 
 
 def _scenarios(session) -> list[tuple[str, QueueFilter, int]]:
@@ -57,10 +58,6 @@ def _measure(flt: QueueFilter, page: int, repeat: int) -> tuple[list[float], int
     return timings, state_bytes, total
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
@@ -77,7 +74,7 @@ def main() -> int:
         _measure(flt, page, 1)  # warm the cache: a user's second look is the common case
         timings, state_bytes, total = _measure(flt, page, args.repeat)
         largest = max(largest, state_bytes + options_bytes)
-        print(f"{name:34} {total:>9,} {statistics.median(timings):>10.1f} {_p95(timings):>9.1f} "
+        print(f"{name:34} {total:>9,} {statistics.median(timings):>10.1f} {p95(timings):>9.1f} "
               f"{(state_bytes + options_bytes) / 1024:>9.1f}")
     print(f"largest page state (rows + counts + filter options): {largest / 1024:.1f} KB")
     return 0

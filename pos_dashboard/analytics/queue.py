@@ -13,7 +13,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from ..domain.deadlines import AT_RISK_HORIZON
+from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.models import Appeal, Category, Organization, Territory
 from .formatting import duration, local_time
@@ -164,8 +164,8 @@ def _row(r, now: datetime) -> dict:
     (appeal_id, created_at, status, deadline_at, text, address, category, parent_category,
      territory, organization) = r
     is_open = Status(status) in OPEN_STATUSES
-    overdue = bool(is_open and deadline_at and deadline_at < now)
-    at_risk = bool(is_open and deadline_at and now <= deadline_at <= now + AT_RISK_HORIZON)
+    overdue = is_open and is_overdue(deadline_at, now)
+    at_risk = is_open and is_at_risk(deadline_at, now)
     return {
         "id": appeal_id,
         "created": local_time(created_at),

@@ -162,14 +162,21 @@ def _load_for_update(session: Session, appeal_id: int) -> Appeal:
     return appeal
 
 
+def ownership_refusal(actor: Actor, appeal: Appeal) -> str | None:
+    """Why this user may take no action at all on this appeal (not theirs), or None."""
+    if actor.role == Role.CITIZEN and (actor.user_id is None or appeal.citizen_id != actor.user_id):
+        return "Это обращение подано другим заявителем"
+    if actor.role == Role.ORG_STAFF and (actor.organization_id is None
+                                         or appeal.organization_id != actor.organization_id):
+        return "Обращение направлено другой организации"
+    return None
+
+
 def _authorize(actor: Actor, roles, appeal: Appeal, label: str) -> None:
     if actor.role not in roles:
         raise PermissionDenied(f"Недостаточно прав для действия «{label}»")
-    if actor.role == Role.CITIZEN and (actor.user_id is None or appeal.citizen_id != actor.user_id):
-        raise PermissionDenied("Это обращение подано другим заявителем")
-    if actor.role == Role.ORG_STAFF and (actor.organization_id is None
-                                         or appeal.organization_id != actor.organization_id):
-        raise PermissionDenied("Обращение направлено другой организации")
+    if refusal := ownership_refusal(actor, appeal):
+        raise PermissionDenied(refusal)
 
 
 def _auto_route(session: Session, appeal: Appeal, now: datetime) -> None:

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Role, Status
+from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Status
 from ..domain.models import Appeal
 from ..domain.workflow import allowed_actions
 from . import appeals
@@ -22,7 +22,7 @@ REJECTION_REASONS = [{"value": r.value, "label": MODERATION_REASON_LABELS[r]} fo
 
 def card_actions(appeal: Appeal, actor: Actor) -> list[dict]:
     """The actions this user may take on this appeal now, with what each needs from the form."""
-    if actor.role == Role.ORG_STAFF and appeal.organization_id != actor.organization_id:
+    if appeals.ownership_refusal(actor, appeal):
         return []
     return [{
         "action": t.action, "label": t.label,
