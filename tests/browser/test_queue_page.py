@@ -2,11 +2,13 @@
 
 import re
 import time
+from datetime import datetime, timezone
 
 from sqlmodel import Session, select
 
 from pos_dashboard.db import make_engine
-from pos_dashboard.domain.models import Category, Territory, User
+from pos_dashboard.domain.enums import OPEN_STATUSES
+from pos_dashboard.domain.models import Appeal, Category, Territory, User
 from pos_dashboard.services import appeals
 from pos_dashboard.services.actors import Actor
 
@@ -41,7 +43,7 @@ def test_queue_without_login_sends_to_login(page, app_url):
     page.wait_for_url(re.compile(r".*/login$"), timeout=20_000)
 
 
-def test_queue_renders_demo_data(page, app_url):
+def test_queue_renders_demo_data(page, app_url, demo_db):
     _open_queue(page, app_url)
     rows = page.locator(".queue-row")
     assert 0 < rows.count() <= 50
@@ -50,8 +52,24 @@ def test_queue_renders_demo_data(page, app_url):
     headers = page.inner_text("#queue-table thead")
     for title in ("Номер", "Категория", "Исполнитель", "Статус", "Срок"):
         assert title in headers
-    # Open appeals are sorted by deadline: overdue ones come first.
-    assert page.locator(".queue-row").first.inner_text().count("просрочено") == 1
+    # Open appeals are sorted by deadline: the first row is the open appeal due soonest, marked
+    # overdue exactly when the data says so (whatever day the test runs on).
+    soonest = _open_appeal_due_soonest(demo_db)
+    first = page.locator(".queue-row").first.inner_text()
+    assert first.startswith(f"№{soonest.id}")
+    overdue = soonest.deadline_at < datetime.now(timezone.utc)
+    assert first.count("просрочено") == (1 if overdue else 0)
+
+
+def _open_appeal_due_soonest(db_url: str) -> Appeal:
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        appeal = session.exec(select(Appeal)
+                              .where(Appeal.status.in_([s.value for s in OPEN_STATUSES]))
+                              .where(Appeal.deadline_at.is_not(None))
+                              .order_by(Appeal.deadline_at, Appeal.id)).first()
+    engine.dispose()
+    return appeal
 
 
 def test_status_filter_narrows_the_queue(page, app_url):
