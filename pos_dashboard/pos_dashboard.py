@@ -5,13 +5,21 @@ import reflex as rx
 from .background import run_timers_forever
 from .pages.card import card_page
 from .pages.login import login_page
+from .pages import participate
 from .pages.queue import queue_page
 from .states.card import CardState
 from .states.login import LoginState
+from .states.participate import BallotState, ResultsState, VotesState
 from .states.queue import QueueState
 
 app = rx.App(stylesheets=["/styles.css"])
 app.add_page(login_page, route="/login", title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route="/", title="Очередь обращений — ПОС", on_load=QueueState.on_load)
 app.add_page(card_page, route="/appeals/[appeal_id]", title="Обращение — ПОС", on_load=CardState.on_load)
+app.add_page(participate.votes_page, route=participate.LIST_ROUTE, title="Голосования — ПОС",
+             on_load=VotesState.load_list)
+app.add_page(participate.ballot_page, route=participate.BALLOT_ROUTE, title="Голосование — ПОС",
+             on_load=BallotState.load)
+app.add_page(participate.results_page, route=participate.RESULTS_ROUTE, title="Результаты голосования — ПОС",
+             on_load=ResultsState.load)
 app.register_lifespan_task(run_timers_forever)

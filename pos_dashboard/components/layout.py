@@ -7,20 +7,27 @@ from .ready import ready_marker
 
 
 def header() -> rx.Component:
-    return rx.hstack(
-        rx.hstack(
+    # Flex rows that wrap: on a phone the navigation and the user go below the product name.
+    return rx.flex(
+        rx.flex(
             rx.icon("messages-square", size=26, color=rx.color("accent", 9)),
             rx.vstack(
                 rx.text("Платформа обратной связи", weight="bold", size="4"),
-                rx.text("Центр управления регионом", size="1", color=rx.color("gray", 11)),
+                rx.text("Центр управления регионом", size="1", color=rx.color("gray", 11),
+                        display=rx.breakpoints(initial="none", sm="block")),
                 spacing="0",
             ),
             rx.el.nav(
-                rx.link("Очередь обращений", href="/", size="2"),
-                aria_label="Разделы", margin_left="24px",
+                rx.hstack(
+                    rx.link("Очередь обращений", href="/", size="2"),
+                    rx.link("Голосования", href="/participate", size="2"),
+                    spacing="4",
+                ),
+                aria_label="Разделы", margin_left=rx.breakpoints(initial="0", md="24px"),
             ),
             align="center",
             spacing="3",
+            wrap="wrap",
         ),
         rx.spacer(),
         rx.cond(
@@ -42,6 +49,8 @@ def header() -> rx.Component:
         background=rx.color("gray", 1),
         width="100%",
         align="center",
+        wrap="wrap",
+        spacing="3",
     )
 
 

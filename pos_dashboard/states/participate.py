@@ -1,0 +1,137 @@
+"""Public votes for citizens (list, ballot) and their results. Every rule lives below: the read
+models refuse by themselves and `services.votes.cast_ballot` checks eligibility at the moment of casting."""
+
+import asyncio
+import secrets
+
+import reflex as rx
+
+from ..analytics import votes as vote_views
+from ..db import session_scope
+from ..domain.types import utcnow
+from ..services import votes
+from ..services.actors import Actor
+from ..services.errors import ServiceError
+from .base import AppState
+
+
+def _list(actor: Actor) -> list[vote_views.VoteListItem]:
+    with session_scope() as session:
+        return vote_views.vote_list(session, actor=actor, now=utcnow())
+
+
+def _ballot(actor: Actor, vote_id: int) -> dict:
+    with session_scope() as session:
+        return vote_views.ballot_view(session, actor=actor, vote_id=vote_id, now=utcnow())
+
+
+def _cast(actor: Actor, vote_id: int, option_ids: list[int], token: str, address: str) -> votes.BallotReceipt:
+    with session_scope() as session:
+        return votes.cast_ballot(session, actor=actor, vote_id=vote_id, option_ids=option_ids,
+                                 client_token=token, client_address=address)
+
+
+def _results(actor: Actor, vote_id: int) -> dict:
+    with session_scope() as session:
+        return vote_views.vote_results(session, actor=actor, vote_id=vote_id, now=utcnow())
+
+
+def _vote_id(raw) -> int:
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) < 10 else 0
+
+
+class VotesState(AppState):
+    items: list[vote_views.VoteListItem] = []
+    error: str = ""
+
+    @rx.event
+    async def load_list(self):
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        self.items, self.error = [], ""
+        try:
+            self.items = await asyncio.to_thread(_list, actor)
+        except ServiceError as exc:
+            self.error = exc.message
+
+
+class BallotState(AppState):
+    vote: dict = {}
+    options: list[vote_views.OptionRow] = []
+    chosen: list[int] = []
+    error: str = ""
+    notice: str = ""
+    busy: bool = False
+    _token: str = ""  # one per opened ballot: a retry of the same submission gets the same answer
+
+    @rx.event
+    async def load(self):
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        self.vote, self.options, self.chosen, self.error, self.notice = {}, [], [], "", ""
+        self._token = secrets.token_urlsafe(18)
+        await self._reload(actor)
+
+    @rx.event
+    def toggle(self, option_id: int):
+        if not isinstance(option_id, int) or self.busy:
+            return
+        if option_id in self.chosen:
+            self.chosen = [i for i in self.chosen if i != option_id]
+        elif int(self.vote.get("max_choices", 1)) == 1:
+            self.chosen = [option_id]
+        else:
+            self.chosen = [*self.chosen, option_id]
+        self.error = ""
+
+    @rx.event
+    async def cast(self):
+        actor = await self._actor()
+        if actor is None:
+            yield rx.redirect("/login")
+            return
+        self.busy, self.error = True, ""
+        yield
+        try:
+            await asyncio.to_thread(_cast, actor, _vote_id(self.vote.get("id")), list(self.chosen), self._token,
+                                    self.router.session.client_ip)
+        except ServiceError as exc:  # the choice stays marked; the message says what to do
+            self.error, self.busy = exc.message, False
+            return
+        self.busy, self.notice = False, "Ваш голос принят. Спасибо за участие!"
+        await self._reload(actor)
+
+    async def _reload(self, actor: Actor) -> None:
+        try:
+            view = await asyncio.to_thread(_ballot, actor, _vote_id(self.vote_id))
+        except ServiceError as exc:
+            self.error = exc.message
+            return
+        self.options = view.pop("options")
+        self.vote = view
+
+
+class ResultsState(AppState):
+    results: dict = {}
+    rows: list[vote_views.ResultRow] = []
+    by_age: list[vote_views.BandRow] = []
+    by_territory: list[vote_views.BandRow] = []
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        self.results, self.rows, self.by_age, self.by_territory, self.error = {}, [], [], [], ""
+        try:
+            results = await asyncio.to_thread(_results, actor, _vote_id(self.vote_id))
+        except ServiceError as exc:
+            self.error = exc.message
+            return
+        self.rows, self.by_age = results.pop("rows"), results.pop("by_age")
+        self.by_territory = results.pop("by_territory")[:30]
+        self.results = results
