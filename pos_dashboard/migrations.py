@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import pos_dashboard.domain  # noqa: F401  (registers every table)
@@ -37,6 +37,17 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Bring the database at `url` (default: REFLEX_DB_URL) up to `revision`."""
     command.upgrade(alembic_config(url), revision)
+
+
+def rebuild_sqlite_search(conn: Connection) -> None:
+    """Refill SQLite's contentless FTS5 table from the appeals, ё folded to е as its triggers do
+    (after a bulk load that ran without the triggers)."""
+    conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('delete-all')"))
+    conn.execute(text(f"INSERT INTO appeal_fts(rowid, text, address) SELECT id, {_FOLD_SQL.format('text')}, "
+                      f"{_FOLD_SQL.format('address')} FROM appeal"))
+
+
+_FOLD_SQL = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # as in analytics/queue.py and the migrations
 
 
 def drop_everything(engine: Engine) -> None:
