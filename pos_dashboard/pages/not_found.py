@@ -13,9 +13,9 @@ def not_found_page() -> rx.Component:
                 rx.text("Такой страницы на платформе нет. Проверьте адрес или перейдите в один из разделов.",
                         color=rx.color("gray", 12)),
                 rx.hstack(
-                    rx.link(rx.button("К очереди обращений"), href="/", id="not-found-home"),
-                    rx.link(rx.button("Вход", variant="soft"), href="/login"),
-                    spacing="3",
+                    rx.link("К очереди обращений", href="/", id="not-found-home", size="3", weight="medium"),
+                    rx.link("Вход", href="/login", size="3", weight="medium"),
+                    spacing="5",
                 ),
                 spacing="4", align="center", padding_y="64px",
             ),

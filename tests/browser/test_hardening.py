@@ -11,6 +11,7 @@ from pos_dashboard.db import make_engine
 from pos_dashboard.domain.enums import Status
 from pos_dashboard.domain.models import Appeal, User
 
+from .a11y import assert_accessible
 from .conftest import ROOT, log_in, wait_ready
 
 SHOTS = "/work/shots"
@@ -30,6 +31,7 @@ def test_unknown_address_shows_a_russian_page_with_the_way_back(page, app_url):
     assert page.inner_text("#not-found-title") == "Страница не найдена"
     assert "404" not in page.inner_text("body")
     _shot(page, "404")
+    assert_accessible(page, "404 page")
     page.click("#not-found-home")
     page.wait_for_url(re.compile(r".*/login$"), timeout=20_000)  # not logged in: the queue sends to log-in
 
@@ -91,6 +93,7 @@ def test_answer_field_counts_characters_and_an_oversized_answer_is_refused_keepi
     page.wait_for_function("() => document.querySelector('#action-comment-counter').innerText.includes('12')")
     assert page.inner_text("#action-comment-counter") == "Символов: 12 из 10000"
     _shot(page, "card-counter")
+    assert_accessible(page, "card with the answer form")
     page.eval_on_selector("#action-comment", "el => el.removeAttribute('maxlength')")
     oversized = "Ответ " + "о" * 99_994
     page.fill("#action-comment", oversized)
