@@ -8,7 +8,6 @@ from ..analytics.options import filter_options
 from ..db import session_scope
 from ..domain import limits
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
-from ..domain.limits import is_valid_id
 from ..domain.types import utcnow
 from ..failures import log_unexpected
 from ..services.actors import Actor
@@ -43,7 +42,7 @@ def _acceptable(name: str, value) -> bool:
     if not isinstance(value, str):
         return False
     if name in ("category", "territory"):
-        return value == ALL or (value.isdecimal() and is_valid_id(int(value)))
+        return value == ALL or (value.isdecimal() and limits.is_valid_id(int(value)))
     return name in _TEXT_FILTERS or name in ("status", "deadline", "sort")
 
 
