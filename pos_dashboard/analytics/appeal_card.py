@@ -12,7 +12,7 @@ from ..services.actors import Actor
 from ..services.card_actions import card_actions
 from ..services.errors import NotFound, PermissionDenied
 from ..domain.deadlines import is_at_risk, is_overdue
-from ..domain.limits import is_valid_id
+from ..domain.limits import is_out_of_id_range
 from ..domain.types import utcnow
 from .formatting import duration, local_time
 
@@ -39,7 +39,7 @@ def can_view(actor: Actor, appeal: Appeal) -> bool:
 
 
 def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
-    appeal = session.get(Appeal, appeal_id) if is_valid_id(appeal_id) else None
+    appeal = None if is_out_of_id_range(appeal_id) else session.get(Appeal, appeal_id)
     if appeal is None:
         raise NotFound("Обращение не найдено")
     if not can_view(actor, appeal):

@@ -29,3 +29,8 @@ def reason_limit(action: str) -> int:
 
 def is_valid_id(value: int) -> bool:
     return 1 <= value <= ID_MAX
+
+
+def is_out_of_id_range(value) -> bool:
+    """A number no row can have (the database driver would raise on it rather than find nothing)."""
+    return isinstance(value, int) and not is_valid_id(value)

@@ -159,7 +159,7 @@ def status_from_events(events: list[AppealEvent]) -> Status | None:
 # --- helpers ---
 
 def _load_for_update(session: Session, appeal_id: int) -> Appeal:
-    if isinstance(appeal_id, bool) or not isinstance(appeal_id, int) or not limits.is_valid_id(appeal_id):
+    if limits.is_out_of_id_range(appeal_id):
         raise NotFound("Обращение не найдено")
     appeal = session.exec(select(Appeal).where(Appeal.id == appeal_id).with_for_update()).first()
     if appeal is None:
