@@ -39,15 +39,15 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+_FOLD_SQL = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # as in analytics/queue.py and the migrations
+
+
 def rebuild_sqlite_search(conn: Connection) -> None:
     """Refill SQLite's contentless FTS5 table from the appeals, ё folded to е as its triggers do
     (after a bulk load that ran without the triggers)."""
     conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('delete-all')"))
     conn.execute(text(f"INSERT INTO appeal_fts(rowid, text, address) SELECT id, {_FOLD_SQL.format('text')}, "
                       f"{_FOLD_SQL.format('address')} FROM appeal"))
-
-
-_FOLD_SQL = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # as in analytics/queue.py and the migrations
 
 
 def drop_everything(engine: Engine) -> None:
