@@ -8,7 +8,7 @@ import urllib.request
 from sqlmodel import Session, select
 
 from pos_dashboard.db import make_engine
-from pos_dashboard.domain.enums import Status
+from pos_dashboard.domain.enums import Role, Status
 from pos_dashboard.domain.models import Appeal, User
 
 from .a11y import assert_accessible
@@ -68,21 +68,24 @@ def test_a_900_kb_organisation_filter_gives_no_sql_and_no_error(page, app_url):
     assert re.search(r"Найдено: 0", body)
 
 
-def _in_work_appeal_of(demo_db: str, login: str) -> int:
+def _appeal_awaiting_an_answer(demo_db: str) -> tuple[int, str]:
+    """(appeal id, login of a staff member of its organisation) for an appeal that can be answered now
+    (other tests of the session act on appeals too, so it is looked up, not fixed)."""
     engine = make_engine(demo_db)
     with Session(engine) as session:
-        user = session.exec(select(User).where(User.login == login)).one()
-        appeal = session.exec(select(Appeal).where(Appeal.organization_id == user.organization_id,
-                                                   Appeal.status == Status.IN_WORK.value)
-                              .order_by(Appeal.id)).first()
+        appeal_id, login = session.exec(
+            select(Appeal.id, User.login).join(User, User.organization_id == Appeal.organization_id)
+            .where(Appeal.status.in_([Status.IN_WORK.value, Status.INTERIM_ANSWER.value]),
+                   User.role == Role.ORG_STAFF.value, User.is_active)
+            .order_by(User.login != "org", Appeal.id)).first()
     engine.dispose()
-    return appeal.id
+    return appeal_id, login
 
 
 def test_answer_field_counts_characters_and_an_oversized_answer_is_refused_keeping_the_text(page, app_url,
                                                                                              demo_db):
-    appeal_id = _in_work_appeal_of(demo_db, "org")
-    log_in(page, app_url, login="org")
+    appeal_id, login = _appeal_awaiting_an_answer(demo_db)
+    log_in(page, app_url, login=login)
     page.wait_for_selector(".queue-row", timeout=30_000)
     page.goto(f"{app_url}/appeals/{appeal_id}")
     wait_ready(page)
