@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import pos_dashboard.domain  # noqa: F401  (registers every table)
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def alembic_config(url: str | None = None) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
+    config = Config(str(ROOT / "alembic" / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
     config.attributes["configure_logger"] = False
     if url:
@@ -37,6 +37,17 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Bring the database at `url` (default: REFLEX_DB_URL) up to `revision`."""
     command.upgrade(alembic_config(url), revision)
+
+
+_FOLD_SQL = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # as in analytics/queue.py and the migrations
+
+
+def rebuild_sqlite_search(conn: Connection) -> None:
+    """Refill SQLite's contentless FTS5 table from the appeals, ё folded to е as its triggers do
+    (after a bulk load that ran without the triggers)."""
+    conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('delete-all')"))
+    conn.execute(text(f"INSERT INTO appeal_fts(rowid, text, address) SELECT id, {_FOLD_SQL.format('text')}, "
+                      f"{_FOLD_SQL.format('address')} FROM appeal"))
 
 
 def drop_everything(engine: Engine) -> None:

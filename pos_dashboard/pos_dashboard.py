@@ -3,16 +3,18 @@
 import reflex as rx
 
 from .background import run_timers_forever
+from .failures import frontend_exception_handler
 from .pages.card import card_page
 from .pages.login import login_page
 from .pages import participate
+from .pages.not_found import not_found_page
 from .pages.queue import queue_page
 from .states.card import CardState
 from .states.login import LoginState
 from .states.participate import BallotState, ResultsState, VotesState
 from .states.queue import QueueState
 
-app = rx.App(stylesheets=["/styles.css"])
+app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler)
 app.add_page(login_page, route="/login", title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route="/", title="Очередь обращений — ПОС", on_load=QueueState.on_load)
 app.add_page(card_page, route="/appeals/[appeal_id]", title="Обращение — ПОС", on_load=CardState.on_load)
@@ -22,4 +24,5 @@ app.add_page(participate.ballot_page, route=participate.BALLOT_ROUTE, title="Г�
              on_load=BallotState.load)
 app.add_page(participate.results_page, route=participate.RESULTS_ROUTE, title="Результаты голосования — ПОС",
              on_load=ResultsState.load)
+app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
 app.register_lifespan_task(run_timers_forever)

@@ -9,7 +9,7 @@ from pos_dashboard.domain import deadlines
 from pos_dashboard.domain.enums import OPEN_STATUSES, Status
 from pos_dashboard.domain.models import Appeal
 from pos_dashboard.db import make_engine
-from pos_dashboard.migrations import drop_everything, upgrade
+from pos_dashboard.migrations import drop_everything, rebuild_sqlite_search, upgrade
 from pos_dashboard.services import appeals
 
 from .conftest import database_url_for_tests
@@ -129,6 +129,36 @@ def test_search_on_a_migrated_database_uses_the_search_index_and_finds_the_same(
             assert {row["id"] for row in _page(session, now, search='яма "на').rows} == set()
             assert {row["id"] for row in _page(session, now, search="яма").rows} == {ids["pothole"]}
             assert {row["id"] for row in _page(session, now, search="ям").rows} == {ids["pothole"]}  # < 3: scan
+    finally:
+        drop_everything(engine)
+        engine.dispose()
+
+
+def test_search_reads_yo_as_ye_both_ways_on_the_migrated_database(tmp_path_factory):
+    """«елка» finds «ёлка» and «ёлка» finds «елка», in the text and the address, with the search
+    index (FTS5 on SQLite, pg_trgm on PostgreSQL) and with the short-query scan; a bulk load's
+    index rebuild folds the same way."""
+    url = database_url_for_tests(tmp_path_factory)
+    engine = make_engine(url)
+    drop_everything(engine)
+    try:
+        upgrade(url)
+        with Session(engine, expire_on_commit=False) as session:
+            r = build_region(session)
+            tree = submit(session, r, text="Во дворе упала ёлка, перегородила проход")
+            spruce = submit(session, r, text="Новогодняя елка на площади не горит", address="пл. Ленина")
+            street = submit(session, r, text="Не вывезли мусор у дома", address="ул. Берёзовая, д. 3")
+            hedgehog = submit(session, r, text="Ёж на детской площадке")
+            now = T0 + hours(1)
+            assert {row["id"] for row in _page(session, now, search="елка").rows} == {tree, spruce}
+            assert {row["id"] for row in _page(session, now, search="ЁЛКА").rows} == {tree, spruce}
+            assert {row["id"] for row in _page(session, now, search="березовая").rows} == {street}
+            assert {row["id"] for row in _page(session, now, search="ёж").rows} == {hedgehog}  # < 3: scan
+            assert {row["id"] for row in _page(session, now, search="еж").rows} == {hedgehog}
+            if engine.dialect.name == "sqlite":
+                with engine.begin() as conn:
+                    rebuild_sqlite_search(conn)
+                assert {row["id"] for row in _page(session, now, search="Елка").rows} == {tree, spruce}
     finally:
         drop_everything(engine)
         engine.dispose()

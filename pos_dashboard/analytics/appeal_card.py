@@ -12,6 +12,7 @@ from ..services.actors import Actor
 from ..services.card_actions import card_actions
 from ..services.errors import NotFound, PermissionDenied
 from ..domain.deadlines import is_at_risk, is_overdue
+from ..domain.limits import is_out_of_id_range
 from ..domain.types import utcnow
 from .formatting import duration, local_time
 
@@ -38,9 +39,9 @@ def can_view(actor: Actor, appeal: Appeal) -> bool:
 
 
 def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
-    appeal = session.get(Appeal, appeal_id)
+    appeal = None if is_out_of_id_range(appeal_id) else session.get(Appeal, appeal_id)
     if appeal is None:
-        raise NotFound(f"Обращение №{appeal_id} не найдено")
+        raise NotFound("Обращение не найдено")
     if not can_view(actor, appeal):
         raise PermissionDenied("Нет доступа к этому обращению")
     category = session.get(Category, appeal.category_id)

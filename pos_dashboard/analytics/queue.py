@@ -4,17 +4,19 @@ Everything is computed in the database (never whole tables in Python): one query
 one grouped count per status, one count for overdue and at-risk appeals.
 """
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, literal_column, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
+from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal, Category, Organization, Territory
 from .formatting import duration, local_time
 
@@ -95,31 +97,52 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
         conditions.append(Appeal.territory_id.in_(_subtree_ids(session, Territory, flt.territory_id)))
     if flt.organization_id is not None:
         conditions.append(Appeal.organization_id == flt.organization_id)
-    if flt.organization_query.strip():
-        matching = select(Organization.id).where(Organization.name.ilike(f"%{flt.organization_query.strip()}%"))
-        conditions.append(Appeal.organization_id.in_(matching))
+    organization_query = flt.organization_query[:ORGANIZATION_QUERY_MAX].strip()
+    if organization_query:
+        name_matches = _folded(Organization.name).ilike(_contains(fold_yo(organization_query)), escape="\\")
+        conditions.append(Appeal.organization_id.in_(select(Organization.id).where(name_matches)))
     if flt.deadline == "overdue":
         conditions.append(_overdue(now))
     elif flt.deadline == "at_risk":
         conditions.append(_at_risk(now))
-    search = flt.search.strip()
-    if search.lstrip("№#").isdigit():
-        conditions.append(Appeal.id == int(search.lstrip("№#")))
+    search = flt.search[:SEARCH_MAX].strip()
+    if re.fullmatch(r"[№#]?\s*[0-9]+", search):
+        number = int(search.lstrip("№#"))
+        conditions.append(Appeal.id == number if is_valid_id(number) else false())
     elif search:
-        conditions.append(_text_search(session, search))
+        conditions.append(_text_search(session, fold_yo(search)))
     return conditions
 
 
+def fold_yo(value: str) -> str:
+    """ё and е are one letter for the search (most texts are typed without ё)."""
+    return value.replace("ё", "е").replace("Ё", "Е")
+
+
+def _folded(column):
+    # The same expression as the trigram indexes of the migrations (literal arguments, so that
+    # PostgreSQL recognises the indexed expression).
+    return func.replace(func.replace(column, literal_column("'ё'"), literal_column("'е'")),
+                        literal_column("'Ё'"), literal_column("'Е'"))
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern matching `value` literally anywhere (escape character: backslash)."""
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _text_search(session: Session, search: str):
-    """Substring search in the text and the address, case-insensitive. PostgreSQL serves ILIKE from
-    its trigram indexes; SQLite uses the FTS5 trigram table when the migrations made it (three
-    characters at least), and a scan otherwise."""
+    """Substring search in the text and the address, case-insensitive, ё read as е (`search` comes
+    folded). PostgreSQL serves ILIKE from its trigram indexes on the folded columns; SQLite uses the
+    FTS5 trigram table of folded text when the migrations made it (three characters at least), and a
+    scan otherwise. A substring match: «елка» also finds «поселка» (no word boundaries in trigrams)."""
     if len(search) >= 3 and _has_sqlite_fts(session.get_bind()):
         phrase = '"' + search.replace('"', '""') + '"'
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
                              .bindparams(phrase=phrase))
-    pattern = f"%{search}%"
-    return or_(Appeal.text.ilike(pattern), Appeal.address.ilike(pattern))
+    pattern = _contains(search)
+    return or_(_folded(Appeal.text).ilike(pattern, escape="\\"),
+               _folded(Appeal.address).ilike(pattern, escape="\\"))
 
 
 @lru_cache(maxsize=16)

@@ -2,8 +2,12 @@
 is shown and the form keeps what was typed."""
 
 import reflex as rx
+from reflex.experimental.client_state import ClientStateVar
 
 from ..states.card import CardState
+
+# What is typed in the comment field, kept in the browser only: the counter needs no round trip.
+_typed = ClientStateVar.create("card_action_comment", default="")
 
 
 def _inputs() -> rx.Component:
@@ -16,10 +20,17 @@ def _inputs() -> rx.Component:
                                          lambda r: rx.select.item(r["label"], value=r["value"]))),
             name="reason_code",
         )),
-        rx.cond((needs == "reason") | (needs == "answer"), rx.text_area(
-            name="comment", id="action-comment", width="100%", rows="4",
-            aria_label=rx.cond(needs == "answer", "Текст ответа заявителю", "Причина или комментарий"),
-            placeholder=rx.cond(needs == "answer", "Текст ответа заявителю", "Причина или комментарий"),
+        rx.cond((needs == "reason") | (needs == "answer"), rx.vstack(
+            rx.text_area(
+                name="comment", id="action-comment", width="100%", rows="4",
+                placeholder=rx.cond(needs == "answer", "Текст ответа заявителю", "Причина или комментарий"),
+                aria_label=rx.cond(needs == "answer", "Текст ответа заявителю", "Причина или комментарий"),
+                max_length=CardState.chosen["max_length"], on_change=_typed.set,
+                key=CardState.chosen_action,  # a new action starts with an empty field and counter
+            ),
+            rx.text("Символов: ", _typed.value.length(), " из ", CardState.chosen["max_length"],
+                    size="1", color=rx.color("gray", 11), id="action-comment-counter"),
+            width="100%", spacing="1",
         )),
         rx.cond(CardState.chosen["needs_date"], rx.hstack(
             rx.el.label("Плановая дата выполнения", html_for="action-date", class_name="field-label"),
@@ -39,7 +50,7 @@ def action_panel() -> rx.Component:
                     a["label"], size="1", id="action-" + a["action"].to(str),
                     variant=rx.cond(CardState.chosen_action == a["action"], "solid", "outline"),
                     aria_pressed=CardState.chosen_action == a["action"],
-                    on_click=CardState.choose_action(a["action"]),
+                    on_click=[_typed.set_value(""), CardState.choose_action(a["action"])],
                 )), wrap="wrap", spacing="2"),
                 rx.cond(CardState.chosen_action != "", rx.form(
                     rx.vstack(

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX
 from ..states.queue import ALL, QueueState
 from .status import deadline_cell, status_badge
 
@@ -36,11 +37,12 @@ def _select(name: str, value, options, placeholder: str, width: str = "220px") -
     )
 
 
-def _text_filter(name: str, value, placeholder: str, icon: str, width: str) -> rx.Component:
+def _text_filter(name: str, value, placeholder: str, icon: str, width: str, max_length: int) -> rx.Component:
     return rx.debounce_input(
         rx.input(
             rx.input.slot(rx.icon(icon, size=16)),
             placeholder=placeholder, value=value, width=width, id=f"filter-{name}", aria_label=placeholder,
+            max_length=max_length,
             on_change=lambda v: QueueState.set_filter(name, v),
         ),
         debounce_timeout=400,
@@ -49,12 +51,13 @@ def _text_filter(name: str, value, placeholder: str, icon: str, width: str) -> r
 
 def filters() -> rx.Component:
     return rx.flex(
-        _text_filter("search", QueueState.search, "№ обращения, текст или адрес", "search", "280px"),
+        _text_filter("search", QueueState.search, "№ обращения, текст или адрес", "search", "280px", SEARCH_MAX),
         _select("category", QueueState.category, QueueState.category_options, "Все категории"),
         _select("territory", QueueState.territory, QueueState.territory_options, "Все территории"),
         rx.cond(
             QueueState.own_organization == "",
-            _text_filter("organization_query", QueueState.organization_query, "Исполнитель", "building-2", "220px"),
+            _text_filter("organization_query", QueueState.organization_query, "Исполнитель", "building-2", "220px",
+                         ORGANIZATION_QUERY_MAX),
             rx.badge(QueueState.own_organization, size="2", variant="surface"),
         ),
         rx.segmented_control.root(

@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 
 from ..domain.models import Territory, User  # importing the domain registers every table
 from ..domain.types import UTCDateTime
+from ..migrations import rebuild_sqlite_search
 
 BIG_TABLES = ("appeal", "appealevent", "answer", "rating", "dispute")
 
@@ -143,7 +144,7 @@ def indexes_deferred(engine: Engine, table_names: tuple[str, ...]):
             for _drop, create in search:
                 conn.execute(text(create))
             if search and conn.dialect.name == "sqlite":
-                conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('rebuild')"))
+                rebuild_sqlite_search(conn)
 
 
 def _search_structures(conn: Connection, table_names: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -6,15 +6,14 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from ..domain import deadlines
+from ..domain import deadlines, limits
 from ..domain.enums import AnswerKind, EventKind, ModerationReason, ReviewState
 from ..domain.models import Answer, Appeal, Category, Dispute, Organization, Rating
 from ..domain.workflow import LOW_RATING_MAX, TRANSITIONS
 from ..settings import region_tz
 from . import routing
 from .errors import IllegalTransition, ValidationFailed
-
-TEXT_MIN, TEXT_MAX = 10, 5000
+from .text_input import bounded_text
 
 
 def calendar() -> deadlines.RegionCalendar:
@@ -161,9 +160,8 @@ assert set(APPLY) == set(TRANSITIONS), "every transition needs its effect"
 
 
 def _new_answer(session, appeal, actor, params, kind, now, planned=None) -> Answer:
-    text = (params.get("text") or "").strip()
-    if len(text) < TEXT_MIN:
-        raise ValidationFailed(f"Текст ответа должен содержать не меньше {TEXT_MIN} символов")
+    text = bounded_text(params.get("text"), limit=limits.ANSWER_TEXT_MAX, minimum=limits.ANSWER_TEXT_MIN,
+                        what="Текст ответа")
     attachments = params.get("attachments")
     answer = Answer(appeal_id=appeal.id, organization_id=appeal.organization_id, author_id=actor.user_id,
                     kind=kind, text=text, planned_date=planned, created_at=now,

@@ -9,15 +9,17 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from ..domain import deadlines
+from ..domain import limits
 from ..domain.enums import STATUS_LABELS, Channel, EventKind, Role, Status
 from ..domain.models import Appeal, AppealEvent, Category, Territory
 from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
 from . import appeal_effects as effects
 from . import routing
-from .appeal_effects import TEXT_MAX, TEXT_MIN, calendar
+from .appeal_effects import calendar
 from .actors import SYSTEM, Actor
 from .errors import IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from .text_input import bounded_text
 
 
 def _refusal_rolls_back(service):
@@ -40,9 +42,8 @@ def submit_appeal(session: Session, *, actor: Actor, category_id: int, text: str
                   channel: Channel = Channel.WEB, now: datetime | None = None) -> Appeal:
     if actor.role not in SUBMIT_ROLES:
         raise PermissionDenied("Подать обращение может только заявитель или координатор")
-    text = (text or "").strip()
-    if not TEXT_MIN <= len(text) <= TEXT_MAX:
-        raise ValidationFailed(f"Текст обращения должен содержать от {TEXT_MIN} до {TEXT_MAX} символов")
+    text = bounded_text(text, limit=limits.APPEAL_TEXT_MAX, minimum=limits.APPEAL_TEXT_MIN, what="Текст обращения")
+    address = bounded_text(address, limit=limits.ADDRESS_MAX, what="Адрес") or None
     category = session.get(Category, category_id)
     if category is None:
         raise ValidationFailed("Выберите категорию из списка")
@@ -77,7 +78,7 @@ def perform(session: Session, *, actor: Actor, appeal_id: int, action: str, reas
     if status not in transition.sources:
         raise IllegalTransition(f"Действие «{transition.label}» невозможно в статусе «{_label(status)}»")
     _authorize(actor, transition.roles, appeal, transition.label)
-    reason = (reason or "").strip() or None
+    reason = bounded_text(reason, limit=limits.reason_limit(action), what="Причина или комментарий") or None
     if transition.needs_reason and not reason:
         raise ValidationFailed(f"Для действия «{transition.label}» укажите причину")
     now = now or utcnow()
@@ -111,7 +112,8 @@ def extend_deadline(session: Session, *, actor: Actor, appeal_id: int, days: int
         raise IllegalTransition("Продлить срок можно только обращению в работе")
     if appeal.extended:
         raise IllegalTransition("Срок этого обращения уже продлевался: продление допускается один раз")
-    if not (reason or "").strip():
+    reason = bounded_text(reason, limit=limits.REASON_MAX, what="Причина продления")
+    if not reason:
         raise ValidationFailed("Укажите причину продления срока")
     try:
         new_deadline = deadlines.extend(calendar(), appeal.deadline_at, days)
@@ -120,7 +122,7 @@ def extend_deadline(session: Session, *, actor: Actor, appeal_id: int, days: int
     now = now or utcnow()
     payload = {"old_deadline": appeal.deadline_at.isoformat(), "new_deadline": new_deadline.isoformat(), "days": days}
     appeal.deadline_at, appeal.extended, appeal.updated_at = new_deadline, True, now
-    _log(session, appeal, actor, "extend", None, None, now, reason.strip(), payload, EventKind.EXTENSION)
+    _log(session, appeal, actor, "extend", None, None, now, reason, payload, EventKind.EXTENSION)
     session.commit()
     return appeal
 
@@ -130,6 +132,7 @@ def change_category(session: Session, *, actor: Actor, appeal_id: int, category_
                     reason: str | None = None, now: datetime | None = None) -> Appeal:
     appeal = _load_for_update(session, appeal_id)
     _authorize(actor, {Role.COORDINATOR, Role.ADMIN}, appeal, "Смена категории")
+    reason = bounded_text(reason, limit=limits.REASON_MAX, what="Причина смены категории") or None
     if Status(appeal.status) in {Status.REJECTED, Status.CLOSED}:
         raise IllegalTransition("Категорию завершённого обращения изменить нельзя")
     if session.get(Category, category_id) is None:
@@ -156,6 +159,8 @@ def status_from_events(events: list[AppealEvent]) -> Status | None:
 # --- helpers ---
 
 def _load_for_update(session: Session, appeal_id: int) -> Appeal:
+    if limits.is_out_of_id_range(appeal_id):
+        raise NotFound("Обращение не найдено")
     appeal = session.exec(select(Appeal).where(Appeal.id == appeal_id).with_for_update()).first()
     if appeal is None:
         raise NotFound(f"Обращение №{appeal_id} не найдено")

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from ..domain import limits
 from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Status
 from ..domain.models import Appeal
 from ..domain.workflow import allowed_actions
@@ -29,14 +30,19 @@ def card_actions(appeal: Appeal, actor: Actor) -> list[dict]:
         "needs": "reason_code" if t.action == "reject" else "answer" if t.action in _ANSWER_ACTIONS
         else "reason" if t.needs_reason else "nothing",
         "needs_date": t.action == "give_interim_answer",
+        "max_length": _text_limit(t.action),
     } for t in allowed_actions(Status(appeal.status), actor.role) if t.action in CARD_ACTIONS]
+
+
+def _text_limit(action: str) -> int:
+    return limits.ANSWER_TEXT_MAX if action in _ANSWER_ACTIONS else limits.reason_limit(action)
 
 
 def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: dict) -> Appeal:
     action = form.get("action") or ""
     if action not in CARD_ACTIONS:
         raise ValidationFailed("Выберите действие")
-    comment = (form.get("comment") or "").strip()
+    comment = form.get("comment") or ""
     params: dict = {}
     reason: str | None = comment or None
     if action == "reject":
@@ -51,5 +57,5 @@ def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: d
 def _parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
-    except ValueError:
+    except (TypeError, ValueError):
         raise ValidationFailed("Укажите плановую дату выполнения") from None

@@ -6,6 +6,7 @@ import reflex as rx
 
 from ..analytics.appeal_card import load_card
 from ..db import session_scope
+from ..failures import GENERIC_MESSAGE, log_unexpected
 from ..services.actors import Actor
 from ..services.card_actions import REJECTION_REASONS, perform_from_form
 from ..services.errors import ServiceError
@@ -55,11 +56,15 @@ class CardState(AppState):
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        form = {**form, "action": self.chosen_action}
+        form = {**form, "action": self.chosen_action} if isinstance(form, dict) else {}
         try:
             await asyncio.to_thread(_act, int(self.appeal.get("id", 0)), actor, form)
         except ServiceError as exc:  # the form keeps what was typed; the message says what to fix
             self.action_error = exc.message
+            return
+        except Exception as exc:
+            log_unexpected("Appeal action", exc)
+            self.action_error = GENERIC_MESSAGE
             return
         label = self.chosen.get("label", "")
         self.chosen_action, self.action_error, self.action_notice = "", "", f"Выполнено: {label}"
@@ -67,13 +72,17 @@ class CardState(AppState):
 
     async def _reload(self, actor: Actor) -> None:
         raw_id = str(self.router.page.params.get("appeal_id", ""))
-        if not raw_id.isdigit():
+        if not raw_id.isdecimal():
             self.error = "Неверный номер обращения"
             return
         try:
             card = await asyncio.to_thread(_load, int(raw_id), actor)
         except ServiceError as exc:
             self.error = exc.message
+            return
+        except Exception as exc:  # a message instead of an endless spinner
+            log_unexpected("Appeal card load", exc)
+            self.error = GENERIC_MESSAGE
             return
         self.answers, self.timeline, self.actions = card.pop("answers"), card.pop("timeline"), card.pop("actions")
         self.appeal = card

@@ -6,14 +6,20 @@ import reflex as rx
 from ..analytics import queue
 from ..analytics.options import filter_options
 from ..db import session_scope
+from ..domain import limits
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
 from ..domain.types import utcnow
+from ..failures import log_unexpected
 from ..services.actors import Actor
+from ..services.errors import ServiceError
 from ..settings import region_tz
 from .base import AppState
 
 PAGE_SIZE = 50
 ALL = "all"
+LOAD_FAILED = "Не удалось загрузить очередь. Обновите страницу; если ошибка повторится, сообщите администратору."
+# The free-text filters and their length caps.
+_TEXT_FILTERS = {"search": limits.SEARCH_MAX, "organization_query": limits.ORGANIZATION_QUERY_MAX}
 
 
 def _load(flt: queue.QueueFilter, page: int) -> tuple[queue.QueuePage, tuple]:
@@ -30,6 +36,14 @@ def _version() -> tuple:
 def _options(organization_id: int | None) -> dict:
     with session_scope() as session:
         return filter_options(session, organization_id)
+
+
+def _acceptable(name: str, value) -> bool:
+    if not isinstance(value, str):
+        return False
+    if name in ("category", "territory"):
+        return value == ALL or (value.isdecimal() and limits.is_valid_id(int(value)))
+    return name in _TEXT_FILTERS or name in ("status", "deadline", "sort")
 
 
 class QueueState(AppState):
@@ -82,8 +96,9 @@ class QueueState(AppState):
 
     @rx.event
     async def set_filter(self, name: str, value: str):
-        if name in ("status", "category", "territory", "organization_query", "deadline", "search", "sort"):
-            setattr(self, name, value)
+        if _acceptable(name, value):
+            # Text filters are cut as the browser's maxLength cuts them, whatever the client sends.
+            setattr(self, name, value[:_TEXT_FILTERS.get(name, len(value))])
             self.page, self.loading = 0, True
             yield  # show the spinner while the database works
             await self._reload()
@@ -113,8 +128,12 @@ class QueueState(AppState):
             return
         try:
             result, version = await asyncio.to_thread(_load, self._filter(actor), self.page)
+        except ServiceError as exc:
+            self.loading, self.error = False, exc.message
+            return
         except Exception as exc:  # the page must say what went wrong, not hang in "loading"
-            self.loading, self.error = False, f"Не удалось загрузить очередь: {exc}"
+            log_unexpected("Queue load", exc)
+            self.loading, self.error = False, LOAD_FAILED
             return
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk

@@ -86,12 +86,17 @@ def demo_db(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def app_url(demo_db, tmp_path_factory):
+def app_log(tmp_path_factory) -> Path:
+    """Where the module's server writes its output."""
+    return tmp_path_factory.mktemp("logs") / "app.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_db, app_log):
     """One server per test module, so that modules needing another configuration (Redis, several
     workers) start theirs after this one stopped: they share the build folder `.web`."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("logs") / "app.log"
-    proc = start_app(app_environment(demo_db, port), log)
+    proc = start_app(app_environment(demo_db, port), app_log)
     yield f"http://127.0.0.1:{port}"
     stop_app(proc)
 
