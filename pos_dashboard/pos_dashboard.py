@@ -12,7 +12,7 @@ from .states.errors import backend_exception_handler
 from .states.login import LoginState
 from .states.queue import QueueState
 
-app = rx.App(backend_exception_handler=backend_exception_handler)
+app = rx.App(stylesheets=["/styles.css"], backend_exception_handler=backend_exception_handler)
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
 app.add_page(login_page, route="/login", title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route="/", title="Очередь обращений — ПОС", on_load=QueueState.on_load)

@@ -14,7 +14,7 @@ def queue_page() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading("Очередь обращений", size="6"),
-                rx.cond(QueueState.loading, rx.spinner(size="2", id="queue-loading")),
+                rx.cond(QueueState.loading, rx.spinner(size="2", aria_label="Загрузка", id="queue-loading")),
                 rx.spacer(),
                 rx.text("обновлено ", QueueState.updated_at, size="1", color=rx.color("gray", 11)),
                 # The clock ticks every few seconds and asks the server whether appeals changed.
