@@ -17,6 +17,7 @@ from pos_dashboard.domain.enums import Status
 from pos_dashboard.domain.models import Appeal, AppealEvent
 
 from ..tcp_proxy import TcpProxy
+from .a11y import assert_accessible
 from .conftest import ROOT, _free_port, app_environment, log_in, start_app, stop_app, wait_ready
 
 PG_URL = os.environ.get("POS_TEST_DATABASE_URL", "")
@@ -83,6 +84,7 @@ def _log_in_during_the_outage_is_refused_in_russian(browser, page, url: str) -> 
         other.wait_for_selector("#login-error", timeout=20_000)
         assert "Нет связи с базой данных: вход не выполнен" in other.inner_text("#login-error")
         assert other.is_enabled("#login-submit")  # the form is usable again for the retry
+        assert_accessible(other, "log-in refused in an outage")
         _shot(other, "login-outage")
     finally:
         context.close()
@@ -113,6 +115,7 @@ def test_queue_says_the_database_is_gone_then_recovers_by_itself(outage_app, pag
     assert "Нет связи с базой данных" in page.inner_text("#queue-error")
     page.wait_for_selector("#queue-loading", state="detached", timeout=10_000)  # no endless spinner
     _no_english_error(page)
+    assert_accessible(page, "queue during a database outage")
     _shot(page, "queue-outage")
     _log_in_during_the_outage_is_refused_in_russian(browser, page, url)
     time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - cut_at)))
@@ -151,6 +154,7 @@ def test_an_action_during_the_outage_says_it_was_not_done_and_a_retry_works(outa
         message = page.inner_text("#action-error")
         assert "Нет связи с базой данных" in message and "«Принять на модерации» не выполнено" in message
         _no_english_error(page)
+        assert_accessible(page, "card after an action failed in an outage")
         _shot(page, "card-outage")
     finally:
         proxy.restore()
@@ -167,4 +171,5 @@ def test_an_action_during_the_outage_says_it_was_not_done_and_a_retry_works(outa
     page.wait_for_selector("#connection-banner", timeout=60_000)
     assert "Нет связи с сервером" in page.inner_text("#connection-banner")
     _no_english_error(page)
+    assert_accessible(page, "card with the connection banner")
     _shot(page, "connection-lost")
