@@ -13,8 +13,8 @@ def connection_banner() -> rx.Component:
     return rx.cond(
         has_too_many_connection_errors,
         rx.box(
-            rx.callout(CONNECTION_LOST, icon="wifi-off", color_scheme="red", variant="surface", role="alert",
-                       id="connection-banner"),
+            rx.callout(CONNECTION_LOST, icon="wifi-off", color_scheme="red", variant="surface", high_contrast=True,
+                       role="alert", id="connection-banner"),
             # The callout's own background is translucent: the page must not show through.
             background=rx.color("gray", 1), border_radius="8px", box_shadow="0 4px 16px rgba(0, 0, 0, 0.2)",
             position="fixed", top="12px", left="50%", transform="translateX(-50%)", z_index="9999",

@@ -23,7 +23,7 @@ def queue_page() -> rx.Component:
                 width="100%", align="center",
             ),
             rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red",
-                                                   role="alert", id="queue-error")),
+                                                   high_contrast=True, role="alert", id="queue-error")),
             status_chips(),
             filters(),
             table(),

@@ -110,20 +110,21 @@ def test_queue_says_the_database_is_gone_then_recovers_by_itself(outage_app, pag
 
     proxy.cut()
     cut_at = time.monotonic()
-    page.click("#status-moderation")
-    page.wait_for_selector("#queue-error", timeout=20_000)
-    assert "Нет связи с базой данных" in page.inner_text("#queue-error")
-    page.wait_for_selector("#queue-loading", state="detached", timeout=10_000)  # no endless spinner
-    _no_english_error(page)
-    assert_accessible(page, "queue during a database outage")
-    _shot(page, "queue-outage")
-    _log_in_during_the_outage_is_refused_in_russian(browser, page, url)
-    time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - cut_at)))
-    outage_lines = _log_lines(log) - lines_before
-    print(f"\nlog lines during {OUTAGE_S} s of outage with one tab: {outage_lines}")
-    assert outage_lines <= LOG_LINES_LIMIT, log.read_text(errors="replace")[-3000:]
-
-    proxy.restore()
+    try:
+        page.click("#status-moderation")
+        page.wait_for_selector("#queue-error", timeout=20_000)
+        assert "Нет связи с базой данных" in page.inner_text("#queue-error")
+        page.wait_for_selector("#queue-loading", state="detached", timeout=10_000)  # no endless spinner
+        _no_english_error(page)
+        assert_accessible(page, "queue during a database outage")
+        _shot(page, "queue-outage")
+        _log_in_during_the_outage_is_refused_in_russian(browser, page, url)
+        time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - cut_at)))
+        outage_lines = _log_lines(log) - lines_before
+        print(f"\nlog lines during {OUTAGE_S} s of outage with one tab: {outage_lines}")
+        assert outage_lines <= LOG_LINES_LIMIT, log.read_text(errors="replace")[-3000:]
+    finally:
+        proxy.restore()
     back_at = time.monotonic()
     page.wait_for_selector("#queue-error", state="detached", timeout=RECOVERY_LIMIT_S * 1000)
     page.wait_for_function(
