@@ -6,6 +6,7 @@ import logging
 
 from .db import session_scope
 from .domain.types import utcnow
+from .outage import failures
 from .services.timers import run_due_timers
 
 TIMER_PERIOD_S = 60
@@ -21,8 +22,9 @@ async def run_timers_forever() -> None:
     while True:
         try:
             run = await asyncio.to_thread(_run_once)
+            failures.recovered()
             if run.auto_closed or run.auto_rejected:
                 log.info("timers: %s closed, %s rejected", run.auto_closed, run.auto_rejected)
-        except Exception:  # a failed round must not stop the next one
-            log.exception("timers round failed")
+        except Exception as exc:  # a failed round must not stop the next one
+            failures.failed(exc, "timers")
         await asyncio.sleep(TIMER_PERIOD_S)

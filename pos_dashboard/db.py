@@ -13,6 +13,11 @@ from . import settings
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        # pysqlite's own transaction handling is kept on purpose (not SQLAlchemy's "begin" event
+        # recipe): it begins at the first write, so the services' version claim waits for the write
+        # lock (timeout below) and then reads the committed version. A transaction begun at a read
+        # gets "database is locked" at once when another connection writes (WAL never waits to
+        # upgrade a stale read). Atomicity comes from the claim (services/appeals.py), not locks.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -26,7 +31,10 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # A server that does not answer fails a connection in seconds, not after the system's TCP
+    # timeout: the pages retry on their own (see outage.py) and must not queue up behind a hang.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=10,
+                         connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
 
 
 def _unicode_lower(value):

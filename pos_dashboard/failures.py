@@ -1,27 +1,18 @@
-"""Unexpected failures: the user gets a Russian message without internals, the server log gets the
-details, bounded in length and in rate (a client decides what its browser reports, and how often)."""
+"""Errors reported by browsers: the server log gets them bounded in length and in rate (a client
+decides what its browser reports, and how often). Failures of our own handlers: `outage.py`."""
 
 import logging
 import threading
 import time
-import traceback
 
 logger = logging.getLogger("pos_dashboard")
 
 LOG_TEXT_MAX = 2_000  # characters of one message in the log
-STACK_TEXT_MAX = 8_000
 FRONTEND_REPORTS_PER_MINUTE = 30  # for the whole process: per-client budgets reset on reconnect
-
-GENERIC_MESSAGE = "Что-то пошло не так. Попробуйте ещё раз; если ошибка повторится, сообщите администратору."
 
 
 def clip(text: str, limit: int = LOG_TEXT_MAX) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… [{len(text) - limit} more characters not logged]"
-
-
-def log_unexpected(where: str, exc: BaseException) -> None:
-    stack = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error("%s: %s: %s\n%s", where, type(exc).__name__, clip(str(exc)), clip(stack, STACK_TEXT_MAX))
 
 
 class _Window:

@@ -4,17 +4,21 @@ import reflex as rx
 
 from .background import run_timers_forever
 from .failures import frontend_exception_handler
+from .components.connection import overlay
 from .pages.card import card_page
 from .pages.login import login_page
 from .pages import participate
 from .pages.not_found import not_found_page
 from .pages.queue import queue_page
 from .states.card import CardState
+from .states.errors import backend_exception_handler
 from .states.login import LoginState
 from .states.participate import BallotState, ResultsState, VotesState
 from .states.queue import QueueState
 
-app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler)
+app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
+             backend_exception_handler=backend_exception_handler)
+app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
 app.add_page(login_page, route="/login", title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route="/", title="Очередь обращений — ПОС", on_load=QueueState.on_load)
 app.add_page(card_page, route="/appeals/[appeal_id]", title="Обращение — ПОС", on_load=CardState.on_load)

@@ -101,7 +101,7 @@ class AppealGenerator:
         self.story.live(a, leaf, mo, where)
         return (a.id, None, a.citizen_id, a.category_id, a.territory_id, a.organization_id, text, where, lat, lon,
                 channel, a.status, a.created, a.updated, a.deadline, a.stage_due, a.paused,
-                a.extended, a.first_answer, a.final_answer, a.closed, a.rating)
+                a.extended, a.first_answer, a.final_answer, a.closed, a.rating, 0)  # version: the services move it
 
     # --- volume and choices ---
 

@@ -112,6 +112,10 @@ class Appeal(SQLModel, table=True):
     final_answer_at: datetime | None = _time()
     closed_at: datetime | None = _time()
     rating: int | None = None
+    # Bumped by every change the services make: a change is written only if the appeal still has
+    # the version it was read at, so two simultaneous actions cannot both land (SQLite ignores
+    # SELECT … FOR UPDATE).
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AppealEvent(SQLModel, table=True):

@@ -71,7 +71,8 @@ def card_page() -> rx.Component:
         rx.link("← К очереди", href="/", size="2"),
         rx.cond(
             CardState.error != "",
-            rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", margin_top="16px", role="alert"),
+            rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", high_contrast=True,
+                       margin_top="16px", role="alert"),
             rx.cond(
                 CardState.appeal.contains("id"),
                 rx.grid(
@@ -86,7 +87,8 @@ def card_page() -> rx.Component:
                     ),
                     rx.vstack(
                         rx.cond(CardState.action_notice != "", rx.callout(
-                            CardState.action_notice, icon="check", color_scheme="green", id="action-notice", role="status")),
+                            CardState.action_notice, icon="check", color_scheme="green", high_contrast=True, id="action-notice",
+                            role="status")),
                         action_panel(),
                         rx.heading("История обращения", size="4"),
                         rx.card(rx.vstack(rx.foreach(CardState.timeline, _event), spacing="3"), width="100%",

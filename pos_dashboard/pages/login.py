@@ -39,7 +39,7 @@ def login_page() -> rx.Component:
                                  auto_complete="current-password"),
                         rx.cond(LoginState.error != "",
                                 rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red",
-                                           id="login-error", role="alert")),
+                                           high_contrast=True, id="login-error", role="alert")),
                         rx.button("Войти", type="submit", loading=LoginState.busy, width="100%", id="login-submit"),
                         spacing="2",
                     ),

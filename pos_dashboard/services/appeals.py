@@ -6,6 +6,8 @@ import functools
 import json
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from ..domain import deadlines
@@ -18,13 +20,13 @@ from . import appeal_effects as effects
 from . import routing
 from .appeal_effects import calendar
 from .actors import SYSTEM, Actor
-from .errors import IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from .errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from .text_input import bounded_text
 
 
 def _refusal_rolls_back(service):
-    """A refused operation leaves nothing behind: rows an effect flushed and the row lock taken by
-    SELECT … FOR UPDATE are released before the error reaches the caller."""
+    """A refused operation leaves nothing behind: rows an effect flushed and the write lock taken
+    by `_claim` are released before the error reaches the caller."""
     @functools.wraps(service)
     def wrapper(session: Session, **kwargs):
         try:
@@ -73,7 +75,7 @@ def perform(session: Session, *, actor: Actor, appeal_id: int, action: str, reas
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise IllegalTransition(f"Неизвестное действие: {action}")
-    appeal = _load_for_update(session, appeal_id)
+    appeal = _load(session, appeal_id)
     status = Status(appeal.status)
     if status not in transition.sources:
         raise IllegalTransition(f"Действие «{transition.label}» невозможно в статусе «{_label(status)}»")
@@ -81,6 +83,7 @@ def perform(session: Session, *, actor: Actor, appeal_id: int, action: str, reas
     reason = bounded_text(reason, limit=limits.reason_limit(action), what="Причина или комментарий") or None
     if transition.needs_reason and not reason:
         raise ValidationFailed(f"Для действия «{transition.label}» укажите причину")
+    _claim(session, appeal, transition.label)
     now = now or utcnow()
     kind, payload = effects.APPLY[action](session, appeal, actor, reason, now, params)
     appeal.status = transition.target
@@ -106,7 +109,7 @@ def rate(session: Session, *, actor: Actor, appeal_id: int, score: int, comment:
 def extend_deadline(session: Session, *, actor: Actor, appeal_id: int, days: int, reason: str,
                     now: datetime | None = None) -> Appeal:
     """One extension per appeal, with a reason, by the executing organisation or a coordinator."""
-    appeal = _load_for_update(session, appeal_id)
+    appeal = _load(session, appeal_id)
     _authorize(actor, {Role.ORG_STAFF, Role.COORDINATOR, Role.ADMIN}, appeal, "Продление срока")
     if appeal.deadline_at is None or Status(appeal.status) not in {Status.IN_WORK, Status.INTERIM_ANSWER}:
         raise IllegalTransition("Продлить срок можно только обращению в работе")
@@ -119,6 +122,7 @@ def extend_deadline(session: Session, *, actor: Actor, appeal_id: int, days: int
         new_deadline = deadlines.extend(calendar(), appeal.deadline_at, days)
     except ValueError as exc:
         raise ValidationFailed(str(exc).capitalize()) from exc
+    _claim(session, appeal, "Продление срока")
     now = now or utcnow()
     payload = {"old_deadline": appeal.deadline_at.isoformat(), "new_deadline": new_deadline.isoformat(), "days": days}
     appeal.deadline_at, appeal.extended, appeal.updated_at = new_deadline, True, now
@@ -130,13 +134,14 @@ def extend_deadline(session: Session, *, actor: Actor, appeal_id: int, days: int
 @_refusal_rolls_back
 def change_category(session: Session, *, actor: Actor, appeal_id: int, category_id: int,
                     reason: str | None = None, now: datetime | None = None) -> Appeal:
-    appeal = _load_for_update(session, appeal_id)
+    appeal = _load(session, appeal_id)
     _authorize(actor, {Role.COORDINATOR, Role.ADMIN}, appeal, "Смена категории")
     reason = bounded_text(reason, limit=limits.REASON_MAX, what="Причина смены категории") or None
     if Status(appeal.status) in {Status.REJECTED, Status.CLOSED}:
         raise IllegalTransition("Категорию завершённого обращения изменить нельзя")
     if session.get(Category, category_id) is None:
         raise ValidationFailed("Выберите категорию из списка")
+    _claim(session, appeal, "Смена категории")
     now = now or utcnow()
     payload = {"old_category_id": appeal.category_id, "new_category_id": category_id}
     appeal.category_id, appeal.updated_at = category_id, now
@@ -158,13 +163,27 @@ def status_from_events(events: list[AppealEvent]) -> Status | None:
 
 # --- helpers ---
 
-def _load_for_update(session: Session, appeal_id: int) -> Appeal:
+def _load(session: Session, appeal_id: int) -> Appeal:
     if limits.is_out_of_id_range(appeal_id):
         raise NotFound("Обращение не найдено")
-    appeal = session.exec(select(Appeal).where(Appeal.id == appeal_id).with_for_update()).first()
+    appeal = session.get(Appeal, appeal_id, populate_existing=True)
     if appeal is None:
         raise NotFound(f"Обращение №{appeal_id} не найдено")
     return appeal
+
+
+def _claim(session: Session, appeal: Appeal, label: str) -> None:
+    """Take the appeal for this transaction, as the first write of it: move its version on, on
+    condition that nobody changed it since it was read. Of simultaneous actions exactly one gets
+    the row; the others wait for its commit (PostgreSQL's row lock, SQLite's write lock), find the
+    version moved and are refused, so every check above was made on the state that is written."""
+    table = Appeal.__table__
+    claimed = session.execute(update(table).where(table.c.id == appeal.id, table.c.version == appeal.version)
+                              .values(version=table.c.version + 1))
+    if claimed.rowcount != 1:
+        raise Conflict(f"Обращение №{appeal.id} только что изменено другим пользователем. "
+                       f"Действие «{label}» не выполнено: обновите страницу и проверьте, нужно ли оно")
+    set_committed_value(appeal, "version", appeal.version + 1)
 
 
 def ownership_refusal(actor: Actor, appeal: Appeal) -> str | None:

@@ -23,3 +23,7 @@ class IllegalTransition(ServiceError):
 
 class ValidationFailed(ServiceError):
     pass
+
+
+class Conflict(ServiceError):
+    """Someone else changed the same thing at the same moment; nothing was written."""

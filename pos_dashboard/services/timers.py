@@ -1,7 +1,7 @@
 """The platform's own clocks: answers nobody rated close after AUTO_CLOSE_AFTER, and appeals whose
 citizen never answered a clarification request are rejected after CLARIFICATION_SILENCE_LIMIT.
-Safe to run from several workers at once: each appeal is re-checked under its row lock, and one
-that another worker already moved is skipped."""
+Safe to run from several workers at once and beside people's actions: each appeal goes through
+the services' version claim, and one that another worker or a person moved meanwhile is skipped."""
 
 from dataclasses import dataclass
 from datetime import datetime

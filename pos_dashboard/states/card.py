@@ -6,11 +6,15 @@ import reflex as rx
 
 from ..analytics.appeal_card import load_card
 from ..db import session_scope
-from ..failures import GENERIC_MESSAGE, log_unexpected
+from ..outage import DATABASE, failures
 from ..services.actors import Actor
 from ..services.card_actions import REJECTION_REASONS, perform_from_form
 from ..services.errors import ServiceError
 from .base import AppState
+
+NOT_DONE = ("{reason}: действие «{label}» не выполнено. Повторите его, когда связь восстановится "
+            "(дважды оно не выполнится); введённое сохранено.")
+LOAD_FAILED = "{reason}: карточка не загружена. Обновите страницу через несколько секунд."
 
 
 def _load(appeal_id: int, actor: Actor) -> dict:
@@ -40,11 +44,15 @@ class CardState(AppState):
 
     @rx.event
     async def on_load(self):
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect("/login")
         self.appeal, self.answers, self.timeline, self.actions, self.error = {}, [], [], [], ""
         self.chosen_action, self.action_error, self.action_notice = "", "", ""
+        try:
+            actor = await self._actor()
+        except Exception as exc:  # an outage must not send the user to the log-in page
+            self.error = LOAD_FAILED.format(reason=_failure(exc))
+            return
+        if actor is None:
+            return rx.redirect("/login")
         await self._reload(actor)
 
     @rx.event
@@ -53,18 +61,19 @@ class CardState(AppState):
 
     @rx.event
     async def submit_action(self, form: dict):
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        form = {**form, "action": self.chosen_action} if isinstance(form, dict) else {}
+        self.action_notice = ""
+        if not isinstance(form, dict):
+            return
         try:
-            await asyncio.to_thread(_act, int(self.appeal.get("id", 0)), actor, form)
+            actor = await self._actor()
+            if actor is None:
+                return rx.redirect("/login")
+            await asyncio.to_thread(_act, int(self.appeal.get("id", 0)), actor, {**form, "action": self.chosen_action})
         except ServiceError as exc:  # the form keeps what was typed; the message says what to fix
             self.action_error = exc.message
             return
-        except Exception as exc:
-            log_unexpected("Appeal action", exc)
-            self.action_error = GENERIC_MESSAGE
+        except Exception as exc:  # not done, and the user must know it (a retry is safe: see services)
+            self.action_error = NOT_DONE.format(reason=_failure(exc), label=self.chosen.get("label", ""))
             return
         label = self.chosen.get("label", "")
         self.chosen_action, self.action_error, self.action_notice = "", "", f"Выполнено: {label}"
@@ -80,9 +89,13 @@ class CardState(AppState):
         except ServiceError as exc:
             self.error = exc.message
             return
-        except Exception as exc:  # a message instead of an endless spinner
-            log_unexpected("Appeal card load", exc)
-            self.error = GENERIC_MESSAGE
+        except Exception as exc:
+            self.error = LOAD_FAILED.format(reason=_failure(exc))
             return
         self.answers, self.timeline, self.actions = card.pop("answers"), card.pop("timeline"), card.pop("actions")
         self.appeal = card
+
+
+def _failure(exc: Exception) -> str:
+    kind = failures.failed(exc, "appeal card")
+    return "Нет связи с базой данных" if kind == DATABASE else "Ошибка на сервере"

@@ -5,6 +5,7 @@ import asyncio
 import reflex as rx
 
 from ..db import session_scope
+from ..outage import DATABASE, failures
 from ..services import auth
 from ..services.errors import ServiceError
 from .base import AppState
@@ -27,6 +28,10 @@ class LoginState(AppState):
             token = await asyncio.to_thread(_log_in, form.get("login", ""), form.get("password", ""))
         except ServiceError as exc:
             self.error, self.busy = exc.message, False
+            return
+        except Exception as exc:  # the form must come back usable, saying why
+            reason = "Нет связи с базой данных" if failures.failed(exc, "log-in") == DATABASE else "Ошибка на сервере"
+            self.error, self.busy = f"{reason}: вход не выполнен. Повторите через несколько секунд.", False
             return
         self.auth_token, self.busy = token, False
         yield rx.redirect("/")

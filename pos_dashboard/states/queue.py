@@ -9,7 +9,7 @@ from ..db import session_scope
 from ..domain import limits
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
 from ..domain.types import utcnow
-from ..failures import log_unexpected
+from ..outage import DATABASE, failures
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from ..settings import region_tz
@@ -17,7 +17,8 @@ from .base import AppState
 
 PAGE_SIZE = 50
 ALL = "all"
-LOAD_FAILED = "Не удалось загрузить очередь. Обновите страницу; если ошибка повторится, сообщите администратору."
+DATABASE_DOWN = "Нет связи с базой данных, повторяем… Показаны данные на момент последнего обновления."
+LOAD_FAILED = "Не удалось загрузить очередь, повторяем…"
 # The free-text filters and their length caps.
 _TEXT_FILTERS = {"search": limits.SEARCH_MAX, "organization_query": limits.ORGANIZATION_QUERY_MAX}
 
@@ -69,6 +70,8 @@ class QueueState(AppState):
     updated_at: str = ""
 
     _version: tuple = ()
+    _stale: bool = False  # the last load failed: the poll retries it until it works
+    _options_loaded: bool = False
 
     @rx.var
     def page_count(self) -> int:
@@ -85,14 +88,22 @@ class QueueState(AppState):
 
     @rx.event
     async def on_load(self):
-        actor = await self._staff_actor()
+        self._options_loaded = False
+        try:
+            actor = await self._staff_actor()
+        except Exception as exc:  # an outage must not send the user to the log-in page
+            self._failed(exc)
+            return
         if actor is None:
             return rx.redirect("/login")
+        await self._reload()
+
+    async def _load_options(self, actor: Actor) -> None:
         own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
         options = await asyncio.to_thread(_options, own_id)
         self.category_options, self.territory_options = options["categories"], options["territories"]
         self.own_organization = options["own_organization"]
-        await self._reload()
+        self._options_loaded = True
 
     @rx.event
     async def set_filter(self, name: str, value: str):
@@ -122,30 +133,47 @@ class QueueState(AppState):
         await self._reload()
 
     async def _reload(self):
-        actor = await self._staff_actor()
-        if actor is None:
-            self.loading = False
-            return
-        try:
+        try:  # everything that touches the database, the actor check too: the spinner must stop
+            actor = await self._staff_actor()
+            if actor is None:
+                self.loading, self._stale = False, False
+                return
+            if not self._options_loaded:
+                await self._load_options(actor)
             result, version = await asyncio.to_thread(_load, self._filter(actor), self.page)
         except ServiceError as exc:
             self.loading, self.error = False, exc.message
             return
-        except Exception as exc:  # the page must say what went wrong, not hang in "loading"
-            log_unexpected("Queue load", exc)
-            self.loading, self.error = False, LOAD_FAILED
+        except Exception as exc:  # the page says what went wrong and the poll retries
+            self._failed(exc)
             return
+        failures.recovered()
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
-        self._version, self.loading, self.error = version, False, ""
+        self._version, self.loading, self.error, self._stale = version, False, "", False
         self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
+
+    def _failed(self, exc: Exception) -> None:
+        kind = failures.failed(exc, "queue")
+        self.loading, self._stale = False, True
+        self.error = DATABASE_DOWN if kind == DATABASE else LOAD_FAILED
 
     @rx.event(background=True)
     async def poll(self, _moment: str = ""):
-        """Called every few seconds by the page: reload only when appeals changed."""
+        """Called every few seconds by the page: reload when appeals changed or the last load
+        failed (so the page recovers by itself when the database is back)."""
         async with self:
-            known = self._version
-        if known and await asyncio.to_thread(_version) != known:
+            known, stale = self._version, self._stale
+        if stale:
+            yield QueueState.refresh
+            return
+        try:
+            current = await asyncio.to_thread(_version) if known else known
+        except Exception as exc:
+            async with self:
+                self._failed(exc)
+            return
+        if current != known:
             yield QueueState.refresh
 
     def _filter(self, actor: Actor) -> queue.QueueFilter:
