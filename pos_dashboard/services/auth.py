@@ -68,7 +68,8 @@ def authenticate(session: Session, *, login: str, password: str, address: str = 
 
 
 def change_password(session: Session, *, actor: Actor, current_password: str, new_password: str,
-                    address: str = "", user_agent: str = "", now: datetime | None = None) -> str:
+                    new_password_again: str | None = None, address: str = "", user_agent: str = "",
+                    now: datetime | None = None) -> str:
     """Set a new password after checking the current one. Every session of the user ends (a thief
     holding one loses it); the caller's tab gets the returned token of a fresh session."""
     now = now or utcnow()
@@ -79,6 +80,8 @@ def change_password(session: Session, *, actor: Actor, current_password: str, ne
         raise ValidationFailed(f"Новый пароль должен быть не короче {MIN_PASSWORD_LENGTH} символов")
     if len(new_password) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed(f"Новый пароль должен быть не длиннее {MAX_PASSWORD_LENGTH} символов")
+    if new_password_again is not None and new_password_again != new_password:
+        raise ValidationFailed("Новый пароль и его повтор не совпадают")
     if new_password == current_password:
         raise ValidationFailed("Новый пароль совпадает с текущим")
     try:

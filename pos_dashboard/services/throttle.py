@@ -78,4 +78,4 @@ def clear(session: Session, key: str) -> None:
 
 def wait_text(wait: timedelta) -> str:
     seconds = max(1, math.ceil(wait.total_seconds()))
-    return f"{seconds} с" if seconds < 60 else f"{math.ceil(seconds / 60)} мин."
+    return f"{seconds} с" if seconds < 60 else f"{math.ceil(seconds / 60)} мин"
