@@ -53,7 +53,7 @@ def sessions_card() -> rx.Component:
 
 def _password_input(name: str, label: str) -> rx.Component:
     return rx.vstack(
-        rx.el.label(label, html_for=name, style={"font-size": "14px"}),
+        rx.el.label(label, html_for=name, class_name="field-label"),
         rx.input(name=name, id=name, type="password", width="100%", max_length=MAX_PASSWORD_LENGTH,
                  auto_complete="current-password" if name == "current_password" else "new-password"),
         spacing="1", width="100%",
