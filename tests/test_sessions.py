@@ -62,9 +62,21 @@ def test_the_database_keeps_only_the_hash_of_the_token(session, password_hash):
     row = session.exec(select(UserSession)).one()
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in (row.token_hash, row.client)
-    assert row.client == "Mozilla/5.0 (X11; Linux) Chrome/131 · 10.1.2.3"
+    assert row.client == "Chrome 131, Linux · 10.1.2.3"
     assert (row.created_at, row.last_seen_at, row.expires_at) == (T0, T0, T0 + timedelta(hours=12))
     assert _who(session, token) == "anna"
+
+
+@pytest.mark.parametrize("agent, address, shown", [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+     "Safari/537.36 Edg/131.0.2903.86", "10.0.0.7", "Edge 131, Windows · 10.0.0.7"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.5 Mobile/15E148 Safari/604.1", "", "Safari 17, iOS"),
+    ("Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0", "::1", "Firefox 133, Android · ::1"),
+    ("curl/8.5.0\n\x00" + "x" * 500, "1.2.3.4", "curl/8.5.0" + "x" * 70 + " · 1.2.3.4"),
+])
+def test_the_client_is_described_briefly(agent, address, shown):
+    assert sessions.describe_client(agent, address) == shown
 
 
 def test_a_copied_token_stops_working_after_log_out(session, password_hash):

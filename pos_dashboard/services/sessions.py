@@ -36,10 +36,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
+_BROWSERS = [("Edg/", "Edge"), ("YaBrowser/", "Яндекс Браузер"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Version/", "Safari")]
+_SYSTEMS = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux")]
+
+
 def describe_client(user_agent: str, address: str) -> str:
-    """A short, printable description of where a log-in came from (shown to the user)."""
-    text = " · ".join(part for part in (_printable(user_agent), _printable(address)) if part)
-    return text[:CLIENT_MAX_CHARS]
+    """A short, printable description of where a log-in came from (shown to the user), e.g.
+    «Chrome 131, Windows · 10.1.2.3»; an unknown user agent is kept as sent, cut short."""
+    agent = _printable(user_agent)
+    browser = next((f"{name} {m.group(1)}" for marker, name in _BROWSERS
+                    if (m := re.search(re.escape(marker) + r"(\d+)", agent))), "")
+    system = next((name for marker, name in _SYSTEMS if marker in agent), "")
+    summary = ", ".join(part for part in (browser, system) if part) if browser else agent[:80]
+    return " · ".join(part for part in (summary, _printable(address)[:60]) if part)[:CLIENT_MAX_CHARS]
 
 
 def open_session(session: Session, *, user_id: int, user_agent: str = "", address: str = "",
