@@ -118,6 +118,9 @@ def test_a_user_ends_only_their_own_sessions(session, password_hash):
         sessions.revoke_own_session(session, actor=anna, session_id=boris_session, now=T0)
     session.rollback()
     assert _who(session, boris_token) == "boris"
+    for odd in (0, -1, 10 ** 30, "1", None):
+        with pytest.raises(NotFound):
+            sessions.revoke_own_session(session, actor=anna, session_id=odd, now=T0)
     sessions.revoke_own_session(session, actor=boris, session_id=boris_session, now=T0)
     session.commit()
     assert _who(session, boris_token) is None and _who(session, anna_token) == "anna"

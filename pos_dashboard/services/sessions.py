@@ -96,6 +96,8 @@ def revoke_own_session(session: Session, *, actor: Actor, session_id: int, now: 
     """«Завершить»: a user ends one of their own sessions. Another user's id changes nothing."""
     if actor.user_id is None:
         raise PermissionDenied("Войдите в систему")
+    if not isinstance(session_id, int) or not 0 < session_id < 2 ** 63:  # beyond any id, and any BIGINT
+        raise NotFound("Сеанс не найден или уже завершён")
     result = session.exec(update(UserSession)
                           .where(UserSession.id == session_id, UserSession.user_id == actor.user_id,
                                  UserSession.revoked_at.is_(None))

@@ -61,7 +61,7 @@ class AccountState(AppState):
             return rx.redirect("/login")
         try:
             await asyncio.to_thread(_end_one, actor, int(session_id))
-        except (ServiceError, TypeError, ValueError, OverflowError) as exc:
+        except (ServiceError, TypeError, ValueError) as exc:  # int() of whatever a client sent
             self.error, self.notice = getattr(exc, "message", "Сеанс не найден или уже завершён"), ""
             return
         self.error, self.notice = "", "Сеанс завершён"
