@@ -4,6 +4,7 @@ Password hashing is slow on purpose (argon2, ~0.1 s of a core): at most HASH_CON
 at once in a process, so a crowd at the log-in form cannot take the cores the pages need. An unknown
 login is checked against a dummy hash, so the answer takes as long as for a real one."""
 
+import os
 import threading
 from datetime import datetime
 
@@ -20,7 +21,8 @@ from .errors import PermissionDenied, ValidationFailed
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128  # argon2 reads all of it: an unbounded password is free CPU for an attacker
 MAX_LOGIN_LENGTH = 150
-HASH_CONCURRENCY = 1
+# One hash at a time per process leaves the other core to the pages on a 2-core machine.
+HASH_CONCURRENCY = max(1, int(os.environ.get("POS_HASH_CONCURRENCY", "1")))
 
 _hasher = PasswordHash.recommended()
 _hashing = threading.BoundedSemaphore(HASH_CONCURRENCY)

@@ -13,7 +13,7 @@ from .base import AppState
 
 # Log-ins wait for the password hasher in threads of their own: a crowd at the form then queues
 # here instead of taking the default pool's threads, which every page's queries need.
-_LOGIN_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="login")
+_LOGIN_THREADS = ThreadPoolExecutor(max_workers=auth.HASH_CONCURRENCY + 1, thread_name_prefix="login")
 
 
 def _log_in(login: str, password: str, address: str, user_agent: str) -> str:
