@@ -4,6 +4,7 @@ in the browser's storage are "not logged in", never a server error."""
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,12 @@ sys.path.insert(0, str(RXPROBE))
 from rxprobe import ReflexClient  # noqa: E402
 
 NOT_FOUND = "Сеанс не найден или уже завершён"
+
+
+def _run(coroutine) -> None:
+    """Playwright's sync API keeps an event loop running in this thread: run the client in another."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 
 def _open_sessions(db_url: str, login: str) -> set[int]:
@@ -70,7 +77,7 @@ def test_forged_session_ids_change_nothing(app_url, demo_db):
             await coordinator.close()
             await official.close()
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 @pytest.mark.parametrize("token", ["1.9999999999.подпись", "1.9999999999.\u00e9\u00e9", "é" * 43, "x" * 5000])
@@ -85,4 +92,4 @@ def test_garbage_tokens_are_not_logged_in(app_url, token):
         finally:
             await client.close()
 
-    asyncio.run(scenario())
+    _run(scenario())

@@ -38,7 +38,7 @@ def _until(page, check, seconds: float = 30) -> None:
 
 def _log_out(page) -> None:
     page.click("#logout")
-    page.wait_for_url(re.compile(r".*/login$"), timeout=20_000)
+    page.wait_for_url(re.compile(r".*/login$"), timeout=60_000)
     wait_ready(page)
 
 
@@ -46,12 +46,12 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
     log_in(page, app_url, "coordinator")
-    page.wait_for_selector(".queue-row", timeout=30_000)
+    page.wait_for_selector(".queue-row", timeout=90_000)
     wait_ready(page)
     page.click("#status-moderation")  # the coordinator narrows the queue to moderation
     page.wait_for_function("() => document.querySelectorAll('.queue-row').length > 0 && "
                            "[...document.querySelectorAll('.queue-row')].every(r => r.innerText.includes('Модерация'))",
-                           timeout=20_000)
+                           timeout=60_000)
     coordinator_rows = set(_row_ids(page))
     org_appeals = _appeal_ids_of(demo_db, "org")
     assert coordinator_rows - org_appeals, "the coordinator must see rows the organisation may not"
@@ -62,7 +62,7 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
     assert reset, "log-out must empty the queue's rows on the server, not only hide them"
 
     log_in(page, app_url, "org")
-    page.wait_for_selector(".queue-row", timeout=30_000)
+    page.wait_for_selector(".queue-row", timeout=90_000)
     wait_ready(page)
     page.screenshot(path=f"{SHOTS}/sessions-org-after-coordinator.png")
     shown = set(_row_ids(page))
@@ -76,7 +76,7 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
 
 def test_a_copied_token_does_not_work_after_log_out(browser, page, app_url):
     log_in(page, app_url, "coordinator")
-    page.wait_for_selector(".queue-row", timeout=30_000)
+    page.wait_for_selector(".queue-row", timeout=90_000)
     token = page.evaluate("() => localStorage.getItem('pos_token')")
     assert token
     wait_ready(page)
@@ -88,7 +88,7 @@ def test_a_copied_token_does_not_work_after_log_out(browser, page, app_url):
     other.goto(app_url + "/login")
     other.evaluate("(t) => localStorage.setItem('pos_token', t)", token)
     other.goto(app_url + "/")
-    other.wait_for_url(re.compile(r".*/login$"), timeout=20_000)
+    other.wait_for_url(re.compile(r".*/login$"), timeout=60_000)
     thief.close()
 
 
@@ -96,13 +96,13 @@ def test_the_account_page_ends_another_session(browser, page, app_url):
     phone = browser.new_context(locale="ru-RU")
     other = phone.new_page()
     log_in(other, app_url, "official")
-    other.wait_for_selector(".queue-row", timeout=30_000)
+    other.wait_for_selector(".queue-row", timeout=90_000)
 
     log_in(page, app_url, "official")
-    page.wait_for_selector(".queue-row", timeout=30_000)
+    page.wait_for_selector(".queue-row", timeout=90_000)
     wait_ready(page)
     page.click("#account-link")
-    page.wait_for_selector(".session-row", timeout=20_000)
+    page.wait_for_selector(".session-row", timeout=60_000)
     wait_ready(page)
     assert page.locator(".session-current").count() == 1
     assert "этот сеанс" in page.inner_text(".session-current")
@@ -112,17 +112,17 @@ def test_the_account_page_ends_another_session(browser, page, app_url):
     assert_accessible(page, "/account")
 
     page.click("#end-other-sessions")
-    page.wait_for_selector("#sessions-notice", timeout=20_000)
+    page.wait_for_selector("#sessions-notice", timeout=60_000)
     assert page.locator(".session-row").count() == 1
     other.goto(app_url + "/")  # the other device is logged out at its next request
-    other.wait_for_url(re.compile(r".*/login$"), timeout=20_000)
+    other.wait_for_url(re.compile(r".*/login$"), timeout=60_000)
     phone.close()
 
     page.fill("#current_password", "не тот пароль")
     page.fill("#new_password", "x")
     page.fill("#new_password_again", "x")
     page.click("#password-submit")
-    page.wait_for_selector("#password-error", timeout=20_000)
+    page.wait_for_selector("#password-error", timeout=60_000)
     assert "не короче 8" in page.inner_text("#password-error")
     assert page.input_value("#current_password") == "не тот пароль"  # the form keeps what was typed
     assert_accessible(page, "/account with a refusal")
@@ -144,8 +144,9 @@ def test_repeated_wrong_passwords_are_told_to_wait(page, app_url):
     page.click("#login-submit")
     _until(page, lambda: len(answers) >= 6)
     page.wait_for_function("() => /^Слишком много попыток/.test(document.querySelector('#login-error')?.innerText"
-                           " || '')", timeout=20_000)
+                           " || '')", timeout=60_000)
     message = page.inner_text("#login-error")
-    assert re.fullmatch(r"Слишком много попыток входа\. Повторите через (30|29|28|27|26|25) с\.", message), message
+    wait = re.fullmatch(r"Слишком много попыток входа\. Повторите через (\d+) с\.", message)
+    assert wait and 1 <= int(wait.group(1)) <= 30, message
     assert page.input_value("#login") == "no-such-user"
     page.screenshot(path=f"{SHOTS}/sessions-throttle.png")
