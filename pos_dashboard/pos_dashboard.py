@@ -5,11 +5,13 @@ import reflex as rx
 from .background import run_timers_forever
 from .failures import frontend_exception_handler
 from .components.connection import overlay
+from .pages.account import account_page
 from .pages.card import card_page
 from .pages.login import login_page
 from .pages import participate
 from .pages.not_found import not_found_page
 from .pages.queue import queue_page
+from .states.account import AccountState
 from .states.card import CardState
 from .states.errors import backend_exception_handler
 from .states.login import LoginState
@@ -29,4 +31,5 @@ app.add_page(participate.ballot_page, route=participate.BALLOT_ROUTE, title="Г�
 app.add_page(participate.results_page, route=participate.RESULTS_ROUTE, title="Результаты голосования — ПОС",
              on_load=ResultsState.load)
 app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
+app.add_page(account_page, route="/account", title="Учётная запись — ПОС", on_load=AccountState.on_load)
 app.register_lifespan_task(run_timers_forever)

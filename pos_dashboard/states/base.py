@@ -1,5 +1,9 @@
 """The base state: who is logged in. Every mutating or reading handler asks `_actor()` first;
-the browser only holds a signed token, never a role it could forge."""
+the browser only holds a random session token, never a role it could forge.
+
+User-bound state: every state below AppState belongs to whoever is logged in on the tab (rows,
+cards, forms), so log-out and log-in reset all of them; a new page's state is covered by
+inheriting AppState, with nothing to register."""
 
 import asyncio
 
@@ -7,7 +11,7 @@ import reflex as rx
 
 from ..db import session_scope
 from ..domain.enums import ROLE_LABELS, Role
-from ..services import auth
+from ..services import sessions
 from ..services.actors import Actor
 
 STAFF_ROLES = frozenset({Role.COORDINATOR, Role.OFFICIAL, Role.ADMIN, Role.ORG_STAFF})
@@ -15,8 +19,23 @@ STAFF_ROLES = frozenset({Role.COORDINATOR, Role.OFFICIAL, Role.ADMIN, Role.ORG_S
 
 def _resolve(token: str) -> tuple[Actor, str] | None:
     with session_scope() as session:
-        user = auth.user_from_token(session, token)
-        return (Actor.of(user), user.full_name) if user else None
+        resolved = sessions.resolve(session, token)
+        return (Actor.of(resolved[0]), resolved[0].full_name) if resolved else None
+
+
+def _end_session(token: str) -> None:
+    with session_scope() as session:
+        sessions.revoke_token(session, token)
+
+
+def user_bound_states() -> list[type["AppState"]]:
+    """Every state class below AppState, in definition order of the tree."""
+    found, pending = [], list(AppState.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
 
 
 class AppState(rx.State):
@@ -38,7 +57,16 @@ class AppState(rx.State):
         actor = await self._actor()
         return actor if actor is not None and actor.role in STAFF_ROLES else None
 
+    async def _forget_user(self) -> None:
+        """Reset what the tab holds for the previous user, whichever pages it visited."""
+        for state_cls in user_bound_states():
+            (await self.get_state(state_cls)).reset()
+        self.user_name, self.user_role_label = "", ""
+
     @rx.event
-    def logout(self):
-        self.auth_token, self.user_name, self.user_role_label = "", "", ""
+    async def logout(self):
+        if self.auth_token:
+            await asyncio.to_thread(_end_session, self.auth_token)
+        await self._forget_user()
+        self.auth_token = ""
         return rx.redirect("/login")

@@ -1,6 +1,8 @@
 """Log-in form. On a refusal the message is shown and the typed login stays in the form."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import reflex as rx
 
@@ -10,10 +12,14 @@ from ..services import auth
 from ..services.errors import ServiceError
 from .base import AppState
 
+# Log-ins wait for the password hasher in threads of their own: a crowd at the form then queues
+# here instead of taking the default pool's threads, which every page's queries need.
+_LOGIN_THREADS = ThreadPoolExecutor(max_workers=auth.HASH_CONCURRENCY + 1, thread_name_prefix="login")
 
-def _log_in(login: str, password: str) -> str:
+
+def _log_in(login: str, password: str, address: str, user_agent: str) -> str:
     with session_scope() as session:
-        return auth.issue_token(auth.authenticate(session, login=login, password=password))
+        return auth.log_in(session, login=login, password=password, address=address, user_agent=user_agent)
 
 
 class LoginState(AppState):
@@ -24,8 +30,10 @@ class LoginState(AppState):
     async def submit(self, form: dict):
         self.busy, self.error = True, ""
         yield
+        call = partial(_log_in, str(form.get("login", "")), str(form.get("password", "")),
+                       self.router.session.client_ip, self.router.headers.user_agent)
         try:
-            token = await asyncio.to_thread(_log_in, form.get("login", ""), form.get("password", ""))
+            token = await asyncio.get_running_loop().run_in_executor(_LOGIN_THREADS, call)
         except ServiceError as exc:
             self.error, self.busy = exc.message, False
             return
@@ -33,7 +41,8 @@ class LoginState(AppState):
             reason = "Нет связи с базой данных" if failures.failed(exc, "log-in") == DATABASE else "Ошибка на сервере"
             self.error, self.busy = f"{reason}: вход не выполнен. Повторите через несколько секунд.", False
             return
-        self.auth_token, self.busy = token, False
+        await self._forget_user()  # the tab may still hold the previous user's rows
+        self.auth_token = token
         yield rx.redirect("/")
 
     @rx.event
