@@ -4,6 +4,7 @@ import asyncio
 
 import reflex as rx
 
+from .. import routes
 from ..db import session_scope
 from ..services import auth
 from ..services.errors import ServiceError
@@ -29,9 +30,10 @@ class LoginState(AppState):
             self.error, self.busy = exc.message, False
             return
         self.auth_token, self.busy = token, False
-        yield rx.redirect("/")
+        actor = await self._actor()  # each role has its own home page (a citizen is not staff)
+        yield rx.redirect(routes.home_for(actor.role if actor else None))
 
     @rx.event
     async def redirect_if_logged_in(self):
-        if await self._actor() is not None:
-            return rx.redirect("/")
+        if (actor := await self._actor()) is not None:
+            return rx.redirect(routes.home_for(actor.role))

@@ -3,6 +3,7 @@
 import asyncio
 import reflex as rx
 
+from .. import routes
 from ..analytics import queue
 from ..analytics.options import filter_options
 from ..db import session_scope
@@ -10,7 +11,7 @@ from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
 from ..domain.types import utcnow
 from ..services.actors import Actor
 from ..settings import region_tz
-from .base import AppState
+from .base import STAFF_ROLES, AppState
 
 PAGE_SIZE = 50
 ALL = "all"
@@ -71,9 +72,11 @@ class QueueState(AppState):
 
     @rx.event
     async def on_load(self):
-        actor = await self._staff_actor()
+        actor = await self._actor()
         if actor is None:
-            return rx.redirect("/login")
+            return rx.redirect(routes.LOGIN)
+        if actor.role not in STAFF_ROLES:  # a citizen goes to their own appeals, not back to log-in
+            return rx.redirect(routes.home_for(actor.role))
         own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
         options = await asyncio.to_thread(_options, own_id)
         self.category_options, self.territory_options = options["categories"], options["territories"]
