@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from .. import routes
 from ..states.base import AppState
 from .ready import ready_marker
 
@@ -15,9 +16,12 @@ def header() -> rx.Component:
                 rx.text("Центр управления регионом", size="1", color=rx.color("gray", 11)),
                 spacing="0",
             ),
-            rx.link("Очередь обращений", href="/", size="2", margin_left="24px"),
+            rx.cond(AppState.home_url == routes.MY_APPEALS,
+                     rx.link("Мои обращения", href=routes.MY_APPEALS, size="2", id="nav-home"),
+                     rx.link("Очередь обращений", href=routes.QUEUE, size="2", id="nav-home")),
             align="center",
             spacing="3",
+            wrap="wrap",
         ),
         rx.spacer(),
         rx.cond(
@@ -39,6 +43,8 @@ def header() -> rx.Component:
         background=rx.color("gray", 1),
         width="100%",
         align="center",
+        wrap="wrap",
+        spacing="3",
     )
 
 
@@ -46,7 +52,8 @@ def page_frame(*children: rx.Component) -> rx.Component:
     return rx.box(
         ready_marker(),
         header(),
-        rx.box(*children, padding="20px", width="100%", max_width="1480px", margin_x="auto"),
+        rx.box(*children, padding=rx.breakpoints(initial="12px", sm="20px"), width="100%", max_width="1480px",
+               margin_x="auto"),
         background=rx.color("gray", 2),
         min_height="100vh",
     )

@@ -1,0 +1,109 @@
+"""The citizen's pages in Chromium: log-in lands on «Мои обращения» and stays there; the card
+names the organisation, never staff members; a phone-sized screen works."""
+
+import re
+import time
+
+from sqlmodel import Session, select
+
+from pos_dashboard.db import make_engine
+from pos_dashboard.domain.enums import Role
+from pos_dashboard.domain.models import Appeal, AppealEvent, Organization, User
+
+from .conftest import log_in, wait_ready
+
+SHOTS = "/work/shots"
+PHONE = {"width": 390, "height": 844}
+
+
+def _citizen_facts(db_url: str) -> dict:
+    """What the database says the demo citizen should see, read independently of the app."""
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        citizen = session.exec(select(User).where(User.login == "citizen")).one()
+        mine = session.exec(select(Appeal.id).where(Appeal.citizen_id == citizen.id)
+                            .order_by(Appeal.created_at.desc(), Appeal.id.desc())).all()
+        worked = session.exec(
+            select(AppealEvent.appeal_id, User.full_name, Organization.name)
+            .join(User, User.id == AppealEvent.actor_id).join(Appeal, Appeal.id == AppealEvent.appeal_id)
+            .join(Organization, Organization.id == User.organization_id)
+            .where(Appeal.citizen_id == citizen.id, AppealEvent.actor_role == Role.ORG_STAFF.value)).first()
+        coordinator_names = set(session.exec(select(User.full_name).where(User.role == Role.COORDINATOR.value)))
+        other = session.exec(select(Appeal.id).where(Appeal.citizen_id != citizen.id)).first()
+    engine.dispose()
+    return {"mine": list(mine), "worked": worked, "coordinators": coordinator_names, "other": other}
+
+
+def _open_my_appeals(page, app_url) -> None:
+    log_in(page, app_url, "citizen")
+    page.wait_for_url(re.compile(r".*/my$"), timeout=30_000)
+    page.wait_for_selector(".my-appeal-row", timeout=30_000)
+    wait_ready(page)
+
+
+def test_citizen_lands_on_their_appeals_and_stays_there(page, app_url, demo_db):
+    facts = _citizen_facts(demo_db)
+    assert facts["mine"], "the demo citizen has appeals"
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
+    _open_my_appeals(page, app_url)
+    settled = len(navigations)
+    time.sleep(3)  # the old bug bounced between / and /login about once a second
+    assert page.url.endswith("/my") and len(navigations) == settled
+    rows = page.locator(".my-appeal-row")
+    assert rows.count() == min(20, len(facts["mine"]))
+    assert rows.first.inner_text().startswith(f"№{facts['mine'][0]}")
+    assert f"Всего обращений: {len(facts['mine'])}" in page.inner_text("#my-total")
+    assert page.inner_text("#nav-home") == "Мои обращения"
+
+
+def test_citizen_opening_the_queue_is_sent_to_their_appeals(page, app_url):
+    _open_my_appeals(page, app_url)
+    page.goto(app_url + "/")
+    page.wait_for_url(re.compile(r".*/my$"), timeout=20_000)
+    page.wait_for_selector(".my-appeal-row")
+    time.sleep(3)
+    assert page.url.endswith("/my")
+
+
+def test_citizen_card_names_the_organisation_never_staff(page, app_url, demo_db):
+    facts = _citizen_facts(demo_db)
+    appeal_id, staff_name, org_name = facts["worked"]
+    _open_my_appeals(page, app_url)
+    page.goto(f"{app_url}/appeals/{appeal_id}")
+    page.wait_for_selector(".timeline-event", timeout=30_000)
+    timeline = page.inner_text("#card-timeline")
+    assert org_name in timeline
+    body = page.inner_text("body")
+    for name in {staff_name} | facts["coordinators"]:
+        assert name not in body
+    assert page.inner_text("#card-back") == "← К моим обращениям"
+
+
+def test_row_opens_the_card_and_another_citizens_appeal_is_refused(page, app_url, demo_db):
+    facts = _citizen_facts(demo_db)
+    _open_my_appeals(page, app_url)
+    page.locator(".my-appeal-row").first.click()
+    page.wait_for_url(re.compile(rf".*/appeals/{facts['mine'][0]}$"))
+    page.wait_for_selector("#card-title")
+    assert f"Обращение №{facts['mine'][0]}" in page.inner_text("#card-title")
+    page.goto(f"{app_url}/appeals/{facts['other']}")
+    wait_ready(page)
+    page.wait_for_selector("text=Нет доступа к этому обращению", timeout=20_000)
+    assert "card-title" not in page.content()
+
+
+def test_phone_screen_shows_the_list_and_the_card(browser, app_url, demo_db):
+    facts = _citizen_facts(demo_db)
+    context = browser.new_context(viewport=PHONE, locale="ru-RU", device_scale_factor=1)
+    page = context.new_page()
+    try:
+        _open_my_appeals(page, app_url)
+        page.screenshot(path=f"{SHOTS}/citizen-my-phone.png", full_page=False)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.goto(f"{app_url}/appeals/{facts['worked'][0]}")
+        page.wait_for_selector(".timeline-event", timeout=30_000)
+        page.screenshot(path=f"{SHOTS}/citizen-card-phone.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
