@@ -16,12 +16,13 @@ def _option(c) -> rx.Component:
     chosen = S.category_id == c["value"]
     return rx.button(
         rx.vstack(
-            rx.text(c["name"], size="2", weight="medium", align="left"),
-            rx.text(c["group"], " · ", c["rule"], size="1", color=rx.color("gray", 11), align="left"),
+            rx.hstack(rx.cond(chosen, rx.icon("check", size=16)),
+                      rx.text(c["name"], size="2", weight="medium", color=rx.color("gray", 12)), align="center"),
+            rx.text(c["group"], " · ", c["rule"], size="1", color=rx.color("gray", 11)),
             rx.cond(c["expedited"] != "", rx.badge(c["expedited"], color_scheme="orange", size="1")),
-            spacing="1", align="start",
+            spacing="1", align="start", width="100%", text_align="left",
         ),
-        variant=rx.cond(chosen, "solid", "surface"), color_scheme=rx.cond(chosen, "accent", "gray"),
+        variant=rx.cond(chosen, "soft", "surface"), color_scheme=rx.cond(chosen, "blue", "gray"),
         on_click=S.set_field("category_id", c["value"]), type="button", class_name="category-option",
         width="100%", height="auto", padding_y="8px", justify="start", aria_pressed=chosen,
     )

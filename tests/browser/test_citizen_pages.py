@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from pos_dashboard.db import make_engine
 from pos_dashboard.domain.enums import Role
-from pos_dashboard.domain.models import Appeal, AppealEvent, Organization, User
+from pos_dashboard.domain.models import Appeal, AppealEvent, Category, Organization, User
 
 from .conftest import log_in, wait_ready
 
@@ -107,3 +107,70 @@ def test_phone_screen_shows_the_list_and_the_card(browser, app_url, demo_db):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+def _expedited_leaf(db_url: str) -> tuple[str, int]:
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        leaf = session.exec(select(Category).where(Category.expedited, Category.parent_id.is_not(None))
+                            .order_by(Category.id)).first()
+        name, days = leaf.name, leaf.deadline_days
+    engine.dispose()
+    return name, days
+
+
+def test_citizen_sends_an_appeal_and_a_refusal_loses_nothing(browser, app_url, demo_db):
+    name, days = _expedited_leaf(demo_db)
+    context = browser.new_context(viewport=PHONE, locale="ru-RU")
+    page = context.new_page()
+    try:
+        _open_my_appeals(page, app_url)
+        page.click("#new-appeal-link")
+        page.wait_for_url(re.compile(r".*/my/new$"))
+        page.wait_for_selector(".category-option", timeout=30_000)
+        wait_ready(page)
+        page.fill("#category-search", name.upper())
+        option = page.locator(".category-option", has_text=name).first
+        option.wait_for()
+        assert f"срочная категория: срок {days} дней" in option.inner_text()
+        option.click()
+        page.wait_for_selector("#chosen-category")
+        assert name in page.inner_text("#chosen-category")
+        short = "Яма"
+        page.fill("#appeal-text", short)
+        page.wait_for_function("() => document.querySelector('#text-counter').innerText.startsWith('3 из')")
+        assert "не меньше 10" in page.inner_text("#text-counter")
+        page.fill("#appeal-address", "ул. Проверочная, д. 7")
+        page.screenshot(path=f"{SHOTS}/citizen-new-phone.png", full_page=True)
+        page.click("#appeal-submit")
+        page.wait_for_selector("#appeal-error")
+        assert "Выберите район" in page.inner_text("#appeal-error")
+        page.click("#appeal-territory")
+        page.get_by_role("option").first.click()
+        page.click("#appeal-submit")
+        page.wait_for_selector("#appeal-error:has-text('символов')")
+        # Nothing typed was lost by either refusal.
+        assert page.input_value("#appeal-text") == short
+        assert page.input_value("#appeal-address") == "ул. Проверочная, д. 7"
+        assert name in page.inner_text("#chosen-category")
+        text = f"Глубокая яма на проезжей части у остановки, машины объезжают по встречной {time.time_ns()}"
+        page.fill("#appeal-text", text)
+        page.wait_for_function(f"() => document.querySelector('#text-counter').innerText.startsWith('{len(text)} из')")
+        page.click("#appeal-submit")
+        page.wait_for_selector("#appeal-receipt", timeout=20_000)
+        number = int(re.search(r"№\s*(\d+)", page.inner_text("#receipt-title")).group(1))
+        assert f"{days} рабочих дней" in page.inner_text("#receipt-deadline")
+        page.screenshot(path=f"{SHOTS}/citizen-receipt-phone.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.click("#receipt-open")
+        page.wait_for_url(re.compile(rf".*/appeals/{number}$"))
+        page.wait_for_selector("#card-title")
+        assert text in page.inner_text("body")
+    finally:
+        context.close()
+    engine = make_engine(demo_db)
+    with Session(engine) as session:
+        stored = session.get(Appeal, number)
+        owner = session.get(User, stored.citizen_id)
+        assert (stored.text, stored.address, owner.login) == (text, "ул. Проверочная, д. 7", "citizen")
+    engine.dispose()
