@@ -123,3 +123,28 @@ def test_the_citizen_replies_to_a_clarification_request(session):
     appeal = fresh_appeal(session, appeal_id)
     assert (appeal.status, appeal.paused_at) == (Status.IN_WORK, None)
     assert events(session, appeal_id)[-1].reason == "Подъезд 3"
+
+
+def test_the_citizen_withdraws_an_appeal_only_while_it_is_in_moderation(session):
+    from .factories import T0, assert_unchanged_after_refusal, snapshot
+    r = build_region(session)
+    appeal_id, routed_id = submit(session, r), submit(session, r)
+    assert _offered(session, appeal_id, r.citizen) == {"withdraw"}
+    assert _offered(session, appeal_id, r.citizen2) == set()
+    before = snapshot(session, appeal_id)
+    with pytest.raises(PermissionDenied):
+        perform_from_form(session, actor=r.citizen2, appeal_id=appeal_id, form={"action": "withdraw"})
+    with pytest.raises(PermissionDenied):
+        perform_from_form(session, actor=r.coordinator, appeal_id=appeal_id, form={"action": "withdraw"})
+    assert_unchanged_after_refusal(session, appeal_id, before)
+    perform_from_form(session, actor=r.citizen, appeal_id=appeal_id, form={"action": "withdraw"})
+    appeal = fresh_appeal(session, appeal_id)
+    assert appeal.status == Status.WITHDRAWN and appeal.closed_at is not None and appeal.stage_due_at is None
+    assert _offered(session, appeal_id, r.citizen) == set() and _offered(session, appeal_id, r.coordinator) == set()
+    perform_from_form(session, actor=r.coordinator, appeal_id=routed_id, form={"action": "approve_moderation"})
+    assert _offered(session, routed_id, r.citizen) == set()
+    with pytest.raises(IllegalTransition, match="невозможно"):
+        perform_from_form(session, actor=r.citizen, appeal_id=routed_id, form={"action": "withdraw"})
+    from pos_dashboard.analytics.my_appeals import fetch_my_appeals
+    rows = {row["id"]: row for row in fetch_my_appeals(session, actor=r.citizen, now=T0).rows}
+    assert (rows[appeal_id]["status_label"], rows[appeal_id]["left"]) == ("Отозвано заявителем", "")

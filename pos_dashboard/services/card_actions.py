@@ -15,7 +15,7 @@ from .errors import ValidationFailed
 # Actions the card offers; routing to a chosen organisation lives elsewhere.
 CARD_ACTIONS = ("approve_moderation", "reject", "approve_answer", "return_for_rework", "re_review",
                 "confirm_closure", "give_interim_answer", "give_answer", "request_clarification", "redirect",
-                "clarify", "dispute")
+                "clarify", "dispute", "withdraw")
 RATE = "rate"  # one offer for rate_good / rate_poor: the score the citizen gives decides which
 _RATE_ACTIONS = {"rate_good", "rate_poor"}
 _ANSWER_ACTIONS = {"give_interim_answer", "give_answer"}
