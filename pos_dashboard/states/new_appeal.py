@@ -62,6 +62,7 @@ class NewAppealState(AppState):
             return rx.redirect(routes.home_for(actor.role))
         self._categories, self.territories = await asyncio.to_thread(_options, actor)
         self.error, self.busy = "", False
+        self.start_over()  # a receipt shown before is not shown again: a fresh form
 
     @rx.event
     def set_field(self, name: str, value: str):

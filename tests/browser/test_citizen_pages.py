@@ -174,3 +174,66 @@ def test_citizen_sends_an_appeal_and_a_refusal_loses_nothing(browser, app_url, d
         owner = session.get(User, stored.citizen_id)
         assert (stored.text, stored.address, owner.login) == (text, "ул. Проверочная, д. 7", "citizen")
     engine.dispose()
+
+
+def _answered_appeal_of_the_demo_citizen(db_url: str) -> tuple[int, int]:
+    """Two fresh appeals of the demo citizen, made through the services: one answered (approved by the
+    coordinator), one still in moderation."""
+    from pos_dashboard.services import appeals
+    from pos_dashboard.services.actors import Actor
+
+    engine = make_engine(db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        def actor(login):
+            return Actor.of(session.exec(select(User).where(User.login == login)).one())
+        citizen, coordinator = actor("citizen"), actor("coordinator")
+        org_staff = session.exec(select(User).where(User.role == Role.ORG_STAFF.value)).first()
+        category = session.exec(select(Category).where(Category.parent_id.is_not(None))).first()
+        text = "Во дворе не горит фонарь у второго подъезда, вечером темно и опасно."
+        answered = appeals.submit_appeal(session, actor=citizen, category_id=category.id, text=text).id
+        appeals.perform(session, actor=coordinator, appeal_id=answered, action="approve_moderation")
+        if session.get(Appeal, answered).status == "coordination":
+            appeals.perform(session, actor=coordinator, appeal_id=answered, action="route",
+                            organization_id=org_staff.organization_id)
+        org_id = session.get(Appeal, answered).organization_id
+        staff = Actor.of(session.exec(select(User).where(User.organization_id == org_id,
+                                                         User.role == Role.ORG_STAFF.value)).first())
+        appeals.perform(session, actor=staff, appeal_id=answered, action="give_answer",
+                        text="Фонарь заменён, освещение восстановлено.")
+        appeals.perform(session, actor=coordinator, appeal_id=answered, action="approve_answer")
+        waiting = appeals.submit_appeal(session, actor=citizen, category_id=category.id, text=text).id
+    engine.dispose()
+    return answered, waiting
+
+
+def _act(page, action: str) -> None:
+    page.click(f"#action-{action}")
+    page.wait_for_selector("#action-submit")
+
+
+def test_citizen_rates_low_and_withdraws_from_the_card(page, app_url, demo_db):
+    answered, waiting = _answered_appeal_of_the_demo_citizen(demo_db)
+    _open_my_appeals(page, app_url)
+    page.goto(f"{app_url}/appeals/{answered}")
+    page.wait_for_selector("#action-rate", timeout=30_000)
+    wait_ready(page)
+    assert "Фонарь заменён" in page.inner_text("body")
+    _act(page, "rate")
+    page.fill("#action-comment", "Фонарь снова не горит")
+    page.click("#action-submit")
+    page.wait_for_selector("#action-error")
+    assert "от 1 до 5" in page.inner_text("#action-error")
+    assert page.input_value("#action-comment") == "Фонарь снова не горит"
+    page.get_by_role("radio", name="2").click()
+    page.click("#action-submit")
+    page.wait_for_selector("#action-notice")
+    page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('На контроле')")
+    last = page.locator(".timeline-event").last.inner_text()
+    assert "Фонарь снова не горит" in last and "Заявитель" in last
+    page.goto(f"{app_url}/appeals/{waiting}")
+    page.wait_for_selector("#action-withdraw", timeout=30_000)
+    wait_ready(page)
+    _act(page, "withdraw")
+    page.click("#action-submit")
+    page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('Отозвано')")
+    assert page.locator("#action-withdraw").count() == 0
