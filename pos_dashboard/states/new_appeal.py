@@ -28,6 +28,9 @@ def _submit(actor: Actor, form: dict) -> Receipt:
         return receipt(session, appeal.id, actor=actor)
 
 
+_NO_RECEIPT = Receipt(id=0, category="", rule="", deadline="")
+
+
 class NewAppealState(AppState):
     category_query: str = ""
     category_id: str = ""
@@ -37,7 +40,7 @@ class NewAppealState(AppState):
     territories: list[TerritoryChoice] = []
     error: str = ""
     busy: bool = False
-    sent: Receipt = Receipt(id=0, category="", rule="", deadline="")
+    sent: Receipt = _NO_RECEIPT
     _categories: list[CategoryChoice] = []
 
     @rx.var
@@ -62,7 +65,7 @@ class NewAppealState(AppState):
             return rx.redirect(routes.home_for(actor.role))
         self._categories, self.territories = await asyncio.to_thread(_options, actor)
         self.error, self.busy = "", False
-        self.start_over()  # a receipt shown before is not shown again: a fresh form
+        self.sent = _NO_RECEIPT  # a receipt shown before is not shown again: a fresh form
 
     @rx.event
     def set_field(self, name: str, value: str):
@@ -92,4 +95,4 @@ class NewAppealState(AppState):
 
     @rx.event
     def start_over(self):
-        self.sent = Receipt(id=0, category="", rule="", deadline="")
+        self.sent = _NO_RECEIPT

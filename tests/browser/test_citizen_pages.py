@@ -225,6 +225,7 @@ def test_citizen_rates_low_and_withdraws_from_the_card(page, app_url, demo_db):
     assert "от 1 до 5" in page.inner_text("#action-error")
     assert page.input_value("#action-comment") == "Фонарь снова не горит"
     page.get_by_role("radio", name="2").click()
+    page.screenshot(path=f"{SHOTS}/citizen-card-rate.png", full_page=True)
     page.click("#action-submit")
     page.wait_for_selector("#action-notice")
     page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('На контроле')")
