@@ -15,7 +15,7 @@ from .states.my_appeals import MyAppealsState
 from .states.new_appeal import NewAppealState
 from .states.queue import QueueState
 
-app = rx.App()
+app = rx.App(stylesheets=["/styles.css"])
 app.add_page(login_page, route=routes.LOGIN, title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route=routes.QUEUE, title="Очередь обращений — ПОС", on_load=QueueState.on_load)
 app.add_page(card_page, route=routes.APPEAL, title="Обращение — ПОС", on_load=CardState.on_load)

@@ -16,9 +16,12 @@ def header() -> rx.Component:
                 rx.text("Центр управления регионом", size="1", color=rx.color("gray", 11)),
                 spacing="0",
             ),
-            rx.cond(AppState.home_url == routes.MY_APPEALS,
-                     rx.link("Мои обращения", href=routes.MY_APPEALS, size="2", id="nav-home"),
-                     rx.link("Очередь обращений", href=routes.QUEUE, size="2", id="nav-home")),
+            rx.el.nav(
+                rx.cond(AppState.home_url == routes.MY_APPEALS,
+                        rx.link("Мои обращения", href=routes.MY_APPEALS, size="2", id="nav-home"),
+                        rx.link("Очередь обращений", href=routes.QUEUE, size="2", id="nav-home")),
+                aria_label="Разделы",
+            ),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -48,12 +51,18 @@ def header() -> rx.Component:
     )
 
 
+def skip_link() -> rx.Component:
+    """The first stop of the Tab key: straight to the page's content, past the header."""
+    return rx.el.a("Перейти к содержимому", href="#main-content", class_name="skip-link")
+
+
 def page_frame(*children: rx.Component) -> rx.Component:
     return rx.box(
         ready_marker(),
-        header(),
-        rx.box(*children, padding=rx.breakpoints(initial="12px", sm="20px"), width="100%", max_width="1480px",
-               margin_x="auto"),
+        skip_link(),
+        rx.el.header(header()),
+        rx.el.main(*children, id="main-content", tab_index=-1, padding=rx.breakpoints(initial="12px", sm="20px"),
+                   width="100%", max_width="1480px", margin_x="auto"),
         background=rx.color("gray", 2),
         min_height="100vh",
     )

@@ -73,7 +73,7 @@ def card_page() -> rx.Component:
                 href=CardState.home_url, size="2", id="card-back"),
         rx.cond(
             CardState.error != "",
-            rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", margin_top="16px"),
+            rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", margin_top="16px", role="alert"),
             rx.cond(
                 CardState.appeal.contains("id"),
                 rx.grid(
@@ -88,7 +88,7 @@ def card_page() -> rx.Component:
                     ),
                     rx.vstack(
                         rx.cond(CardState.action_notice != "", rx.callout(
-                            CardState.action_notice, icon="check", color_scheme="green", id="action-notice")),
+                            CardState.action_notice, icon="check", color_scheme="green", id="action-notice", role="status")),
                         action_panel(),
                         rx.heading("История обращения", size="4"),
                         rx.card(rx.vstack(rx.foreach(CardState.timeline, _event), spacing="3"), width="100%",
@@ -97,7 +97,7 @@ def card_page() -> rx.Component:
                     ),
                     columns=rx.breakpoints(initial="1", md="2"), spacing="5", width="100%", margin_top="12px",
                 ),
-                rx.spinner(margin="24px"),
+                rx.spinner(margin="24px", aria_label="Загрузка обращения"),
             ),
         ),
     )
