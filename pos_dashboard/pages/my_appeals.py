@@ -40,7 +40,6 @@ def _row(row) -> rx.Component:
         ),
         href="/appeals/" + row["id"].to(str),
         underline="none", color="inherit", width="100%", class_name="my-appeal-row",
-        aria_label="Открыть обращение №" + row["id"].to(str),
     )
 
 

@@ -10,6 +10,7 @@ from pos_dashboard.db import make_engine
 from pos_dashboard.domain.enums import Role
 from pos_dashboard.domain.models import Appeal, AppealEvent, Category, Organization, User
 
+from .a11y import assert_accessible
 from .conftest import log_in, wait_ready
 
 SHOTS = "/work/shots"
@@ -55,6 +56,7 @@ def test_citizen_lands_on_their_appeals_and_stays_there(page, app_url, demo_db):
     assert rows.first.inner_text().startswith(f"№{facts['mine'][0]}")
     assert f"Всего обращений: {len(facts['mine'])}" in page.inner_text("#my-total")
     assert page.inner_text("#nav-home") == "Мои обращения"
+    assert_accessible(page, "/my")
 
 
 def test_citizen_opening_the_queue_is_sent_to_their_appeals(page, app_url):
@@ -100,10 +102,12 @@ def test_phone_screen_shows_the_list_and_the_card(browser, app_url, demo_db):
     try:
         _open_my_appeals(page, app_url)
         page.screenshot(path=f"{SHOTS}/citizen-my-phone.png", full_page=False)
+        assert_accessible(page, "/my on a phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.goto(f"{app_url}/appeals/{facts['worked'][0]}")
         page.wait_for_selector(".timeline-event", timeout=30_000)
         page.screenshot(path=f"{SHOTS}/citizen-card-phone.png", full_page=True)
+        assert_accessible(page, "the citizen's card on a phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
@@ -145,6 +149,7 @@ def test_citizen_sends_an_appeal_and_a_refusal_loses_nothing(browser, app_url, d
         page.click("#appeal-submit")
         page.wait_for_selector("#appeal-error")
         assert "Выберите район" in page.inner_text("#appeal-error")
+        assert_accessible(page, "/my/new with a refusal")
         page.click("#appeal-territory")
         page.get_by_role("option").first.click()
         page.click("#appeal-submit")
@@ -161,6 +166,7 @@ def test_citizen_sends_an_appeal_and_a_refusal_loses_nothing(browser, app_url, d
         number = int(re.search(r"№\s*(\d+)", page.inner_text("#receipt-title")).group(1))
         assert f"{days} рабочих дней" in page.inner_text("#receipt-deadline")
         page.screenshot(path=f"{SHOTS}/citizen-receipt-phone.png", full_page=True)
+        assert_accessible(page, "the receipt")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.click("#receipt-open")
         page.wait_for_url(re.compile(rf".*/appeals/{number}$"))
@@ -226,6 +232,7 @@ def test_citizen_rates_low_and_withdraws_from_the_card(page, app_url, demo_db):
     assert page.input_value("#action-comment") == "Фонарь снова не горит"
     page.get_by_role("radio", name="2").click()
     page.screenshot(path=f"{SHOTS}/citizen-card-rate.png", full_page=True)
+    assert_accessible(page, "the citizen's card with the rating form")
     page.click("#action-submit")
     page.wait_for_selector("#action-notice")
     page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('На контроле')")
