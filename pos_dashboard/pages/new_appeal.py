@@ -5,7 +5,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.layout import page_frame
-from ..states.new_appeal import TEXT_MAX, TEXT_MIN, NewAppealState as S
+from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, TEXT_MIN, NewAppealState as S
 
 
 def _label(text: str, for_id: str) -> rx.Component:
@@ -34,7 +34,7 @@ def _category() -> rx.Component:
         _label("Категория проблемы", "category-search"),
         rx.input(placeholder="Поиск: например, яма, освещение, мусор", value=S.category_query,
                  on_change=lambda v: S.set_field("category_query", v), debounce_timeout=250,
-                 id="category-search", width="100%", max_length=100),
+                 id="category-search", width="100%", max_length=FIELD_LIMITS["category_query"]),
         rx.box(
             rx.cond(S.category_matches.length() > 0,
                     rx.vstack(rx.foreach(S.category_matches, _option), spacing="1", width="100%"),
@@ -78,7 +78,8 @@ def _place() -> rx.Component:
         ),
         _label("Адрес или ориентир", "appeal-address"),
         rx.input(value=S.address, on_change=lambda v: S.set_field("address", v), debounce_timeout=250,
-                 id="appeal-address", width="100%", max_length=300, placeholder="Улица, дом, подъезд или ориентир"),
+                 id="appeal-address", width="100%", max_length=FIELD_LIMITS["address"],
+                 placeholder="Улица, дом, подъезд или ориентир"),
         spacing="2", width="100%",
     )
 

@@ -28,6 +28,8 @@ def _submit(actor: Actor, form: dict) -> Receipt:
         return receipt(session, appeal.id, actor=actor)
 
 
+# What the form keeps of each field (a client may send any size); the service checks the text itself.
+FIELD_LIMITS = {"category_query": 100, "category_id": 12, "territory_id": 12, "text": TEXT_MAX, "address": 300}
 _NO_RECEIPT = Receipt(id=0, category="", rule="", deadline="")
 
 
@@ -69,10 +71,8 @@ class NewAppealState(AppState):
 
     @rx.event
     def set_field(self, name: str, value: str):
-        limits = {"category_query": 100, "category_id": 12, "territory_id": 12, "text": TEXT_MAX + 100,
-                  "address": 300}
-        if name in limits:  # a client may send any name and any size: only these, and bounded
-            setattr(self, name, str(value)[:limits[name]])
+        if name in FIELD_LIMITS:  # a client may send any name and any size: only these, and bounded
+            setattr(self, name, str(value)[:FIELD_LIMITS[name]])
             self.error = ""
 
     @rx.event

@@ -245,3 +245,46 @@ def test_citizen_rates_low_and_withdraws_from_the_card(page, app_url, demo_db):
     page.click("#action-submit")
     page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('Отозвано')")
     assert page.locator("#action-withdraw").count() == 0
+
+
+def _appeal_awaiting_clarification(db_url: str) -> int:
+    from pos_dashboard.services import appeals
+    from pos_dashboard.services.actors import Actor
+
+    engine = make_engine(db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        def actor(login):
+            return Actor.of(session.exec(select(User).where(User.login == login)).one())
+        citizen, coordinator = actor("citizen"), actor("coordinator")
+        org_staff = session.exec(select(User).where(User.role == Role.ORG_STAFF.value)).first()
+        category = session.exec(select(Category).where(Category.parent_id.is_not(None))).first()
+        appeal_id = appeals.submit_appeal(session, actor=citizen, category_id=category.id,
+                                          text="Сломана детская горка на площадке, торчат острые края.").id
+        appeals.perform(session, actor=coordinator, appeal_id=appeal_id, action="approve_moderation")
+        if session.get(Appeal, appeal_id).status == "coordination":
+            appeals.perform(session, actor=coordinator, appeal_id=appeal_id, action="route",
+                            organization_id=org_staff.organization_id)
+        org_id = session.get(Appeal, appeal_id).organization_id
+        staff = Actor.of(session.exec(select(User).where(User.organization_id == org_id,
+                                                         User.role == Role.ORG_STAFF.value)).first())
+        appeals.perform(session, actor=staff, appeal_id=appeal_id, action="request_clarification",
+                        reason="Уточните адрес площадки: номер дома")
+    engine.dispose()
+    return appeal_id
+
+
+def test_citizen_replies_to_a_clarification_request(page, app_url, demo_db):
+    appeal_id = _appeal_awaiting_clarification(demo_db)
+    _open_my_appeals(page, app_url)
+    page.goto(f"{app_url}/appeals/{appeal_id}")
+    page.wait_for_selector("#action-clarify", timeout=30_000)
+    wait_ready(page)
+    assert "Уточните адрес площадки" in page.inner_text("#card-timeline")
+    _act(page, "clarify")
+    page.click("#action-submit")
+    page.wait_for_selector("#action-error")
+    assert "Напишите ответ" in page.inner_text("#action-error")
+    page.fill("#action-comment", "Дом 12, площадка во дворе")
+    page.click("#action-submit")
+    page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('В работе')")
+    assert "Дом 12, площадка во дворе" in page.locator(".timeline-event").last.inner_text()
