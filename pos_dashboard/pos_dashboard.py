@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from . import routes
 from .background import run_timers_forever
 from .failures import frontend_exception_handler
 from .components.connection import overlay
@@ -10,26 +11,31 @@ from .pages.card import card_page
 from .pages.login import login_page
 from .pages import participate
 from .pages.not_found import not_found_page
+from .pages.my_appeals import my_appeals_page
+from .pages.new_appeal import new_appeal_page
 from .pages.queue import queue_page
 from .states.account import AccountState
 from .states.card import CardState
 from .states.errors import backend_exception_handler
 from .states.login import LoginState
+from .states.my_appeals import MyAppealsState
+from .states.new_appeal import NewAppealState
 from .states.participate import BallotState, ResultsState, VotesState
 from .states.queue import QueueState
 
 app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
              backend_exception_handler=backend_exception_handler)
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
-app.add_page(login_page, route="/login", title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
-app.add_page(queue_page, route="/", title="Очередь обращений — ПОС", on_load=QueueState.on_load)
-app.add_page(card_page, route="/appeals/[appeal_id]", title="Обращение — ПОС", on_load=CardState.on_load)
-app.add_page(participate.votes_page, route=participate.LIST_ROUTE, title="Голосования — ПОС",
-             on_load=VotesState.load_list)
-app.add_page(participate.ballot_page, route=participate.BALLOT_ROUTE, title="Голосование — ПОС",
-             on_load=BallotState.load)
-app.add_page(participate.results_page, route=participate.RESULTS_ROUTE, title="Результаты голосования — ПОС",
+app.add_page(login_page, route=routes.LOGIN, title="Вход — Платформа обратной связи",
+             on_load=LoginState.redirect_if_logged_in)
+app.add_page(queue_page, route=routes.QUEUE, title="Очередь обращений — ПОС", on_load=QueueState.on_load)
+app.add_page(card_page, route=routes.APPEAL, title="Обращение — ПОС", on_load=CardState.on_load)
+app.add_page(my_appeals_page, route=routes.MY_APPEALS, title="Мои обращения — ПОС", on_load=MyAppealsState.on_load)
+app.add_page(new_appeal_page, route=routes.NEW_APPEAL, title="Новое обращение — ПОС", on_load=NewAppealState.on_load)
+app.add_page(participate.votes_page, route=routes.VOTES, title="Голосования — ПОС", on_load=VotesState.load_list)
+app.add_page(participate.ballot_page, route=routes.BALLOT, title="Голосование — ПОС", on_load=BallotState.load)
+app.add_page(participate.results_page, route=routes.VOTE_RESULTS, title="Результаты голосования — ПОС",
              on_load=ResultsState.load)
 app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
-app.add_page(account_page, route="/account", title="Учётная запись — ПОС", on_load=AccountState.on_load)
+app.add_page(account_page, route=routes.ACCOUNT, title="Учётная запись — ПОС", on_load=AccountState.on_load)
 app.register_lifespan_task(run_timers_forever)

@@ -38,6 +38,7 @@ S = Status
 
 EXPECTED_TABLE = {
     # action: (sources, target, roles, needs_reason)
+    "withdraw": ({S.MODERATION}, S.WITHDRAWN, {Role.CITIZEN}, False),
     "reject": ({S.MODERATION}, S.REJECTED, {Role.COORDINATOR, Role.ADMIN}, True),
     "approve_moderation": ({S.MODERATION}, S.COORDINATION, {Role.COORDINATOR, Role.ADMIN, Role.SYSTEM}, False),
     "route": ({S.COORDINATION}, S.IN_WORK, {Role.COORDINATOR, Role.ADMIN, Role.SYSTEM}, False),
@@ -73,7 +74,7 @@ def test_every_status_is_reachable_and_only_rejected_is_a_dead_end():
     assert reachable_statuses() == set(Status)
     for status in Status:
         outgoing = {t.action for t in TRANSITIONS.values() if status in t.sources}
-        if status == S.REJECTED:
+        if status in (S.REJECTED, S.WITHDRAWN):
             assert outgoing == set()
         elif status == S.CLOSED:
             assert outgoing == {"dispute"}  # a closed appeal can only be contested
@@ -85,7 +86,7 @@ def test_allowed_actions_by_role():
     names = lambda status, role: sorted(t.action for t in allowed_actions(status, role))  # noqa: E731
     assert names(S.MODERATION, Role.COORDINATOR) == ["approve_moderation", "reject"]
     assert names(S.MODERATION, Role.SYSTEM) == ["approve_moderation"]
-    assert names(S.MODERATION, Role.CITIZEN) == []
+    assert names(S.MODERATION, Role.CITIZEN) == ["withdraw"]
     assert names(S.IN_WORK, Role.ORG_STAFF) == ["give_answer", "give_interim_answer", "redirect",
                                                  "request_clarification"]
     assert names(S.IN_WORK, Role.COORDINATOR) == ["redirect"]
@@ -193,7 +194,7 @@ class Driver:
         return getattr(r, kind)
 
     def draw_step(self, ch: Chooser, m: Model) -> tuple[str, str, dict]:
-        guided = ch.pick([True] * 5 + [False], "guided") and m.status != S.REJECTED
+        guided = ch.pick([True] * 5 + [False], "guided") and m.status not in (S.REJECTED, S.WITHDRAWN)
         if guided:  # an action that the table allows now (forward moves weighted up), by a role that may do it
             options = {t.action: sorted(ROLE_TO_KIND[role] for role in t.roles)
                        for t in TRANSITIONS.values() if m.status in t.sources}

@@ -5,7 +5,7 @@ expiry, revocation); `login_throttle` counts failed log-ins per login and per cl
 every worker applies the same delays and locks.
 
 Revision ID: 2e4c17953fce
-Revises: 9e4d2c1b7f60
+Revises: 7d20a327a23a
 Create Date: 2026-12-02 10:19:29.244300
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '2e4c17953fce'
-down_revision: str | None = '9e4d2c1b7f60'
+down_revision: str | None = '7d20a327a23a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

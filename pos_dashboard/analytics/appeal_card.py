@@ -5,7 +5,7 @@ import json
 from sqlmodel import Session, select
 
 from ..domain.enums import (CHANNEL_LABELS, MODERATION_REASON_LABELS, ROLE_LABELS, STATUS_LABELS, AnswerKind,
-                            Channel, EventKind, ModerationReason, OPEN_STATUSES, Role, Status)
+                            Channel, EventKind, ModerationReason, OPEN_STATUSES, ReviewState, Role, Status)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory, User
 from ..domain.workflow import TRANSITIONS
 from ..services.actors import Actor
@@ -27,6 +27,7 @@ _IMPORTED_EVENT_LABELS = {
     "problem_change": "Смена категории", "conclusion": "Заключение", "petition.on_moderation": "Сообщение на модерации",
     "execution_date_change": "Изменение срока", "execution_date_change.reopen": "Изменение срока (возобновление)",
 }
+CUR_LABEL = "ЦУР"  # coordinators act in the name of the regional management centre
 _KIND_LABELS = {EventKind.REDIRECT: "Переадресация по принадлежности", EventKind.CATEGORY_CHANGE: "Смена категории"}
 
 
@@ -66,8 +67,8 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
         "deadline_note": _deadline_note(appeal, utcnow()),
         "extended": "да" if appeal.extended else "нет",
         "rating": str(appeal.rating) if appeal.rating else "—",
-        "answers": _answers(session, appeal.id),
-        "timeline": _timeline(session, appeal.id),
+        "answers": _answers(session, appeal.id, citizen_view=actor.role == Role.CITIZEN),
+        "timeline": _timeline(session, appeal.id, citizen_view=actor.role == Role.CITIZEN),
         "actions": card_actions(appeal, actor),
     }
 
@@ -81,10 +82,12 @@ def _deadline_note(appeal: Appeal, now) -> str:
         duration(appeal.deadline_at - now)
 
 
-def _answers(session: Session, appeal_id: int) -> list[dict]:
-    rows = session.exec(select(Answer, Organization.name)
-                        .outerjoin(Organization, Organization.id == Answer.organization_id)
-                        .where(Answer.appeal_id == appeal_id).order_by(Answer.created_at, Answer.id)).all()
+def _answers(session: Session, appeal_id: int, *, citizen_view: bool) -> list[dict]:
+    stmt = (select(Answer, Organization.name).outerjoin(Organization, Organization.id == Answer.organization_id)
+            .where(Answer.appeal_id == appeal_id).order_by(Answer.created_at, Answer.id))
+    if citizen_view:  # a final answer reaches the citizen only after the coordinator approved it
+        stmt = stmt.where(Answer.review_state == ReviewState.APPROVED)
+    rows = session.exec(stmt).all()
     return [{
         "kind": "Промежуточный ответ" if answer.kind == AnswerKind.INTERIM else "Ответ",
         "organization": org_name or "—",
@@ -103,10 +106,23 @@ def _imported_title(payload: dict) -> str | None:
     return _IMPORTED_EVENT_LABELS.get(source)
 
 
-def _timeline(session: Session, appeal_id: int) -> list[dict]:
-    rows = session.exec(select(AppealEvent, User.full_name).outerjoin(User, User.id == AppealEvent.actor_id)
+def _timeline(session: Session, appeal_id: int, *, citizen_view: bool) -> list[dict]:
+    rows = session.exec(select(AppealEvent, User.full_name, Organization.name)
+                        .outerjoin(User, User.id == AppealEvent.actor_id)
+                        .outerjoin(Organization, Organization.id == User.organization_id)
                         .where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.at, AppealEvent.id)).all()
-    return [_event(event, actor_name) for event, actor_name in rows]
+    return [_event(event, _public_actor(event, org_name) if citizen_view else actor_name)
+            for event, actor_name, org_name in rows]
+
+
+def _public_actor(event: AppealEvent, org_name: str | None) -> str:
+    """Who acted, as a citizen is told: the organisation or «ЦУР», never a staff member's name."""
+    role = Role(event.actor_role)
+    if role == Role.ORG_STAFF:
+        return org_name or "Организация-исполнитель"
+    if role in (Role.COORDINATOR, Role.ADMIN):
+        return CUR_LABEL
+    return ROLE_LABELS.get(role, event.actor_role)
 
 
 def _event(event: AppealEvent, actor_name: str | None) -> dict:

@@ -20,11 +20,21 @@ def _inputs() -> rx.Component:
                                          lambda r: rx.select.item(r["label"], value=r["value"]))),
             name="reason_code",
         )),
-        rx.cond((needs == "reason") | (needs == "answer"), rx.vstack(
+        rx.cond(needs == "score", rx.vstack(
+            rx.text("Насколько ответ решил проблему? 1 — совсем не решил, 5 — полностью.", size="2"),
+            rx.radio_group(["1", "2", "3", "4", "5"], name="score", direction="row", id="action-score",
+                           aria_label="Оценка ответа от 1 до 5"),
+            rx.text("Оценка 1–2 вернёт обращение на контроль ЦУР.", size="1", color=rx.color("gray", 11)),
+            spacing="2",
+        )),
+        rx.cond((needs == "reason") | (needs == "answer") | (needs == "reply") | (needs == "score"), rx.vstack(
             rx.text_area(
                 name="comment", id="action-comment", width="100%", rows="4",
-                placeholder=rx.cond(needs == "answer", "Текст ответа заявителю", "Причина или комментарий"),
-                aria_label=rx.cond(needs == "answer", "Текст ответа заявителю", "Причина или комментарий"),
+                aria_label=rx.match(needs, ("answer", "Текст ответа заявителю"), ("reply", "Ваш ответ исполнителю"),
+                                    ("score", "Комментарий к оценке"), "Причина или комментарий"),
+                placeholder=rx.match(needs, ("answer", "Текст ответа заявителю"),
+                                     ("reply", "Ответ на вопрос исполнителя: что уточнить"),
+                                     ("score", "Комментарий к оценке (необязательно)"), "Причина или комментарий"),
                 max_length=CardState.chosen["max_length"], on_change=_typed.set,
                 key=CardState.chosen_action,  # a new action starts with an empty field and counter
             ),

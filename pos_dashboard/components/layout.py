@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from .. import routes
 from ..states.base import AppState
 from .ready import ready_marker
 
@@ -19,9 +20,11 @@ def header() -> rx.Component:
             ),
             rx.el.nav(
                 rx.hstack(
-                    rx.link("Очередь обращений", href="/", size="2"),
-                    rx.link("Голосования", href="/participate", size="2"),
-                    spacing="4",
+                    rx.cond(AppState.home_url == routes.MY_APPEALS,
+                            rx.link("Мои обращения", href=routes.MY_APPEALS, size="2", id="nav-home"),
+                            rx.link("Очередь обращений", href=routes.QUEUE, size="2", id="nav-home")),
+                    rx.link("Голосования", href=routes.VOTES, size="2", id="nav-votes"),
+                    spacing="4", wrap="wrap",
                 ),
                 aria_label="Разделы", margin_left=rx.breakpoints(initial="0", md="24px"),
             ),
@@ -65,8 +68,8 @@ def page_frame(*children: rx.Component) -> rx.Component:
         ready_marker(),
         skip_link(),
         rx.el.header(header()),
-        rx.el.main(*children, id="main-content", tab_index=-1, padding="20px", width="100%",
-                   max_width="1480px", margin_x="auto"),
+        rx.el.main(*children, id="main-content", tab_index=-1, padding=rx.breakpoints(initial="12px", sm="20px"),
+                   width="100%", max_width="1480px", margin_x="auto"),
         background=rx.color("gray", 2),
         min_height="100vh",
     )

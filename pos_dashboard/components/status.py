@@ -5,7 +5,7 @@ import reflex as rx
 _STATUS_COLORS = {
     "moderation": "gray", "coordination": "violet", "in_work": "blue", "clarification": "amber",
     "interim_answer": "cyan", "answer_review": "iris", "answered": "grass", "control": "orange",
-    "closed": "green", "rejected": "red",
+    "closed": "green", "rejected": "red", "withdrawn": "brown",
 }
 
 

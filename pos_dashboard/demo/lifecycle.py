@@ -219,6 +219,11 @@ def _clarify(lc, a, actor, reason, now, params):
     return T, None
 
 
+def _withdraw(lc, a, actor, reason, now, params):
+    a.closed, a.stage_due = now, None
+    return T, None
+
+
 def _auto_reject_silent(lc, a, actor, reason, now, params):
     a.closed, a.paused = now, None
     return T, json.dumps({"reason_code": ModerationReason.NO_CLARIFICATION.value})
@@ -297,7 +302,7 @@ def _resolve_disputes(a: AppealState, now: int, outcome: str) -> None:
 
 
 _EFFECTS = {
-    "reject": _reject, "approve_moderation": _approve_moderation, "route": _route, "redirect": _redirect,
+    "withdraw": _withdraw, "reject": _reject, "approve_moderation": _approve_moderation, "route": _route, "redirect": _redirect,
     "request_clarification": _request_clarification, "clarify": _clarify,
     "auto_reject_silent": _auto_reject_silent, "give_interim_answer": _give_interim_answer,
     "give_answer": _give_answer, "approve_answer": _review_answer(True),

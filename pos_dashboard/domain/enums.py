@@ -33,6 +33,7 @@ class Status(StrEnum):
     ANSWERED = "answered"
     CONTROL = "control"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"  # the citizen took it back while it was still in moderation
 
 
 STATUS_LABELS = {
@@ -46,6 +47,7 @@ STATUS_LABELS = {
     Status.ANSWERED: "Получен ответ",
     Status.CONTROL: "На контроле",
     Status.CLOSED: "Завершено",
+    Status.WITHDRAWN: "Отозвано заявителем",
 }
 
 # Statuses in which the organisation's execution clock is running.
@@ -53,7 +55,7 @@ OPEN_STATUSES = frozenset(
     {Status.MODERATION, Status.COORDINATION, Status.IN_WORK, Status.INTERIM_ANSWER,
      Status.ANSWER_REVIEW, Status.CONTROL, Status.CLARIFICATION}
 )
-FINAL_STATUSES = frozenset({Status.REJECTED, Status.CLOSED})
+FINAL_STATUSES = frozenset({Status.REJECTED, Status.CLOSED, Status.WITHDRAWN})
 
 
 class EventKind(StrEnum):

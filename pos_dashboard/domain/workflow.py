@@ -34,6 +34,7 @@ _SYS = {Role.SYSTEM}
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
+        _t("withdraw", {S.MODERATION}, S.WITHDRAWN, {Role.CITIZEN}, "Отозвать обращение"),
         _t("reject", {S.MODERATION}, S.REJECTED, _CUR, "Отклонить на модерации", needs_reason=True),
         _t("approve_moderation", {S.MODERATION}, S.COORDINATION, _CUR | _SYS, "Принять на модерации"),
         _t("route", {S.COORDINATION}, S.IN_WORK, _CUR | _SYS, "Направить исполнителю"),

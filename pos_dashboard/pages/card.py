@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from .. import routes
 from ..components.card_actions import action_panel
 from ..components.layout import page_frame
 from ..states.card import CardState
@@ -68,7 +69,8 @@ def _event(event) -> rx.Component:
 
 def card_page() -> rx.Component:
     return page_frame(
-        rx.link("← К очереди", href="/", size="2"),
+        rx.link(rx.cond(CardState.home_url == routes.MY_APPEALS, "← К моим обращениям", "← К очереди"),
+                href=CardState.home_url, size="2", id="card-back"),
         rx.cond(
             CardState.error != "",
             rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", high_contrast=True,
@@ -95,7 +97,7 @@ def card_page() -> rx.Component:
                                 id="card-timeline"),
                         width="100%",
                     ),
-                    columns="2", spacing="5", width="100%", margin_top="12px",
+                    columns=rx.breakpoints(initial="1", md="2"), spacing="5", width="100%", margin_top="12px",
                 ),
                 rx.spinner(margin="24px", aria_label="Загрузка обращения"),
             ),

@@ -27,7 +27,7 @@ def login_page() -> rx.Component:
         ready_marker(),
         rx.el.main(rx.vstack(
             rx.heading("Платформа обратной связи", size="6"),
-            rx.text("Вход для сотрудников ЦУР, организаций и министерства", color=rx.color("gray", 11)),
+            rx.text("Вход для заявителей, сотрудников ЦУР, организаций и министерства", color=rx.color("gray", 11)),
             rx.card(
                 rx.form(
                     rx.vstack(

@@ -3,16 +3,13 @@
 
 import reflex as rx
 
+from .. import routes
 from ..components.layout import page_frame
 from ..states.participate import BallotState, ResultsState, VotesState
 
-LIST_ROUTE = "/participate"
-BALLOT_ROUTE = "/participate/[vote_id]"
-RESULTS_ROUTE = "/participate/[vote_id]/results"
-
 
 def ballot_url(vote_id) -> rx.Var:
-    return "/participate/" + vote_id.to(str)
+    return routes.VOTES + "/" + vote_id.to(str)
 
 
 def _error(message) -> rx.Component:
@@ -73,7 +70,7 @@ def _option(option) -> rx.Component:
 def ballot_page() -> rx.Component:
     v = BallotState.vote
     return page_frame(rx.vstack(
-        rx.link("← Все голосования", href=LIST_ROUTE, size="2"),
+        rx.link("← Все голосования", href=routes.VOTES, size="2"),
         rx.cond(v.contains("id"), rx.vstack(
             rx.badge(v["state_label"], high_contrast=True),
             rx.heading(v["title"], size="6", id="vote-title"),
@@ -141,7 +138,7 @@ def _band_table(title: str, rows, first: str) -> rx.Component:
 def results_page() -> rx.Component:
     r = ResultsState.results
     return page_frame(rx.vstack(
-        rx.link("← Все голосования", href=LIST_ROUTE, size="2"),
+        rx.link("← Все голосования", href=routes.VOTES, size="2"),
         _error(ResultsState.error),
         rx.cond(r.contains("id"), rx.vstack(
             rx.heading("Результаты: ", r["title"], size="6", id="results-title"),

@@ -20,6 +20,11 @@ def calendar() -> deadlines.RegionCalendar:
     return deadlines.RegionCalendar(region_tz())
 
 
+def _withdraw(session, appeal, actor, reason, now, params):
+    appeal.closed_at, appeal.stage_due_at = now, None
+    return EventKind.TRANSITION, None
+
+
 def _approve_moderation(session, appeal, actor, reason, now, params):
     appeal.stage_due_at = deadlines.stage_due(calendar(), now)
     return EventKind.TRANSITION, None
@@ -149,7 +154,7 @@ def _re_review(session, appeal, actor, reason, now, params):
 
 
 APPLY = {
-    "reject": _reject, "approve_moderation": _approve_moderation, "route": _route, "redirect": _redirect,
+    "withdraw": _withdraw, "reject": _reject, "approve_moderation": _approve_moderation, "route": _route, "redirect": _redirect,
     "request_clarification": _request_clarification, "clarify": _clarify,
     "auto_reject_silent": _auto_reject_silent, "give_interim_answer": _give_interim_answer,
     "give_answer": _give_answer, "approve_answer": _review_answer(True),

@@ -6,17 +6,21 @@ from datetime import date
 from sqlmodel import Session
 
 from ..domain import limits
-from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Status
+from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Role, Status
 from ..domain.models import Appeal
 from ..domain.workflow import allowed_actions
 from . import appeals
 from .actors import Actor
 from .errors import ValidationFailed
 
-# Actions the card offers; routing to a chosen organisation and the citizen's own actions live elsewhere.
+# Actions the card offers; routing to a chosen organisation lives elsewhere.
 CARD_ACTIONS = ("approve_moderation", "reject", "approve_answer", "return_for_rework", "re_review",
-                "confirm_closure", "give_interim_answer", "give_answer", "request_clarification", "redirect")
+                "confirm_closure", "give_interim_answer", "give_answer", "request_clarification", "redirect",
+                "clarify", "dispute", "withdraw")
+RATE = "rate"  # one offer for rate_good / rate_poor: the score the citizen gives decides which
+_RATE_ACTIONS = {"rate_good", "rate_poor"}
 _ANSWER_ACTIONS = {"give_interim_answer", "give_answer"}
+_CITIZEN_LABELS = {"clarify": "Ответить на запрос уточнения", "dispute": "Обжаловать решение"}
 REJECTION_REASONS = [{"value": r.value, "label": MODERATION_REASON_LABELS[r]} for r in ModerationReason
                      if r != ModerationReason.NO_CLARIFICATION]
 
@@ -25,13 +29,18 @@ def card_actions(appeal: Appeal, actor: Actor) -> list[dict]:
     """The actions this user may take on this appeal now, with what each needs from the form."""
     if appeals.ownership_refusal(actor, appeal):
         return []
-    return [{
-        "action": t.action, "label": t.label,
+    allowed = allowed_actions(Status(appeal.status), actor.role)
+    offers = [{"action": RATE, "label": "Оценить ответ", "needs": "score", "needs_date": False,
+               "max_length": limits.REASON_MAX}] \
+        if any(t.action in _RATE_ACTIONS for t in allowed) else []
+    citizen = actor.role == Role.CITIZEN
+    return offers + [{
+        "action": t.action, "label": _CITIZEN_LABELS.get(t.action, t.label) if citizen else t.label,
         "needs": "reason_code" if t.action == "reject" else "answer" if t.action in _ANSWER_ACTIONS
-        else "reason" if t.needs_reason else "nothing",
+        else "reply" if citizen and t.action == "clarify" else "reason" if t.needs_reason else "nothing",
         "needs_date": t.action == "give_interim_answer",
         "max_length": _text_limit(t.action),
-    } for t in allowed_actions(Status(appeal.status), actor.role) if t.action in CARD_ACTIONS]
+    } for t in allowed if t.action in CARD_ACTIONS]
 
 
 def _text_limit(action: str) -> int:
@@ -40,9 +49,15 @@ def _text_limit(action: str) -> int:
 
 def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: dict) -> Appeal:
     action = form.get("action") or ""
-    if action not in CARD_ACTIONS:
+    if action not in CARD_ACTIONS and action != RATE:
         raise ValidationFailed("Выберите действие")
     comment = form.get("comment") or ""
+    comment = comment.strip() if isinstance(comment, str) else comment  # the services refuse a non-text
+    if action == RATE:
+        return appeals.rate(session, actor=actor, appeal_id=appeal_id, score=_parse_score(form.get("score")),
+                            comment=comment or None)
+    if action == "clarify" and actor.role == Role.CITIZEN and not comment:
+        raise ValidationFailed("Напишите ответ на вопрос исполнителя")
     params: dict = {}
     reason: str | None = comment or None
     if action == "reject":
@@ -52,6 +67,13 @@ def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: d
     if action == "give_interim_answer":
         params["planned_date"] = _parse_date(form.get("planned_date") or "")
     return appeals.perform(session, actor=actor, appeal_id=appeal_id, action=action, reason=reason, **params)
+
+
+def _parse_score(value) -> int:
+    text = str(value or "").strip()
+    if text not in {"1", "2", "3", "4", "5"}:
+        raise ValidationFailed("Поставьте оценку от 1 до 5")
+    return int(text)
 
 
 def _parse_date(value: str) -> date:

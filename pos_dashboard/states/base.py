@@ -9,6 +9,7 @@ import asyncio
 
 import reflex as rx
 
+from .. import routes
 from ..db import session_scope
 from ..domain.enums import ROLE_LABELS, Role
 from ..services import sessions
@@ -42,6 +43,7 @@ class AppState(rx.State):
     auth_token: str = rx.LocalStorage("", name="pos_token", sync=True)
     user_name: str = ""
     user_role_label: str = ""
+    home_url: str = routes.LOGIN  # where this user's navigation starts (routes.home_for)
 
     async def _actor(self) -> Actor | None:
         if not self.auth_token:
@@ -51,6 +53,7 @@ class AppState(rx.State):
             return None
         actor, name = resolved
         self.user_name, self.user_role_label = name, ROLE_LABELS[actor.role]
+        self.home_url = routes.home_for(actor.role)
         return actor
 
     async def _staff_actor(self) -> Actor | None:
@@ -68,5 +71,5 @@ class AppState(rx.State):
         if self.auth_token:
             await asyncio.to_thread(_end_session, self.auth_token)
         await self._forget_user()
-        self.auth_token = ""
-        return rx.redirect("/login")
+        self.auth_token, self.home_url = "", routes.LOGIN
+        return rx.redirect(routes.LOGIN)

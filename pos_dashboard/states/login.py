@@ -6,6 +6,7 @@ from functools import partial
 
 import reflex as rx
 
+from .. import routes
 from ..db import session_scope
 from ..outage import DATABASE, failures
 from ..services import auth
@@ -43,9 +44,10 @@ class LoginState(AppState):
             return
         await self._forget_user()  # the tab may still hold the previous user's rows
         self.auth_token = token
-        yield rx.redirect("/")
+        actor = await self._actor()  # each role has its own home page (a citizen is not staff)
+        yield rx.redirect(routes.home_for(actor.role if actor else None))
 
     @rx.event
     async def redirect_if_logged_in(self):
-        if await self._actor() is not None:
-            return rx.redirect("/")
+        if (actor := await self._actor()) is not None:
+            return rx.redirect(routes.home_for(actor.role))

@@ -3,6 +3,7 @@
 import asyncio
 import reflex as rx
 
+from .. import routes
 from ..analytics import queue
 from ..analytics.options import filter_options
 from ..db import session_scope
@@ -13,7 +14,7 @@ from ..outage import DATABASE, failures
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from ..settings import region_tz
-from .base import AppState
+from .base import STAFF_ROLES, AppState
 
 PAGE_SIZE = 50
 ALL = "all"
@@ -90,12 +91,14 @@ class QueueState(AppState):
     async def on_load(self):
         self._options_loaded = False
         try:
-            actor = await self._staff_actor()
+            actor = await self._actor()
         except Exception as exc:  # an outage must not send the user to the log-in page
             self._failed(exc)
             return
         if actor is None:
-            return rx.redirect("/login")
+            return rx.redirect(routes.LOGIN)
+        if actor.role not in STAFF_ROLES:  # a citizen goes to their own appeals, not back to log-in
+            return rx.redirect(routes.home_for(actor.role))
         await self._reload()
 
     async def _load_options(self, actor: Actor) -> None:

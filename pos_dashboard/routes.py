@@ -1,0 +1,26 @@
+"""Every route of the app and the URL builders, in one place (as reflex-examples form-designer
+`routes.py`), and where each role starts: a page that refuses a role sends it to its own home, so
+that a user is never bounced between two pages that both refuse them."""
+
+from .domain.enums import Role
+
+LOGIN = "/login"
+QUEUE = "/"
+MY_APPEALS = "/my"
+NEW_APPEAL = "/my/new"
+APPEAL = "/appeals/[appeal_id]"
+ACCOUNT = "/account"
+VOTES = "/participate"
+BALLOT = "/participate/[vote_id]"
+VOTE_RESULTS = "/participate/[vote_id]/results"
+
+
+def appeal(appeal_id: int) -> str:
+    return APPEAL.replace("[appeal_id]", str(appeal_id))
+
+
+def home_for(role: Role | str | None) -> str:
+    """The page a user of this role lands on after log-in (and is sent to by pages not theirs)."""
+    if role is None:
+        return LOGIN
+    return MY_APPEALS if Role(role) == Role.CITIZEN else QUEUE

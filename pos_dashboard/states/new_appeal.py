@@ -1,0 +1,99 @@
+"""The citizen's appeal form (/my/new). What is typed lives here until the server accepts it, so a
+refusal shows its message and loses nothing; every var has a default, so `reset()` clears it."""
+
+import asyncio
+
+import reflex as rx
+
+from .. import routes
+from ..analytics.appeal_form import (CategoryChoice, Receipt, TerritoryChoice, category_choices,
+                                     match_categories, receipt, territory_choices)
+from ..db import session_scope
+from ..domain.enums import Role
+from ..services.actors import Actor
+from ..domain.limits import ADDRESS_MAX, APPEAL_TEXT_MAX as TEXT_MAX, APPEAL_TEXT_MIN as TEXT_MIN
+from ..services.appeal_form import submit_from_form
+from ..services.errors import ServiceError
+from .base import AppState
+
+
+def _options(actor: Actor) -> tuple[list[CategoryChoice], list[TerritoryChoice]]:
+    with session_scope() as session:
+        return category_choices(session, actor=actor), territory_choices(session, actor=actor)
+
+
+def _submit(actor: Actor, form: dict) -> Receipt:
+    with session_scope() as session:
+        appeal = submit_from_form(session, actor=actor, form=form)
+        return receipt(session, appeal.id, actor=actor)
+
+
+# What the form keeps of each field (a client may send any size); the service checks the text itself.
+FIELD_LIMITS = {"category_query": 100, "category_id": 12, "territory_id": 12, "text": TEXT_MAX,
+                "address": ADDRESS_MAX}
+_NO_RECEIPT = Receipt(id=0, category="", rule="", deadline="")
+
+
+class NewAppealState(AppState):
+    category_query: str = ""
+    category_id: str = ""
+    territory_id: str = ""
+    text: str = ""
+    address: str = ""
+    territories: list[TerritoryChoice] = []
+    error: str = ""
+    busy: bool = False
+    sent: Receipt = _NO_RECEIPT
+    _categories: list[CategoryChoice] = []
+
+    @rx.var
+    def category_matches(self) -> list[CategoryChoice]:
+        return match_categories(self._categories, self.category_query)
+
+    @rx.var
+    def chosen_category(self) -> CategoryChoice:
+        return next((c for c in self._categories if c["value"] == self.category_id),
+                    CategoryChoice(value="", name="", group="", rule="", expedited="", search=""))
+
+    @rx.var
+    def text_length(self) -> int:
+        return len(self.text.strip())
+
+    @rx.event
+    async def on_load(self):
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.LOGIN)
+        if actor.role != Role.CITIZEN:
+            return rx.redirect(routes.home_for(actor.role))
+        self._categories, self.territories = await asyncio.to_thread(_options, actor)
+        self.error, self.busy = "", False
+        self.sent = _NO_RECEIPT  # a receipt shown before is not shown again: a fresh form
+
+    @rx.event
+    def set_field(self, name: str, value: str):
+        if name in FIELD_LIMITS:  # a client may send any name and any size: only these, and bounded
+            setattr(self, name, str(value)[:FIELD_LIMITS[name]])
+            self.error = ""
+
+    @rx.event
+    async def submit(self):
+        actor = await self._actor()
+        if actor is None:
+            yield rx.redirect(routes.LOGIN)
+            return
+        self.busy, self.error = True, ""
+        yield
+        form = {"category_id": self.category_id, "territory_id": self.territory_id, "text": self.text,
+                "address": self.address}
+        try:
+            self.sent = await asyncio.to_thread(_submit, actor, form)
+        except ServiceError as exc:  # everything typed stays in the form
+            self.error, self.busy = exc.message, False
+            return
+        self.category_query = self.category_id = self.territory_id = self.text = self.address = ""
+        self.busy = False
+
+    @rx.event
+    def start_over(self):
+        self.sent = _NO_RECEIPT
