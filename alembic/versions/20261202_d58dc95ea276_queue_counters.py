@@ -1,0 +1,85 @@
+"""Queue counters: change version, status tallies, top category and territory of each appeal
+
+The live queue polled max(id), max(updated_at) (a scan of every appeal) every few seconds per tab
+and counted statuses over the whole table on every filter change. Now the services keep, in the
+transaction that changes an appeal (services/queue_counters.py):
+* `queueversion`: one row, bumped on every change;
+* `queuetally`: appeals per status × top category × top territory × organisation (0 = none);
+* `appeal.top_category_id` / `top_territory_id`: the roots the queue's top-level filters use,
+  with an index each.
+The upgrade backfills all three from the existing appeals.
+
+Revision ID: d58dc95ea276
+Revises: 9e4d2c1b7f60
+Create Date: 2026-12-02 10:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "d58dc95ea276"
+down_revision: str | None = "9e4d2c1b7f60"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TOPS = (("top_category_id", "category_id", "category"), ("top_territory_id", "territory_id", "territory"))
+
+
+def upgrade() -> None:
+    op.add_column("appeal", sa.Column("top_category_id", sa.Integer(), nullable=True))
+    op.add_column("appeal", sa.Column("top_territory_id", sa.Integer(), nullable=True))
+    op.create_table(
+        "queuetally",
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("top_category_id", sa.Integer(), nullable=False),
+        sa.Column("top_territory_id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("status", "top_category_id", "top_territory_id", "organization_id"),
+    )
+    op.create_table(
+        "queueversion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    bind = op.get_bind()
+    for top_column, column, table in TOPS:
+        for root, nodes in _subtrees(bind, table).items():
+            bind.execute(sa.text(f"UPDATE appeal SET {top_column} = :root WHERE {column} IN :nodes")
+                         .bindparams(sa.bindparam("nodes", expanding=True)), {"root": root, "nodes": nodes})
+    bind.execute(sa.text(
+        "INSERT INTO queuetally (status, top_category_id, top_territory_id, organization_id, n) "
+        "SELECT status, COALESCE(top_category_id, 0), COALESCE(top_territory_id, 0), COALESCE(organization_id, 0), "
+        "count(*) FROM appeal "
+        "GROUP BY status, COALESCE(top_category_id, 0), COALESCE(top_territory_id, 0), COALESCE(organization_id, 0)"))
+    bind.execute(sa.text("INSERT INTO queueversion (id, version) VALUES (1, 1)"))
+    op.create_index("ix_appeal_top_category_status_deadline", "appeal",
+                    ["top_category_id", "status", "deadline_at"], unique=False)
+    op.create_index("ix_appeal_top_territory_status_deadline", "appeal",
+                    ["top_territory_id", "status", "deadline_at"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_appeal_top_territory_status_deadline", table_name="appeal")
+    op.drop_index("ix_appeal_top_category_status_deadline", table_name="appeal")
+    op.drop_table("queueversion")
+    op.drop_table("queuetally")
+    # Plain ALTER TABLE (SQLite ≥ 3.35 has DROP COLUMN): a batch copy of `appeal` would lose its FTS triggers.
+    op.execute("ALTER TABLE appeal DROP COLUMN top_territory_id")
+    op.execute("ALTER TABLE appeal DROP COLUMN top_category_id")
+
+
+def _subtrees(bind, table: str) -> dict[int, list[int]]:
+    """root id → every node of its tree (the trees are small: categories, territories)."""
+    parent = dict(bind.execute(sa.text(f"SELECT id, parent_id FROM {table}")).all())
+    subtrees: dict[int, list[int]] = {}
+    for node in parent:
+        root, seen = node, set()
+        while parent.get(root) is not None and root not in seen:
+            seen.add(root)
+            root = parent[root]
+        subtrees.setdefault(root, []).append(node)
+    return subtrees
