@@ -221,3 +221,21 @@ def test_migration_backfills_top_columns_tallies_and_version(before_counters):
         assert _tally(session) == {("in_work", housing, city, org): 2, ("moderation", housing, 0, 0): 1,
                                    ("closed", housing, city, 0): 1}
         assert queue_version(session) == (1,)
+
+
+def test_deadline_order_pages_through_appeals_with_and_without_a_deadline(session):
+    """Due soonest first, then the appeals without a deadline (by number), page after page, also
+    when a page straddles the two parts."""
+    r = build_region(session)
+    ids = [submit(session, r, now=T0 + hours(i)) for i in range(7)]
+    for appeal_id in ids[:4]:  # routed: these get a deadline; the other three stay in moderation
+        appeals.perform(session, actor=r.coordinator, appeal_id=appeal_id, action="approve_moderation",
+                        now=T0 + hours(10))
+    session.expire_all()
+    dated = sorted(ids[:4], key=lambda i: (session.get(Appeal, i).deadline_at, i))
+    expected = dated + sorted(ids[4:])
+    for size in (1, 2, 3, 5, 7, 10):
+        pages = [[row["id"] for row in fetch_queue_page(session, QueueFilter(), page=p, page_size=size,
+                                                        now=T0).rows] for p in range(-(-7 // size) + 1)]
+        assert [i for page in pages for i in page] == expected, size
+        assert pages[-1] == []
