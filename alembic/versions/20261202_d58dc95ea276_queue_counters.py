@@ -24,9 +24,6 @@ down_revision: str | None = "9e4d2c1b7f60"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TOPS = (("top_category_id", "category_id", "category"), ("top_territory_id", "territory_id", "territory"))
-
-
 def upgrade() -> None:
     op.add_column("appeal", sa.Column("top_category_id", sa.Integer(), nullable=True))
     op.add_column("appeal", sa.Column("top_territory_id", sa.Integer(), nullable=True))
@@ -46,10 +43,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     bind = op.get_bind()
-    for top_column, column, table in TOPS:
-        for root, nodes in _subtrees(bind, table).items():
-            bind.execute(sa.text(f"UPDATE appeal SET {top_column} = :root WHERE {column} IN :nodes")
-                         .bindparams(sa.bindparam("nodes", expanding=True)), {"root": root, "nodes": nodes})
+    # One pass over the appeals (not one per root): a million rows are rewritten once.
+    for table in ("category", "territory"):
+        bind.execute(sa.text(f"CREATE TEMPORARY TABLE tmp_{table}_root (id INTEGER PRIMARY KEY, root INTEGER)"))
+        roots = [{"id": node, "root": root} for node, root in _roots(bind, table).items()]
+        if roots:
+            bind.execute(sa.text(f"INSERT INTO tmp_{table}_root (id, root) VALUES (:id, :root)"), roots)
+    bind.execute(sa.text(
+        "UPDATE appeal SET "
+        "top_category_id = (SELECT root FROM tmp_category_root r WHERE r.id = appeal.category_id), "
+        "top_territory_id = (SELECT root FROM tmp_territory_root r WHERE r.id = appeal.territory_id)"))
+    for table in ("category", "territory"):
+        bind.execute(sa.text(f"DROP TABLE tmp_{table}_root"))
     bind.execute(sa.text(
         "INSERT INTO queuetally (status, top_category_id, top_territory_id, organization_id, n) "
         "SELECT status, COALESCE(top_category_id, 0), COALESCE(top_territory_id, 0), COALESCE(organization_id, 0), "
@@ -72,14 +77,14 @@ def downgrade() -> None:
     op.execute("ALTER TABLE appeal DROP COLUMN top_category_id")
 
 
-def _subtrees(bind, table: str) -> dict[int, list[int]]:
-    """root id → every node of its tree (the trees are small: categories, territories)."""
+def _roots(bind, table: str) -> dict[int, int]:
+    """node id → id of the root of its tree (the trees are small: categories, territories)."""
     parent = dict(bind.execute(sa.text(f"SELECT id, parent_id FROM {table}")).all())
-    subtrees: dict[int, list[int]] = {}
+    roots = {}
     for node in parent:
         root, seen = node, set()
         while parent.get(root) is not None and root not in seen:
             seen.add(root)
             root = parent[root]
-        subtrees.setdefault(root, []).append(node)
-    return subtrees
+        roots[node] = root
+    return roots
