@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -187,7 +188,7 @@ def before_counters(tmp_path_factory):
     engine = make_engine(url)
     drop_everything(engine)
     config = alembic_config(url)
-    command.upgrade(config, "9e4d2c1b7f60")
+    command.upgrade(config, ScriptDirectory.from_config(config).get_revision("d58dc95ea276").down_revision)
     yield config, engine
     drop_everything(engine)
     engine.dispose()

@@ -10,7 +10,7 @@ transaction that changes an appeal (services/queue_counters.py):
 The upgrade backfills all three from the existing appeals.
 
 Revision ID: d58dc95ea276
-Revises: 9e4d2c1b7f60
+Revises: 4c8e2a6f1d3b
 Create Date: 2026-12-02 10:30:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d58dc95ea276"
-down_revision: str | None = "9e4d2c1b7f60"
+down_revision: str | None = "4c8e2a6f1d3b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
