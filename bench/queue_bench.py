@@ -5,6 +5,9 @@ appeals by deadline), and a change of filter (each filter of the page in turn). 
 median and p95 in milliseconds, plus the size of the JSON the page state would hold.
 
     REFLEX_DB_URL=sqlite:///bench100k.db python bench/queue_bench.py --repeat 15
+
+`--explain` prints the plan of every statement a scenario runs (EXPLAIN QUERY PLAN on SQLite,
+EXPLAIN on PostgreSQL), to check that the queue queries use their indexes and the tallies.
 """
 
 import argparse
@@ -16,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
 
 from pos_dashboard.analytics.options import filter_options  # noqa: E402
-from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page  # noqa: E402
+from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page, queue_version  # noqa: E402
 from pos_dashboard.db import get_engine, session_scope  # noqa: E402
 from pos_dashboard.domain.models import Appeal, Category, Territory  # noqa: E402
 from pos_dashboard.domain.types import utcnow  # noqa: E402
@@ -43,6 +46,9 @@ def _scenarios(session) -> list[tuple[str, QueueFilter, int]]:
         ("text search (open)", QueueFilter(search="подъезд"), 0),
         ("text search (all statuses)", QueueFilter(status="all", search="подъезд"), 0),
         ("appeal number", QueueFilter(status="all", search="12345"), 0),
+        ("all statuses, by deadline", QueueFilter(status="all"), 0),
+        ("closed, top category + territory", QueueFilter(status="closed", category_id=top_category,
+                                                          territory_id=top_territory), 0),
     ]
 
 
@@ -58,15 +64,54 @@ def _measure(flt: QueueFilter, page: int, repeat: int) -> tuple[list[float], int
     return timings, state_bytes, total
 
 
+def _measure_version(repeat: int) -> list[float]:
+    timings = []
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        with session_scope() as session:
+            queue_version(session)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings[1:]
+
+
+def explain(scenarios) -> None:
+    engine = get_engine()
+    statements: list = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+    event.listen(engine, "before_cursor_execute", remember)
+    for name, flt, page in scenarios:
+        statements.clear()
+        with session_scope() as session:
+            fetch_queue_page(session, flt, page=page, page_size=50, now=utcnow())
+        captured = list(statements)
+        print(f"\n## {name}")
+        with engine.connect() as conn:
+            for statement, parameters in captured:
+                if not statement.lstrip().upper().startswith("SELECT"):
+                    continue
+                prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+                plan = conn.exec_driver_sql(prefix + statement, parameters).all()
+                print("  " + " ".join(statement.split())[:160])
+                for line in plan:
+                    print("     " + (line[-1] if engine.dialect.name == "sqlite" else line[0]))
+    event.remove(engine, "before_cursor_execute", remember)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--explain", action="store_true", help="print the query plans instead of timings")
     args = parser.parse_args()
     with session_scope() as session:
         appeals = session.execute(select(func.count()).select_from(Appeal)).scalar_one()
         scenarios = _scenarios(session)
         options_bytes = len(json.dumps(filter_options(session), ensure_ascii=False).encode())
     backend = get_engine().dialect.name
+    if args.explain:
+        explain(scenarios)
+        return 0
     print(f"# queue benchmark: {backend}, {appeals:,} appeals, {args.repeat} runs each, {db_url().split('@')[-1]}")
     print(f"{'scenario':34} {'rows':>9} {'median ms':>10} {'p95 ms':>9} {'state KB':>9}")
     largest = 0
@@ -76,6 +121,8 @@ def main() -> int:
         largest = max(largest, state_bytes + options_bytes)
         print(f"{name:34} {total:>9,} {statistics.median(timings):>10.1f} {p95(timings):>9.1f} "
               f"{(state_bytes + options_bytes) / 1024:>9.1f}")
+    timings = _measure_version(args.repeat)
+    print(f"{'poll: has the queue changed?':34} {'':>9} {statistics.median(timings):>10.2f} {p95(timings):>9.2f}")
     print(f"largest page state (rows + counts + filter options): {largest / 1024:.1f} KB")
     return 0
 

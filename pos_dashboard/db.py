@@ -41,6 +41,18 @@ def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
+def refresh_statistics(engine: Engine, tables: list[str] | None = None) -> None:
+    """After a bulk load: VACUUM ANALYZE on PostgreSQL (fresh statistics, and a visibility map so
+    that counts can be index-only scans even before autovacuum runs), ANALYZE on SQLite."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(f'"{name}"' for name in tables or []))
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=2000")
+            conn.exec_driver_sql("ANALYZE")
+
+
 @lru_cache(maxsize=4)
 def engine_for(url: str) -> Engine:
     return make_engine(url)

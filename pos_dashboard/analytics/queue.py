@@ -17,7 +17,7 @@ from sqlmodel import Session
 from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX, is_valid_id
-from ..domain.models import Appeal, Category, Organization, Territory
+from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from .formatting import duration, local_time
 
 PAGE_SIZE_MAX = 100
@@ -52,25 +52,69 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
                      now: datetime) -> QueuePage:
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     conditions = _conditions(session, flt, now)
-    total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now)
+    tally = _tally_conditions(session, flt)
+    if tally is not None:  # served by the tally: a few hundred rows instead of up to a million
+        counts = dict(session.execute(
+            select(QueueTally.status, func.sum(QueueTally.n)).where(*tally).group_by(QueueTally.status)).all())
+        total = _total(flt.status, counts)
+    else:
+        total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
+        without_status = _conditions(session, replace(flt, status=ANY), now)
+        counts = dict(session.execute(
+            select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
 
-    without_status = _conditions(session, replace(flt, status=ANY), now)
-    counts = dict(session.execute(
-        select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
-
+    # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
     without_deadline = _conditions(session, replace(flt, deadline="any"), now)
     overdue, at_risk = session.execute(select(
-        func.count().filter(_overdue(now)),
-        func.count().filter(_at_risk(now)),
-    ).select_from(Appeal).where(*without_deadline)).one()
-    return QueuePage(rows=rows, total=total, status_counts={str(k): v for k, v in counts.items()},
+        func.count().filter(Appeal.deadline_at < now),
+        func.count().filter(Appeal.deadline_at >= now),
+    ).select_from(Appeal).where(*without_deadline, _open(), Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
+    return QueuePage(rows=rows, total=total, status_counts={str(k): int(v) for k, v in counts.items() if v},
                      overdue=overdue, at_risk=at_risk)
 
 
 def queue_version(session: Session) -> tuple:
-    """A cheap fingerprint that changes whenever an appeal is added or changes status."""
-    return tuple(session.execute(select(func.max(Appeal.id), func.max(Appeal.updated_at))).one())
+    """A number that changes whenever an appeal is added or changed (services/queue_counters)."""
+    return (session.execute(select(QueueVersion.version).where(QueueVersion.id == 1)).scalar() or 0,)
+
+
+def _total(status: str, counts: dict) -> int:
+    if status == ANY:
+        return sum(counts.values())
+    if status == OPEN:
+        return sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
+    return counts.get(Status(status).value, 0)
+
+
+def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:
+    """The filter as conditions on the tally, or None when the tally cannot answer it (text search,
+    deadline filter, a category or territory below the top level)."""
+    if flt.search.strip() or flt.deadline != "any":
+        return None
+    conditions = []
+    for node_id, table, column in ((flt.category_id, Category, QueueTally.top_category_id),
+                                   (flt.territory_id, Territory, QueueTally.top_territory_id)):
+        if node_id is not None:
+            if not _is_root(session, table, node_id):
+                return None
+            conditions.append(column == node_id)
+    if flt.organization_id is not None:
+        conditions.append(QueueTally.organization_id == flt.organization_id)
+    if flt.organization_query.strip():
+        conditions.append(QueueTally.organization_id.in_(_organizations_named(flt.organization_query)))
+    return conditions
+
+
+def _organizations_named(query: str):
+    """Organisations whose name contains the words (capped, ё read as е, wildcards taken literally)."""
+    words = fold_yo(query[:ORGANIZATION_QUERY_MAX].strip())
+    return select(Organization.id).where(_folded(Organization.name).ilike(_contains(words), escape="\\"))
+
+
+def _is_root(session: Session, table, node_id: int) -> bool:
+    parent = session.execute(select(table.id, table.parent_id).where(table.id == node_id)).first()
+    return parent is not None and parent.parent_id is None
 
 
 def _open():
@@ -92,15 +136,16 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
     elif flt.status != ANY:
         conditions.append(Appeal.status == Status(flt.status).value)
     if flt.category_id is not None:
-        conditions.append(Appeal.category_id.in_(_subtree_ids(session, Category, flt.category_id)))
+        conditions.append(Appeal.top_category_id == flt.category_id if _is_root(session, Category, flt.category_id)
+                          else Appeal.category_id.in_(_subtree_ids(session, Category, flt.category_id)))
     if flt.territory_id is not None:
-        conditions.append(Appeal.territory_id.in_(_subtree_ids(session, Territory, flt.territory_id)))
+        conditions.append(Appeal.top_territory_id == flt.territory_id
+                          if _is_root(session, Territory, flt.territory_id)
+                          else Appeal.territory_id.in_(_subtree_ids(session, Territory, flt.territory_id)))
     if flt.organization_id is not None:
         conditions.append(Appeal.organization_id == flt.organization_id)
-    organization_query = flt.organization_query[:ORGANIZATION_QUERY_MAX].strip()
-    if organization_query:
-        name_matches = _folded(Organization.name).ilike(_contains(fold_yo(organization_query)), escape="\\")
-        conditions.append(Appeal.organization_id.in_(select(Organization.id).where(name_matches)))
+    if flt.organization_query[:ORGANIZATION_QUERY_MAX].strip():
+        conditions.append(Appeal.organization_id.in_(_organizations_named(flt.organization_query)))
     if flt.deadline == "overdue":
         conditions.append(_overdue(now))
     elif flt.deadline == "at_risk":
@@ -163,24 +208,39 @@ def _subtree_ids(session: Session, table, root_id: int) -> list[int]:
 
 
 def _page_rows(session, conditions, sort, offset, limit, now) -> list[dict]:
-    order = {
-        "deadline": (Appeal.deadline_at.is_(None), Appeal.deadline_at, Appeal.id),
-        "newest": (Appeal.created_at.desc(), Appeal.id.desc()),
-        "oldest": (Appeal.created_at, Appeal.id),
-    }[sort if sort in SORTS else "deadline"]
-    ids = select(Appeal.id).where(*conditions).order_by(*order).offset(offset).limit(limit).subquery()
+    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit)
+    if not ids:
+        return []
     parent_category = aliased(Category)
     stmt = (
         select(Appeal.id, Appeal.created_at, Appeal.status, Appeal.deadline_at, Appeal.text, Appeal.address,
                Category.name, parent_category.name, Territory.name, Organization.name)
-        .join(ids, ids.c.id == Appeal.id)
         .join(Category, Category.id == Appeal.category_id)
         .outerjoin(parent_category, parent_category.id == Category.parent_id)
         .outerjoin(Territory, Territory.id == Appeal.territory_id)
         .outerjoin(Organization, Organization.id == Appeal.organization_id)
-        .order_by(*order)
+        .where(Appeal.id.in_(ids))
     )
-    return [_row(r, now) for r in session.execute(stmt).all()]
+    position = {appeal_id: i for i, appeal_id in enumerate(ids)}
+    return [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
+
+
+def _page_ids(session, conditions, sort, offset, limit) -> list[int]:
+    if sort != "deadline":
+        order = (Appeal.created_at.desc(), Appeal.id.desc()) if sort == "newest" else (Appeal.created_at, Appeal.id)
+        return list(session.execute(select(Appeal.id).where(*conditions).order_by(*order)
+                                    .offset(offset).limit(limit)).scalars())
+    # Due soonest first, appeals without a deadline last. Two index-ordered reads instead of one
+    # sort of every matching row (ORDER BY deadline_at IS NULL … cannot follow an index).
+    dated = [*conditions, Appeal.deadline_at.is_not(None)]
+    ids = list(session.execute(select(Appeal.id).where(*dated).order_by(Appeal.deadline_at, Appeal.id)
+                               .offset(offset).limit(limit)).scalars())
+    if len(ids) == limit:
+        return ids
+    n_dated = offset + len(ids) if ids or offset == 0 else \
+        session.execute(select(func.count()).select_from(Appeal).where(*dated)).scalar_one()
+    undated = select(Appeal.id).where(*conditions, Appeal.deadline_at.is_(None)).order_by(Appeal.id)
+    return ids + list(session.execute(undated.offset(max(0, offset - n_dated)).limit(limit - len(ids))).scalars())
 
 
 def _row(r, now: datetime) -> dict:

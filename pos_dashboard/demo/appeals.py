@@ -49,6 +49,8 @@ class AppealGenerator:
         self.lifecycle = Lifecycle(clock, ref.router, {row[0]: (row[3], row[4]) for row in ref.categories.rows},
                                    now, ref.next_ids)
         self.story = Story(self.lifecycle, clock, ref, self.rng)
+        parents = {row[0]: row[2] for row in ref.categories.rows}
+        self.top_category = {leaf: _root(parents, leaf) for leaf in parents}
         today = clock.day_index(now)
         self.day_indices = list(range(today - history_days + 1, today + 1))
         weights = [self._day_weight(i, k / len(self.day_indices)) for k, i in enumerate(self.day_indices)]
@@ -101,7 +103,8 @@ class AppealGenerator:
         self.story.live(a, leaf, mo, where)
         return (a.id, None, a.citizen_id, a.category_id, a.territory_id, a.organization_id, text, where, lat, lon,
                 channel, a.status, a.created, a.updated, a.deadline, a.stage_due, a.paused,
-                a.extended, a.first_answer, a.final_answer, a.closed, a.rating, 0)  # version: the services move it
+                a.extended, a.first_answer, a.final_answer, a.closed, a.rating,
+                0, self.top_category[a.category_id], mo.territory_id)  # version 0: the services move it
 
     # --- volume and choices ---
 
@@ -143,3 +146,9 @@ class AppealGenerator:
                 for leaf in ref.leaves)) for month in range(12)]
             for urban in (True, False)
         }
+
+
+def _root(parents: dict[int, int | None], node: int) -> int:
+    while parents.get(node) is not None:
+        node = parents[node]
+    return node

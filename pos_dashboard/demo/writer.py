@@ -15,9 +15,11 @@ from sqlalchemy import Date, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
+from ..db import refresh_statistics
 from ..domain.models import Territory, User  # importing the domain registers every table
 from ..domain.types import UTCDateTime
 from ..migrations import rebuild_sqlite_search
+from ..services import queue_counters
 
 BIG_TABLES = ("appeal", "appealevent", "answer", "rating", "dispute")
 
@@ -193,17 +195,15 @@ def prepare_connection(conn: Connection) -> None:
 
 
 def finish(engine: Engine, table_names: list[str]) -> None:
-    """After a load with explicit ids: move PostgreSQL's id sequences past the rows, and refresh
-    the planner's statistics."""
+    """After a load with explicit ids: move PostgreSQL's id sequences past the rows, recount the
+    queue's tallies, and refresh the planner's statistics."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             for name in table_names:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
                                   f"(SELECT COALESCE(MAX(id), 1) FROM \"{name}\"))"))
-            conn.exec_driver_sql("ANALYZE")
-        else:
-            conn.exec_driver_sql("PRAGMA analysis_limit=2000")
-            conn.exec_driver_sql("ANALYZE")
+        queue_counters.rebuild(conn)
+    refresh_statistics(engine, [*table_names, "queuetally", "queueversion"])
 
 
 def _table(name: str):

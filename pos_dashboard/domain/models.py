@@ -87,6 +87,9 @@ class Appeal(SQLModel, table=True):
         Index("ix_appeal_org_status_deadline", "organization_id", "status", "deadline_at"),
         Index("ix_appeal_category_created", "category_id", "created_at"),
         Index("ix_appeal_territory_created", "territory_id", "created_at"),
+        # The queue's top-level category and territory filters (kept by services/queue_counters).
+        Index("ix_appeal_top_category_status_deadline", "top_category_id", "status", "deadline_at"),
+        Index("ix_appeal_top_territory_status_deadline", "top_territory_id", "status", "deadline_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -116,6 +119,9 @@ class Appeal(SQLModel, table=True):
     # the version it was read at, so two simultaneous actions cannot both land (SQLite ignores
     # SELECT … FOR UPDATE).
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Denormalised roots of category_id and territory_id, for the queue's filters.
+    top_category_id: int | None = None
+    top_territory_id: int | None = None
 
 
 class AppealEvent(SQLModel, table=True):
@@ -171,3 +177,21 @@ class Dispute(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = _time()
     outcome: str | None = None  # re_review | confirmed
+
+
+class QueueTally(SQLModel, table=True):
+    """How many appeals have each status, per top category, top territory and organisation (0 when
+    the appeal has none), kept by services/queue_counters in the transaction that changes them."""
+
+    status: str = Field(sa_type=String(32), primary_key=True)
+    top_category_id: int = Field(primary_key=True, default=0)
+    top_territory_id: int = Field(primary_key=True, default=0)
+    organization_id: int = Field(primary_key=True, default=0)
+    n: int = 0
+
+
+class QueueVersion(SQLModel, table=True):
+    """One row whose number grows in every transaction that changes an appeal: the open queues poll it."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

@@ -20,7 +20,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..db import refresh_statistics
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
+from ..services import queue_counters
 from . import spb_mapping as mapping
 from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
 
@@ -111,6 +113,12 @@ class References:
     def category_id(self, p: mapping.PreparedAppeal) -> int:
         return self.ids[mapping.reason_ref(p.reason[0])]
 
+    def top_territory_id(self, p: mapping.PreparedAppeal) -> int:
+        return self.ids[mapping.district_ref(p.district)]
+
+    def top_category_id(self, p: mapping.PreparedAppeal) -> int:
+        return self.ids[mapping.category_ref(p.category[0])]
+
     def organization_id(self, name: str | None) -> int | None:
         return self.ids[mapping.organization_ref(name)] if name else None
 
@@ -160,6 +168,8 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
             progress(report)
     if batch:
         write_batch(engine, refs, batch, report)
+    if report.imported:
+        refresh_statistics(engine, ["appeal", "appealevent", "answer", "queuetally"])
     if progress:
         progress(report)
     return report
@@ -195,8 +205,10 @@ def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal]) -> 
     if not fresh:
         return 0, len(present), 0, 0
     rows = [{**p.appeal, "territory_id": refs.territory_id(p), "category_id": refs.category_id(p),
-             "organization_id": refs.organization_id(p.organization)} for p in fresh]
+             "organization_id": refs.organization_id(p.organization),
+             "top_category_id": refs.top_category_id(p), "top_territory_id": refs.top_territory_id(p)} for p in fresh]
     inserted = conn.execute(insert(appeal_table).returning(appeal_table.c.external_ref, appeal_table.c.id), rows)
+    queue_counters.add_rows(conn, [tuple(row[column] for column in queue_counters.KEY_COLUMNS) for row in rows])
     appeal_ids = dict(inserted.all())
     events, answers = [], []
     for p in fresh:

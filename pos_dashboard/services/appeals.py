@@ -17,6 +17,7 @@ from ..domain.models import Appeal, AppealEvent, Category, Territory
 from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
 from . import appeal_effects as effects
+from . import queue_counters  # noqa: F401  (its flush hook keeps the queue's version and tallies)
 from . import routing
 from .appeal_effects import calendar
 from .actors import SYSTEM, Actor
