@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from pos_dashboard.analytics.kpi import KPI_DEFINITIONS, TOTAL_LABEL, compute_kpis
+from pos_dashboard.analytics.kpi import KPI_DEFINITIONS, TOTAL_LABEL, KpiSelection, compute_kpis
+from pos_dashboard.domain.enums import OrgType
 from pos_dashboard.services import appeals
 from tests.factories import ANSWER_TEXT, INTERIM_TEXT, T0, assert_consistent, build_region, fresh_appeal, hours, submit
 
@@ -147,3 +148,42 @@ def test_every_column_has_a_russian_label_and_definition(session):
 def test_unknown_grouping_is_refused(session):
     with pytest.raises(ValueError):
         compute_kpis(session, group_by="planet")
+
+
+def _received(session, now, **selection):
+    return int(total(compute_kpis(session, now=now, selection=KpiSelection(**selection))).received)
+
+
+def test_a_selection_of_territories_includes_their_sub_territories(session, story):
+    r, _, now = story
+    assert _received(session, now, territory_ids=(r.t_district,)) == 1  # «good» lives in a micro-district of it
+    assert _received(session, now, territory_ids=(r.t_city,)) == 5  # good, auto, redirect, yard, late
+    assert _received(session, now, territory_ids=(r.t_district, r.t_rural)) == 3  # good, poor, heating
+    assert _received(session, now, territory_ids=(987654,)) == 0
+
+
+def test_a_selection_of_categories_includes_their_sub_categories(session, story):
+    r, _, now = story
+    assert _received(session, now, category_ids=(r.c_housing,)) == 5  # good, auto, heating, yard, late
+    assert _received(session, now, category_ids=(r.c_roads,)) == 2  # poor and redirect (its category of now)
+    assert _received(session, now, category_ids=(r.c_heating, r.c_misc)) == 3  # auto, heating, rejected
+
+
+def test_a_selection_of_organisations_by_type_and_by_id(session, story):
+    r, _, now = story
+    assert _received(session, now, organization_type=OrgType.MANAGEMENT_COMPANY.value) == 2  # good, yard
+    row = total(compute_kpis(session, now=now, selection=KpiSelection(organization_ids=(r.o_heat,))))
+    assert (row.received, row.answered, row.overdue_now) == (2, 1, 1)  # auto answered, heating overdue
+    assert _received(session, now, organization_type=OrgType.UTILITY.value, organization_ids=(r.o_roads,)) == 0
+
+
+def test_selection_filters_combine_and_apply_to_groups(session, story):
+    r, _, now = story
+    row = total(compute_kpis(session, now=now, selection=KpiSelection(
+        territory_ids=(r.t_rural,), category_ids=(r.c_housing,))))
+    assert (row.received, row.overdue_now) == (1, 1)  # the unanswered heating appeal
+    by_category = compute_kpis(session, group_by="category", now=now,
+                               selection=KpiSelection(territory_ids=(r.t_city,))).set_index("group")
+    assert by_category.received.to_dict() == {"Дороги": 1, "ЖКХ": 4, TOTAL_LABEL: 5}
+    assert total(compute_kpis(session, now=now, since=T0 + timedelta(days=1),
+                              selection=KpiSelection(category_ids=(r.c_yard,)))).received == 1  # late

@@ -13,8 +13,9 @@ Conventions:
   open status (`domain.enums.OPEN_STATUSES`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -53,6 +54,15 @@ OUTCOME_LABELS = {status.value: STATUS_LABELS[status] for status in Status if st
     "closed_by_citizen": "Завершено: заявитель принял ответ", "closed_auto": "Завершено автоматически",
     "closed_confirmed": "Завершено: решение подтверждено после контроля", "closed_other": "Завершено (иначе)",
 }
+
+
+@dataclass(frozen=True)
+class KpiSelection:
+    """Which appeals the KPIs count, besides the period; an empty field does not filter."""
+    territory_ids: tuple[int, ...] = ()     # each includes its sub-territories
+    category_ids: tuple[int, ...] = ()      # each includes its sub-categories
+    organization_type: str | None = None
+    organization_ids: tuple[int, ...] = ()
 
 
 def kpi(name: str, label_ru: str, definition_ru: str):
@@ -186,8 +196,9 @@ def final_outcome(status: str, closing_action: str | None) -> str:
     return status
 
 
-def appeal_frame(bind, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
-    """One row per appeal created in [since, until) with the columns the KPIs read."""
+def appeal_frame(bind, since: datetime | None = None, until: datetime | None = None,
+                 selection: KpiSelection | None = None) -> pd.DataFrame:
+    """One row per appeal created in [since, until) and in the selection, with the columns the KPIs read."""
     a, e, ans = Appeal.__table__, AppealEvent.__table__, Answer.__table__
 
     def has_event(*conditions):
@@ -208,6 +219,7 @@ def appeal_frame(bind, since: datetime | None = None, until: datetime | None = N
     if until is not None:
         stmt = stmt.where(a.c.created_at < until)
     with _connection(bind) as conn:
+        stmt = stmt.where(*selection_conditions(conn, selection))
         result = conn.execute(stmt.order_by(a.c.id))
         keys, rows = list(result.keys()), result.all()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)  # column-wise: faster than rows
@@ -222,20 +234,55 @@ def appeal_frame(bind, since: datetime | None = None, until: datetime | None = N
     return frame
 
 
+def selection_conditions(conn, selection: KpiSelection | None) -> list:
+    """SQL conditions on the appeal table for a selection (sub-trees expanded from the small trees)."""
+    if selection is None:
+        return []
+    a, o = Appeal.__table__, Organization.__table__
+    conditions = []
+    if selection.territory_ids:
+        ids = _with_descendants(conn, Territory.__table__, selection.territory_ids)
+        conditions.append(a.c.territory_id.in_(ids))
+    if selection.category_ids:
+        ids = _with_descendants(conn, Category.__table__, selection.category_ids)
+        conditions.append(a.c.category_id.in_(ids))
+    if selection.organization_type is not None:
+        conditions.append(a.c.organization_id.in_(
+            select(o.c.id).where(o.c.org_type == selection.organization_type)))
+    if selection.organization_ids:
+        conditions.append(a.c.organization_id.in_(sorted(set(selection.organization_ids))))
+    return conditions
+
+
+def _with_descendants(conn, table, roots: Iterable[int]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for node_id, parent_id in conn.execute(select(table.c.id, table.c.parent_id)).all():
+        children.setdefault(parent_id, []).append(node_id)
+    found, stack = set(), [int(root) for root in roots]
+    while stack:
+        node_id = stack.pop()
+        if node_id not in found:
+            found.add(node_id)
+            stack.extend(children.get(node_id, ()))
+    return sorted(found)
+
+
 def kpi_row(frame: pd.DataFrame, now: datetime) -> dict[str, float]:
     """Every registered KPI of one selection of appeals."""
     return {name: function(frame, now) for name, function in _KPI_FUNCTIONS.items()}
 
 
 def compute_kpis(bind, group_by: str | None = None, since: datetime | None = None,
-                 until: datetime | None = None, now: datetime | None = None) -> pd.DataFrame:
+                 until: datetime | None = None, now: datetime | None = None,
+                 selection: KpiSelection | None = None) -> pd.DataFrame:
     """KPIs per group (rows sorted by group name) followed by the total row (group_id None, group
     «Итого»). `group_by`: None, "territory" (top-level territories: a sub-territory rolls up to
-    its root), "organisation" (the responsible organisation) or "category" (top-level categories)."""
+    its root), "organisation" (the responsible organisation) or "category" (top-level categories).
+    `selection` narrows the appeals (territories and categories with their sub-trees, organisations)."""
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, not {group_by!r}")
     now = now or utcnow()
-    frame = appeal_frame(bind, since, until)
+    frame = appeal_frame(bind, since, until, selection)
     rows = []
     if group_by is not None:
         keys, names = _group_keys(bind, frame, group_by)
