@@ -214,3 +214,19 @@ def test_rework_and_disputes_count_appeals_not_events(session):
     row = total(compute_kpis(session, now=T0 + hours(20)))
     assert (row.received, row.returned_for_rework, row.disputed, row.final_closed_confirmed) == (3, 1, 1, 1)
     assert (row.rework_share, row.dispute_share) == (1 / 3, 1 / 3)
+
+
+def test_drill_conditions_select_the_appeals_a_kpi_counts(session, story):
+    from sqlalchemy import func, select
+
+    from pos_dashboard.analytics.kpi import drill_condition
+    from pos_dashboard.domain.models import Appeal
+
+    def count(name):
+        return session.execute(select(func.count()).select_from(Appeal).where(drill_condition(name))).scalar_one()
+
+    expected = {"answered": 4, "answered_on_time": 3, "on_time_share": 3, "rated": 2, "satisfaction_share": 1,
+                "redirected": 1, "re_reviewed": 1, "category_changed": 1, "with_interim_answer": 1, "rejected": 1,
+                "median_hours_to_first_answer": 4, "returned_for_rework": 0, "disputed": 0}
+    assert {name: count(name) for name in expected} == expected
+    assert drill_condition("received") is None

@@ -201,25 +201,54 @@ def final_outcome(status: str, closing_action: str | None) -> str:
     return status
 
 
-def appeal_frame(bind, since: datetime | None = None, until: datetime | None = None,
-                 selection: KpiSelection | None = None) -> pd.DataFrame:
-    """One row per appeal created in [since, until) and in the selection, with the columns the KPIs read."""
+def flag_conditions() -> dict:
+    """The per-appeal facts the KPIs count, as SQL conditions on the appeal table."""
     a, e, ans = Appeal.__table__, AppealEvent.__table__, Answer.__table__
 
     def has_event(*conditions):
         return exists().where(e.c.appeal_id == a.c.id, *conditions)
 
+    return {
+        "has_interim": exists().where(ans.c.appeal_id == a.c.id, ans.c.kind == AnswerKind.INTERIM.value),
+        "has_redirect": has_event(e.c.kind == EventKind.REDIRECT.value),
+        "has_category_change": has_event(e.c.kind == EventKind.CATEGORY_CHANGE.value),
+        "has_re_review": has_event(e.c.action.in_(RE_REVIEW_ACTIONS)),
+        "has_rework": has_event(e.c.action == REWORK_ACTION),
+        "has_dispute": has_event(e.c.action == DISPUTE_ACTION),
+    }
+
+
+def drill_condition(kpi_name: str):
+    """The appeals a count KPI counts (for a share: its numerator), as a SQL condition on the appeal
+    table; None when the KPI counts every appeal of the selection. Overdue and at-risk appeals are
+    the queue's own deadline filters."""
+    a, flags = Appeal.__table__, flag_conditions()
+    answered = a.c.first_answer_at.is_not(None)
+    conditions = {
+        "answered": answered, "median_hours_to_first_answer": answered, "p90_hours_to_first_answer": answered,
+        "answered_with_deadline": answered & a.c.deadline_at.is_not(None),
+        "answered_on_time": answered & (a.c.first_answer_at <= a.c.deadline_at),
+        "rated": a.c.rating.is_not(None), "average_rating": a.c.rating.is_not(None),
+        "satisfaction_share": a.c.rating >= SATISFIED_MIN_RATING,
+        "rejected": a.c.status == Status.REJECTED.value,
+        "with_interim_answer": flags["has_interim"], "redirected": flags["has_redirect"],
+        "category_changed": flags["has_category_change"], "re_reviewed": flags["has_re_review"],
+        "returned_for_rework": flags["has_rework"], "disputed": flags["has_dispute"],
+    }
+    conditions["answered_share"], conditions["on_time_share"] = answered, conditions["answered_on_time"]
+    return conditions.get(kpi_name)
+
+
+def appeal_frame(bind, since: datetime | None = None, until: datetime | None = None,
+                 selection: KpiSelection | None = None) -> pd.DataFrame:
+    """One row per appeal created in [since, until) and in the selection, with the columns the KPIs read."""
+    a, e = Appeal.__table__, AppealEvent.__table__
     closing_action = (select(e.c.action).where(e.c.appeal_id == a.c.id, e.c.to_status == a.c.status)
                       .order_by(e.c.at.desc(), e.c.id.desc()).limit(1).scalar_subquery())
     stmt = select(
         a.c.id.label("appeal_id"), a.c.territory_id, a.c.organization_id, a.c.category_id, a.c.status,
         a.c.created_at, a.c.first_answer_at, a.c.deadline_at, a.c.rating,
-        exists().where(ans.c.appeal_id == a.c.id, ans.c.kind == AnswerKind.INTERIM.value).label("has_interim"),
-        has_event(e.c.kind == EventKind.REDIRECT.value).label("has_redirect"),
-        has_event(e.c.kind == EventKind.CATEGORY_CHANGE.value).label("has_category_change"),
-        has_event(e.c.action.in_(RE_REVIEW_ACTIONS)).label("has_re_review"),
-        has_event(e.c.action == REWORK_ACTION).label("has_rework"),
-        has_event(e.c.action == DISPUTE_ACTION).label("has_dispute"),
+        *(condition.label(flag) for flag, condition in flag_conditions().items()),
         closing_action.label("closing_action"))
     if since is not None:
         stmt = stmt.where(a.c.created_at >= since)
@@ -233,7 +262,7 @@ def appeal_frame(bind, since: datetime | None = None, until: datetime | None = N
     frame = pd.DataFrame({key: pd.Series(values, dtype=object) for key, values in zip(keys, columns, strict=True)})
     for column in ("created_at", "first_answer_at", "deadline_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    for column in ("has_interim", "has_redirect", "has_category_change", "has_re_review", "has_rework", "has_dispute"):
+    for column in flag_conditions():
         frame[column] = frame[column].astype(bool)
     frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce")
     frame["hours_to_first_answer"] = (frame.first_answer_at - frame.created_at).dt.total_seconds() / 3600
