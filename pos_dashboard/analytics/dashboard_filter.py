@@ -115,3 +115,35 @@ def queue_link(flt: DashboardFilter, since: datetime, until: datetime, kpi_name:
               "until": last.isoformat()} | selection_params(flt)
     params |= _DRILL.get(kpi_name, {"kpi": kpi_name} if kpi_name != "received" else {})
     return "/?" + urlencode(params)
+
+
+DRILL_KEYS = ("territory", "category", "org_type", "organization", "since", "until", "kpi")
+
+
+def queue_drill(params: Mapping[str, str]) -> tuple[str, dict, str]:
+    """The dashboard part of a queue URL: its canonical query string, the `QueueFilter` fields it
+    sets (selection, creation period, KPI) and a Russian description for the page."""
+    from .kpi import KPI_DEFINITIONS, drill_condition
+
+    flt = from_query(params)
+    since, until = _iso_date(params.get("since", "")), _iso_date(params.get("until", ""))
+    kpi_name = params.get("kpi", "")
+    kpi_name = kpi_name if kpi_name in KPI_DEFINITIONS and drill_condition(kpi_name) is not None else ""
+    canonical = selection_params(flt) | {key: value for key, value in
+                                         (("since", since), ("until", until), ("kpi", kpi_name)) if value}
+    fields = {"selection": None if flt.is_whole_region() else flt.selection(),
+              "created_since": day_start(date.fromisoformat(since)) if since else None,
+              "created_until": day_start(date.fromisoformat(until) + timedelta(days=1)) if until else None,
+              "kpi": kpi_name}
+    parts = []
+    if since or until:
+        parts.append("поступившие " + (f"с {date.fromisoformat(since):%d.%m.%Y} " if since else "")
+                     + (f"по {date.fromisoformat(until):%d.%m.%Y}" if until else ""))
+    if kpi_name:
+        parts.append(f"показатель «{KPI_DEFINITIONS[kpi_name].label_ru}»")
+    for key, title in (("territory", "территорий"), ("category", "категорий"), ("organization", "организаций")):
+        if canonical.get(key):
+            parts.append(f"{title}: {len(canonical[key].split(','))}")
+    if flt.organization_type:
+        parts.append("тип организации задан")
+    return urlencode(canonical), fields, "; ".join(parts)

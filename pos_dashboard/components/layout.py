@@ -16,6 +16,7 @@ def header() -> rx.Component:
                 spacing="0",
             ),
             rx.link("Очередь обращений", href="/", size="2", margin_left="24px"),
+            rx.cond(AppState.show_kpi_link, rx.link("Показатели", href="/kpi", size="2", id="nav-kpi")),
             align="center",
             spacing="3",
         ),

@@ -23,6 +23,11 @@ def queue_page() -> rx.Component:
                 width="100%", align="center",
             ),
             rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red")),
+            rx.cond(QueueState.drill_text != "", rx.hstack(
+                rx.badge("Отбор с панели показателей: ", QueueState.drill_text, size="2", variant="surface",
+                         id="queue-drill"),
+                rx.button(rx.icon("x", size=14), "Снять отбор", size="1", variant="ghost", on_click=QueueState.clear_drill),
+                align="center", wrap="wrap")),
             status_chips(),
             filters(),
             table(),

@@ -1,0 +1,186 @@
+"""/kpi — the officials' dashboard: the filter lives in the URL; the read models do the rest."""
+
+import asyncio
+import logging
+from urllib.parse import parse_qsl
+
+import plotly.graph_objects as go
+import reflex as rx
+
+from ..analytics import dashboard_filter as flt_url
+from ..analytics.dashboard import KpiCard, KpiTableRow, Option, check_access, filter_options
+from ..analytics.dashboard_charts import CountBar, MonthPoint, WeekPoint
+from ..analytics.dashboard_export import export_table
+from ..analytics.dashboard_view import Chip, load_view, organisation_page
+from ..analytics.queue import queue_version
+from ..db import session_scope
+from ..domain.types import utcnow
+from ..services.actors import Actor
+from ..services.errors import ServiceError
+from ..settings import region_tz
+from .base import AppState
+
+log = logging.getLogger(__name__)
+
+
+def _load(actor: Actor, flt, table: dict) -> dict:
+    with session_scope() as session:
+        return load_view(session, flt, actor=actor, now=utcnow(), **table) | {
+            "options": filter_options(session, actor=actor, organization_type=flt.organization_type)}
+
+
+def _org_page(actor: Actor, flt, sort: str, descending: bool, page: int) -> dict:
+    with session_scope() as session:
+        return organisation_page(session, flt, actor=actor, now=utcnow(), sort=sort, descending=descending, page=page)
+
+
+def _export(actor: Actor, flt, group_by: str, fmt: str, sort: str, descending: bool) -> tuple[str, bytes, str]:
+    with session_scope() as session:
+        return export_table(session, flt, group_by, fmt, actor=actor, now=utcnow(), sort=sort, descending=descending)
+
+
+def _version() -> tuple:
+    with session_scope() as session:
+        return queue_version(session)
+
+
+class KpiState(AppState):
+    query: str = ""  # the filter as a query string: the URL of the view
+    period: str = flt_url.DEFAULT_PERIOD
+    date_from: str = ""
+    date_to: str = ""
+    period_text: str = ""
+    chips: list[Chip] = []
+    cards: list[KpiCard] = []
+    territory_rows: list[KpiTableRow] = []
+    category_rows: list[KpiTableRow] = []
+    org_rows: list[KpiTableRow] = []
+    org_sort: str = "received"
+    org_desc: bool = True
+    org_page: int = 0
+    org_pages: int = 1
+    org_total: int = 0
+    map_kpi: str = "on_time_share"
+    weekly: list[WeekPoint] = []
+    monthly: list[MonthPoint] = []
+    hours: list[CountBar] = []
+    ratings: list[CountBar] = []
+    top_categories: list[CountBar] = []
+    map_points: list[dict[str, str]] = []
+    weekly_figure: go.Figure = go.Figure()
+    monthly_figure: go.Figure = go.Figure()
+    hours_figure: go.Figure = go.Figure()
+    ratings_figure: go.Figure = go.Figure()
+    categories_figure: go.Figure = go.Figure()
+    map_figure: go.Figure = go.Figure()
+    options: dict[str, list[Option]] = {}
+    loading: bool = False
+    error: str = ""
+    updated_at: str = ""
+    _version: tuple = ()
+
+    async def _dashboard_actor(self) -> Actor | None:
+        try:
+            return check_access(await self._actor())
+        except ServiceError as exc:
+            self.error, self.cards, self.org_rows, self.territory_rows, self.category_rows = exc.message, [], [], [], []
+            return None
+
+    def _filter(self) -> flt_url.DashboardFilter:
+        return flt_url.from_query(_parse(self.query))
+
+    @rx.event
+    async def on_load(self):
+        if not self.auth_token:
+            return rx.redirect("/login")
+        self.query = flt_url.to_query(flt_url.from_query(self.router.url.query_parameters))
+        self.org_page = 0
+        await self._reload()
+
+    @rx.event(supersedes=True)
+    async def set_filter(self, name: str, value: str):
+        """Change one filter (period, from, to, org_type) or add/remove an id (territory, category,
+        organization, given as "+5" / "-5"); the URL follows."""
+        params = _parse(self.query)
+        if name in ("territory", "category", "organization") and value[:1] in "+-" and value[1:].isdigit():
+            ids = set(filter(None, params.get(name, "").split(",")))
+            ids = ids | {value[1:]} if value[0] == "+" else ids - {value[1:]}
+            params[name] = ",".join(sorted(ids, key=int))
+        elif name in ("period", "from", "to", "org_type"):
+            params[name] = value
+            if name in ("from", "to"):
+                params["period"] = "custom"
+        self.query, self.org_page, self.loading = flt_url.to_query(flt_url.from_query(params)), 0, True
+        yield rx.call_script(f"window.history.replaceState(null, '', '/kpi?{self.query}')")
+        await self._reload()
+
+    @rx.event(supersedes=True)
+    async def set_map_kpi(self, value: str):
+        self.map_kpi = value
+        await self._reload()
+
+    @rx.event
+    async def sort_organisations(self, column: str):
+        self.org_sort, self.org_desc = column, not self.org_desc if column == self.org_sort else column != "group"
+        await self.set_org_page(0)
+
+    @rx.event
+    async def set_org_page(self, page: int):
+        actor = await self._dashboard_actor()
+        if actor is not None:
+            result = await asyncio.to_thread(_org_page, actor, self._filter(), self.org_sort, self.org_desc, page)
+            for key, value in result.items():
+                setattr(self, key, value)
+
+    @rx.event
+    async def export(self, group_by: str, fmt: str):
+        actor = await self._dashboard_actor()
+        if actor is None:
+            return
+        try:
+            name, data, mime = await asyncio.to_thread(_export, actor, self._filter(), group_by, fmt,
+                                                       self.org_sort if group_by == "organisation" else "group",
+                                                       self.org_desc if group_by == "organisation" else False)
+        except ServiceError as exc:
+            self.error = exc.message
+            return
+        return rx.download(data=data, filename=name, mime_type=mime)
+
+    @rx.event
+    async def refresh(self):
+        await self._reload()
+
+    async def _reload(self):
+        actor = await self._dashboard_actor()
+        if actor is None:
+            self.loading = False
+            return
+        table = {"org_sort": self.org_sort, "org_desc": self.org_desc, "org_page": self.org_page, "map_kpi": self.map_kpi}
+        try:
+            view = await asyncio.to_thread(_load, actor, self._filter(), table)
+        except ServiceError as exc:
+            self.loading, self.error = False, exc.message
+            return
+        except Exception:
+            log.exception("dashboard load failed")
+            self.loading, self.error = False, "Не удалось загрузить показатели. Попробуйте обновить страницу."
+            return
+        self._version = view.pop("version")
+        for key, value in view.items():
+            setattr(self, key, value)
+        flt = self._filter()
+        self.period, self.date_from, self.date_to = flt.period, flt.date_from, flt.date_to
+        self.loading, self.error = False, ""
+        self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
+
+    @rx.event(background=True)
+    async def poll(self, _moment: str = ""):
+        """Called every few seconds by the page: recompute only when appeals changed."""
+        async with self:
+            known = self._version
+        if known and await asyncio.to_thread(_version) != known:
+            yield KpiState.refresh
+
+
+def _parse(query: str) -> dict[str, str]:
+    return dict(parse_qsl(query))
