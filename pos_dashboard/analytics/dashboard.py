@@ -148,10 +148,12 @@ def table_rows(table: pd.DataFrame, flt: DashboardFilter, group_by: str, now: da
 
 
 def sort_page(table: pd.DataFrame, sort: str, descending: bool, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
-    """One page of a grouped table sorted by a KPI (missing values last) or by name; the page clamped."""
-    sort = sort if sort in TABLE_KPIS else "group"
-    ordered = table.sort_values([sort, "group"], ascending=[not descending, True], na_position="last",
-                                key=lambda column: column.str.lower() if column.dtype == object else column)
+    """One page of a grouped table sorted by a KPI (missing values last; ties keep compute_kpis'
+    order: by name, the unassigned group last) or by name; the page clamped."""
+    if sort in TABLE_KPIS:
+        ordered = table.sort_values(sort, ascending=not descending, na_position="last", kind="stable")
+    else:
+        ordered = table.iloc[::-1] if descending else table
     pages = max(1, math.ceil(len(ordered) / page_size))
     page = max(0, min(page, pages - 1))
     return ordered.iloc[page * page_size:(page + 1) * page_size], pages
