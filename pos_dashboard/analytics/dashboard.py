@@ -84,6 +84,8 @@ def _delta(name: str, current, previous) -> tuple[str, str]:
     if current is None or previous is None:
         return "нет данных за прошлый период", "neutral"
     change = current - previous
+    if change == 0:
+        return "без изменений к прошлому периоду", "neutral"
     if name in SHARES:
         text = f"{change * 100:+.1f}".replace(".", ",") + " п.п."
     elif name in HOURS or name == "average_rating":

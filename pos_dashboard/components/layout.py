@@ -19,6 +19,7 @@ def header() -> rx.Component:
             rx.cond(AppState.show_kpi_link, rx.link("Показатели", href="/kpi", size="2", id="nav-kpi")),
             align="center",
             spacing="3",
+            wrap="wrap",  # narrow phones: the links go under the product name
         ),
         rx.spacer(),
         rx.cond(
@@ -40,6 +41,7 @@ def header() -> rx.Component:
         background=rx.color("gray", 1),
         width="100%",
         align="center",
+        wrap="wrap",
     )
 
 
