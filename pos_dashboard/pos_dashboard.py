@@ -12,7 +12,7 @@ from .states.kpi import KpiState
 from .states.login import LoginState
 from .states.queue import QueueState
 
-app = rx.App()
+app = rx.App(stylesheets=["/styles.css"])
 app.add_page(login_page, route="/login", title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route="/", title="Очередь обращений — ПОС", on_load=QueueState.on_load)
 app.add_page(card_page, route="/appeals/[appeal_id]", title="Обращение — ПОС", on_load=CardState.on_load)
