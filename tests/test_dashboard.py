@@ -32,6 +32,7 @@ def test_cards_show_the_selection_the_previous_period_and_the_region(session, st
     cards = _cards(session, DAY, r.official, now)
     assert (cards["received"]["value"], cards["received"]["region"]) == ("7", "7")
     assert cards["received"]["delta"] == "+7 к прошлому периоду"  # nothing on 2 March
+    assert cards["disputed"]["delta"] == "без изменений к прошлому периоду"
     assert cards["on_time_share"]["value"] == "75,0 %"  # 3 of 4 answers with a deadline
     assert cards["on_time_share"]["delta"] == "нет данных за прошлый период"
     assert cards["median_hours_to_first_answer"]["value"] == "17,0 ч"  # 6, 10, 24, 722 h
@@ -78,7 +79,7 @@ def test_weekly_and_distribution_series(session, story):
     assert {bar["label"]: bar["count"] for bar in series["hours"] if bar["count"]} == {
         "4–8 ч": 1, "8–24 ч": 1, "1–2 дн.": 1, "более 30 дн.": 1}
     march = [m for m in series["monthly"] if m["month"] == "03.2025"]
-    assert march == [{"month": "03.2025", "on_time_share": 75.0, "answered_with_deadline": 4}]
+    assert march == [{"month": "03.2025", "on_time_share": 75.0, "on_time_text": "75,0 %", "answered_with_deadline": 4}]
 
 
 def _queue_total(session, href: str, now) -> int:

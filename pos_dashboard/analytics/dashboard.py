@@ -4,6 +4,7 @@ Every number comes from `kpi.compute_kpis` (or, for the per-week and per-month s
 registry applied to the same frame of appeals): one definition of each KPI. NaN becomes None here."""
 
 import math
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import TypedDict
 
@@ -18,6 +19,7 @@ from ..services.errors import PermissionDenied
 from ..settings import region_tz
 from . import kpi
 from .dashboard_filter import DashboardFilter, period_bounds, previous_bounds, queue_link
+from .queue import queue_version
 
 DASHBOARD_ROLES = frozenset({Role.OFFICIAL, Role.COORDINATOR, Role.ADMIN})
 CARD_KPIS = ("received", "answered", "on_time_share", "overdue_now", "at_risk_now", "median_hours_to_first_answer",
@@ -123,13 +125,25 @@ class KpiTableRow(TypedDict):
     overdue_href: str
 
 
+_GROUPED_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+CACHE_SIZE, CACHE_SECONDS = 32, 300
+
+
 def grouped(session: Session, flt: DashboardFilter, group_by: str, *, actor: Actor, now: datetime) -> pd.DataFrame:
-    """compute_kpis per group under the filter, without the total row."""
+    """compute_kpis per group under the filter, without the total row. Sorting and paging the
+    organisations reuse the last result while appeals did not change (and for a few minutes at most:
+    overdue and at-risk counts move with the clock)."""
     check_access(actor)
     since, until = period_bounds(flt, now)
-    table = kpi.compute_kpis(session, group_by=group_by, since=since, until=until, now=now,
-                             selection=flt.selection())
-    return table.iloc[:-1]
+    key = (flt, group_by, since, until, queue_version(session), int(now.timestamp()) // CACHE_SECONDS)
+    if key not in _GROUPED_CACHE:
+        table = kpi.compute_kpis(session, group_by=group_by, since=since, until=until, now=now,
+                                 selection=flt.selection())
+        _GROUPED_CACHE[key] = table.iloc[:-1]
+        while len(_GROUPED_CACHE) > CACHE_SIZE:
+            _GROUPED_CACHE.popitem(last=False)
+    _GROUPED_CACHE.move_to_end(key)
+    return _GROUPED_CACHE[key]
 
 
 _NARROW = {"territory": "territory_ids", "category": "category_ids", "organisation": "organization_ids"}

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from ..settings import region_tz
 from . import kpi
-from .dashboard import Bubble, check_access, clean, week_start
+from .dashboard import Bubble, check_access, clean, display, week_start
 from .dashboard_filter import DashboardFilter, day_start, period_bounds
 from ..services.actors import Actor
 
@@ -34,6 +34,7 @@ class WeekPoint(TypedDict):
 class MonthPoint(TypedDict):
     month: str
     on_time_share: float | None  # percent
+    on_time_text: str
     answered_with_deadline: int
 
 
@@ -65,16 +66,19 @@ def chart_series(session: Session, flt: DashboardFilter, *, actor: Actor, now: d
     week = week_start(since)
     while week < until:
         end = week + timedelta(days=7)
-        row = kpi.kpi_row(in_period[(in_period.created_at >= week) & (in_period.created_at < end)], now)
+        row = kpi.kpi_row(in_period[(in_period.created_at >= week) & (in_period.created_at < end)], now,
+                          ("received", "answered", "overdue_now"))
         weeks.append(WeekPoint(week=f"{week:%d.%m}", received=int(row["received"]), answered=int(row["answered"]),
                                overdue_now=int(row["overdue_now"])))
         week = end
     months = []
     for offset in range(MONTHS):
         start, end = _add_months(first_month, offset), _add_months(first_month, offset + 1)
-        row = kpi.kpi_row(frame[(frame.created_at >= start) & (frame.created_at < end)], now)
+        row = kpi.kpi_row(frame[(frame.created_at >= start) & (frame.created_at < end)], now,
+                          ("on_time_share", "answered_with_deadline"))
         share = clean(row["on_time_share"])
         months.append(MonthPoint(month=f"{start:%m.%Y}", on_time_share=None if share is None else round(share * 100, 1),
+                                 on_time_text=display("on_time_share", share),
                                  answered_with_deadline=int(row["answered_with_deadline"])))
     hours = pd.cut(in_period.hours_to_first_answer.dropna(), bins=list(HOUR_BINS), labels=list(HOUR_BIN_LABELS),
                    right=False).value_counts()

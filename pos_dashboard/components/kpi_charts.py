@@ -44,7 +44,7 @@ def charts() -> rx.Component:
                             lambda r: r["overdue_now"]])),
         _panel("chart-monthly", "Доля ответов в срок по месяцам", KpiState.monthly_figure,
                _data_table(["Месяц", "В срок, %", "Ответов со сроком"], KpiState.monthly,
-                           [lambda r: r["month"], lambda r: rx.cond(r["on_time_share"], r["on_time_share"].to(str), "—"),
+                           [lambda r: r["month"], lambda r: r["on_time_text"],
                             lambda r: r["answered_with_deadline"]])),
         _panel("chart-hours", "Время до первого ответа", KpiState.hours_figure, _bars(KpiState.hours, "Интервал")),
         _panel("chart-ratings", "Оценки заявителей", KpiState.ratings_figure, _bars(KpiState.ratings, "Оценка")),

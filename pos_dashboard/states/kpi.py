@@ -94,8 +94,8 @@ class KpiState(AppState):
         if not self.auth_token:
             return rx.redirect("/login")
         self.query = flt_url.to_query(flt_url.from_query(self.router.url.query_parameters))
-        self.org_page = 0
-        await self._reload()
+        self.org_page, self.loading = 0, True
+        return KpiState.load  # in the background: the page hydrates at once and shows the spinner
 
     @rx.event(supersedes=True)
     async def set_filter(self, name: str, value: str):
@@ -106,26 +106,31 @@ class KpiState(AppState):
             ids = set(filter(None, params.get(name, "").split(",")))
             ids = ids | {value[1:]} if value[0] == "+" else ids - {value[1:]}
             params[name] = ",".join(sorted(ids, key=int))
-        elif name in ("period", "from", "to", "org_type"):
+        elif name in ("from", "to"):  # the view changes once both dates are there
+            setattr(self, "date_" + name, value)
+            if not (self.date_from and self.date_to):
+                return
+            params |= {"period": "custom", "from": self.date_from, "to": self.date_to}
+        elif name in ("period", "org_type"):
             params[name] = value
-            if name in ("from", "to"):
-                params["period"] = "custom"
         self.query, self.org_page, self.loading = flt_url.to_query(flt_url.from_query(params)), 0, True
-        yield rx.call_script(f"window.history.replaceState(null, '', '/kpi?{self.query}')")
-        await self._reload()
+        return [rx.call_script(f"window.history.replaceState(null, '', '/kpi?{self.query}')"), KpiState.load]
 
-    @rx.event(supersedes=True)
+    @rx.event
     async def set_map_kpi(self, value: str):
-        self.map_kpi = value
-        await self._reload()
+        self.map_kpi, self.loading = value, True
+        return KpiState.load
 
     @rx.event
     async def sort_organisations(self, column: str):
         self.org_sort, self.org_desc = column, not self.org_desc if column == self.org_sort else column != "group"
-        await self.set_org_page(0)
+        await self._organisations(0)
 
     @rx.event
     async def set_org_page(self, page: int):
+        await self._organisations(page)
+
+    async def _organisations(self, page: int):
         actor = await self._dashboard_actor()
         if actor is not None:
             result = await asyncio.to_thread(_org_page, actor, self._filter(), self.org_sort, self.org_desc, page)
@@ -146,32 +151,33 @@ class KpiState(AppState):
             return
         return rx.download(data=data, filename=name, mime_type=mime)
 
-    @rx.event
-    async def refresh(self):
-        await self._reload()
-
-    async def _reload(self):
-        actor = await self._dashboard_actor()
-        if actor is None:
-            self.loading = False
-            return
-        table = {"org_sort": self.org_sort, "org_desc": self.org_desc, "org_page": self.org_page, "map_kpi": self.map_kpi}
+    @rx.event(background=True)
+    async def load(self):
+        """Recompute the whole view for the current filter (a newer load supersedes an older one)."""
+        async with self:
+            actor = await self._dashboard_actor()
+            if actor is None:
+                self.loading = False
+                return
+            query = self.query
+            table = {"org_sort": self.org_sort, "org_desc": self.org_desc, "org_page": self.org_page,
+                     "map_kpi": self.map_kpi}
         try:
-            view = await asyncio.to_thread(_load, actor, self._filter(), table)
+            view = await asyncio.to_thread(_load, actor, flt_url.from_query(_parse(query)), table)
         except ServiceError as exc:
-            self.loading, self.error = False, exc.message
-            return
+            view = {"error": exc.message}
         except Exception:
             log.exception("dashboard load failed")
-            self.loading, self.error = False, "Не удалось загрузить показатели. Попробуйте обновить страницу."
-            return
-        self._version = view.pop("version")
-        for key, value in view.items():
-            setattr(self, key, value)
-        flt = self._filter()
-        self.period, self.date_from, self.date_to = flt.period, flt.date_from, flt.date_to
-        self.loading, self.error = False, ""
-        self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
+            view = {"error": "Не удалось загрузить показатели. Попробуйте обновить страницу."}
+        async with self:
+            if query != self.query:
+                return  # the filter changed meanwhile: its own load will show it
+            self._version = view.pop("version", self._version)
+            for key, value in ({"error": ""} | view).items():
+                setattr(self, key, value)
+            flt = self._filter()
+            self.period, self.date_from, self.date_to, self.loading = flt.period, flt.date_from, flt.date_to, False
+            self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
 
     @rx.event(background=True)
     async def poll(self, _moment: str = ""):
@@ -179,7 +185,7 @@ class KpiState(AppState):
         async with self:
             known = self._version
         if known and await asyncio.to_thread(_version) != known:
-            yield KpiState.refresh
+            yield KpiState.load
 
 
 def _parse(query: str) -> dict[str, str]:
