@@ -7,6 +7,8 @@ from ..analytics.dashboard_filter import PERIOD_LABELS
 from ..states.kpi import KpiState
 
 NONE = "none"
+# Radix draws a select's placeholder in gray 10, below WCAG AA contrast: ours read as values ("Добавить…").
+_PLACEHOLDER = {"& .rt-SelectTriggerInner": {"color": rx.color("gray", 12)}}
 
 
 def _adder(kind: str, options, label: str) -> rx.Component:
@@ -14,7 +16,8 @@ def _adder(kind: str, options, label: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, as_="label", html_for=f"kpi-add-{kind}", size="1", color=rx.color("gray", 11)),
         rx.select.root(
-            rx.select.trigger(placeholder="Добавить…", width="230px", id=f"kpi-add-{kind}", aria_label=label),
+            rx.select.trigger(placeholder="Добавить…", width="230px", id=f"kpi-add-{kind}", aria_label=label,
+                              style=_PLACEHOLDER),
             rx.select.content(rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["value"]))),
             value="", on_change=lambda v: KpiState.set_filter(kind, "+" + v),
         ),
@@ -62,7 +65,7 @@ def filters() -> rx.Component:
                 rx.text("Тип организации", as_="label", html_for="kpi-org-type", size="1", color=rx.color("gray", 11)),
                 rx.select.root(
                     rx.select.trigger(placeholder="Все типы", width="230px", id="kpi-org-type",
-                                      aria_label="Тип организации"),
+                                      aria_label="Тип организации", style=_PLACEHOLDER),
                     rx.select.content(rx.select.item("Все типы", value=NONE),
                                       rx.foreach(KpiState.options["org_types"],
                                                  lambda o: rx.select.item(o["label"], value=o["value"]))),

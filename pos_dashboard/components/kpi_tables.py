@@ -6,13 +6,14 @@ import reflex as rx
 from ..analytics.dashboard import TABLE_KPIS
 from ..analytics.dashboard_view import table_headers
 from ..states.kpi import KpiState
+from ..states.kpi_tables import KpiTablesState
 
 _RECEIVED, _OVERDUE = TABLE_KPIS.index("received"), TABLE_KPIS.index("overdue_now")
 
 
 def _exports(group_by: str) -> rx.Component:
     return rx.hstack(*[rx.button(rx.icon("download", size=14), label, size="1", variant="soft",
-                                 id=f"export-{group_by}-{fmt}", on_click=KpiState.export(group_by, fmt))
+                                 id=f"export-{group_by}-{fmt}", on_click=KpiTablesState.export(group_by, fmt))
                        for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))], spacing="2")
 
 
@@ -41,7 +42,7 @@ def _header(sortable: bool) -> rx.Component:
         mark = rx.cond(KpiState.org_sort == name, rx.cond(KpiState.org_desc, " ↓", " ↑"), "")
         return rx.table.column_header_cell(rx.button(
             label, mark, variant="ghost", size="1", title=definition, id=f"org-sort-{name}",
-            on_click=KpiState.sort_organisations(name), style={"whiteSpace": "normal", "height": "auto"}))
+            on_click=KpiTablesState.sort_organisations(name), style={"whiteSpace": "normal", "height": "auto"}))
 
     return rx.table.header(rx.table.row(cell("group", "Название", "По названию"),
                                         *[cell(h["name"], h["label"], h["definition"]) for h in table_headers()]))
@@ -67,11 +68,11 @@ def _pager() -> rx.Component:
         rx.text("Организаций: ", KpiState.org_total, size="2", id="org-total"),
         rx.spacer(),
         rx.button(rx.icon("chevron-left", size=14), "Назад", size="1", variant="soft", disabled=KpiState.org_page == 0,
-                  on_click=KpiState.set_org_page(KpiState.org_page - 1), id="org-prev"),
+                  on_click=KpiTablesState.set_org_page(KpiState.org_page - 1), id="org-prev"),
         rx.text(f"Страница {KpiState.org_page + 1} из {KpiState.org_pages}", size="2"),
         rx.button("Вперёд", rx.icon("chevron-right", size=14), size="1", variant="soft",
                   disabled=KpiState.org_page + 1 >= KpiState.org_pages,
-                  on_click=KpiState.set_org_page(KpiState.org_page + 1), id="org-next"),
+                  on_click=KpiTablesState.set_org_page(KpiState.org_page + 1), id="org-next"),
         width="100%", align="center",
     )
 

@@ -10,8 +10,7 @@ import reflex as rx
 from ..analytics import dashboard_filter as flt_url
 from ..analytics.dashboard import KpiCard, KpiTableRow, Option, check_access, filter_options
 from ..analytics.dashboard_charts import CountBar, MonthPoint, WeekPoint
-from ..analytics.dashboard_export import export_table
-from ..analytics.dashboard_view import Chip, load_view, organisation_page
+from ..analytics.dashboard_view import Chip, load_view
 from ..analytics.queue import queue_version
 from ..db import session_scope
 from ..domain.types import utcnow
@@ -27,16 +26,6 @@ def _load(actor: Actor, flt, table: dict) -> dict:
     with session_scope() as session:
         return load_view(session, flt, actor=actor, now=utcnow(), **table) | {
             "options": filter_options(session, actor=actor, organization_type=flt.organization_type)}
-
-
-def _org_page(actor: Actor, flt, sort: str, descending: bool, page: int) -> dict:
-    with session_scope() as session:
-        return organisation_page(session, flt, actor=actor, now=utcnow(), sort=sort, descending=descending, page=page)
-
-
-def _export(actor: Actor, flt, group_by: str, fmt: str, sort: str, descending: bool) -> tuple[str, bytes, str]:
-    with session_scope() as session:
-        return export_table(session, flt, group_by, fmt, actor=actor, now=utcnow(), sort=sort, descending=descending)
 
 
 def _version() -> tuple:
@@ -120,36 +109,6 @@ class KpiState(AppState):
     async def set_map_kpi(self, value: str):
         self.map_kpi, self.loading = value, True
         return KpiState.load
-
-    @rx.event
-    async def sort_organisations(self, column: str):
-        self.org_sort, self.org_desc = column, not self.org_desc if column == self.org_sort else column != "group"
-        await self._organisations(0)
-
-    @rx.event
-    async def set_org_page(self, page: int):
-        await self._organisations(page)
-
-    async def _organisations(self, page: int):
-        actor = await self._dashboard_actor()
-        if actor is not None:
-            result = await asyncio.to_thread(_org_page, actor, self._filter(), self.org_sort, self.org_desc, page)
-            for key, value in result.items():
-                setattr(self, key, value)
-
-    @rx.event
-    async def export(self, group_by: str, fmt: str):
-        actor = await self._dashboard_actor()
-        if actor is None:
-            return
-        try:
-            name, data, mime = await asyncio.to_thread(_export, actor, self._filter(), group_by, fmt,
-                                                       self.org_sort if group_by == "organisation" else "group",
-                                                       self.org_desc if group_by == "organisation" else False)
-        except ServiceError as exc:
-            self.error = exc.message
-            return
-        return rx.download(data=data, filename=name, mime_type=mime)
 
     @rx.event(background=True)
     async def load(self):
