@@ -149,3 +149,27 @@ def test_the_largest_state_sent_stays_small_and_the_phone_view_fits(page, app_ur
     page.wait_for_timeout(500)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"] + 1
     assert_accessible(page, "/kpi on a phone")
+
+
+def test_the_cards_follow_new_appeals_without_a_reload(page, app_url, demo_db):
+    import time
+
+    from pos_dashboard.domain.models import Category, User
+    from pos_dashboard.services import appeals
+    from pos_dashboard.services.actors import Actor
+
+    _open(page, app_url, "period=7")
+    before = int(_card(page, "received").replace("\xa0", ""))
+    engine = make_engine(demo_db)
+    with Session(engine) as session:
+        citizen = session.exec(select(User).where(User.login == "citizen")).one()
+        category = session.exec(select(Category).where(Category.parent_id.is_not(None))).first()
+        territory = session.exec(select(Territory)).first()
+        appeals.submit_appeal(session, actor=Actor.of(citizen), category_id=category.id, territory_id=territory.id,
+                              text="Проверка панели показателей: не горит фонарь у подъезда дома 3.",
+                              address="ул. Тестовая, д. 3")
+    engine.dispose()
+    submitted = time.monotonic()
+    page.wait_for_function("v => document.getElementById('kpi-value-received').innerText.trim() === v",
+                           arg=str(before + 1), timeout=60_000)
+    print(f"/kpi followed a new appeal in {time.monotonic() - submitted:.1f} s")
