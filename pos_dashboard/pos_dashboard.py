@@ -8,6 +8,7 @@ from .failures import frontend_exception_handler
 from .components.connection import overlay
 from .pages.account import account_page
 from .pages.card import card_page
+from .pages.kpi import kpi_page
 from .pages.login import login_page
 from .pages import participate
 from .pages.not_found import not_found_page
@@ -17,6 +18,7 @@ from .pages.queue import queue_page
 from .states.account import AccountState
 from .states.card import CardState
 from .states.errors import backend_exception_handler
+from .states.kpi import KpiState
 from .states.login import LoginState
 from .states.my_appeals import MyAppealsState
 from .states.new_appeal import NewAppealState
@@ -38,4 +40,5 @@ app.add_page(participate.results_page, route=routes.VOTE_RESULTS, title="Рез�
              on_load=ResultsState.load)
 app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
 app.add_page(account_page, route=routes.ACCOUNT, title="Учётная запись — ПОС", on_load=AccountState.on_load)
+app.add_page(kpi_page, route=routes.KPI, title="Показатели — ПОС", on_load=KpiState.on_load)
 app.register_lifespan_task(run_timers_forever)

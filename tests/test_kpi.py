@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from pos_dashboard.analytics.kpi import KPI_DEFINITIONS, TOTAL_LABEL, compute_kpis
+from pos_dashboard.analytics.kpi import KPI_DEFINITIONS, TOTAL_LABEL, KpiSelection, compute_kpis
+from pos_dashboard.domain.enums import OrgType
 from pos_dashboard.services import appeals
 from tests.factories import ANSWER_TEXT, INTERIM_TEXT, T0, assert_consistent, build_region, fresh_appeal, hours, submit
 
@@ -147,3 +148,85 @@ def test_every_column_has_a_russian_label_and_definition(session):
 def test_unknown_grouping_is_refused(session):
     with pytest.raises(ValueError):
         compute_kpis(session, group_by="planet")
+
+
+def _received(session, now, **selection):
+    return int(total(compute_kpis(session, now=now, selection=KpiSelection(**selection))).received)
+
+
+def test_a_selection_of_territories_includes_their_sub_territories(session, story):
+    r, _, now = story
+    assert _received(session, now, territory_ids=(r.t_district,)) == 1  # «good» lives in a micro-district of it
+    assert _received(session, now, territory_ids=(r.t_city,)) == 5  # good, auto, redirect, yard, late
+    assert _received(session, now, territory_ids=(r.t_district, r.t_rural)) == 3  # good, poor, heating
+    assert _received(session, now, territory_ids=(987654,)) == 0
+
+
+def test_a_selection_of_categories_includes_their_sub_categories(session, story):
+    r, _, now = story
+    assert _received(session, now, category_ids=(r.c_housing,)) == 5  # good, auto, heating, yard, late
+    assert _received(session, now, category_ids=(r.c_roads,)) == 2  # poor and redirect (its category of now)
+    assert _received(session, now, category_ids=(r.c_heating, r.c_misc)) == 3  # auto, heating, rejected
+
+
+def test_a_selection_of_organisations_by_type_and_by_id(session, story):
+    r, _, now = story
+    assert _received(session, now, organization_type=OrgType.MANAGEMENT_COMPANY.value) == 2  # good, yard
+    row = total(compute_kpis(session, now=now, selection=KpiSelection(organization_ids=(r.o_heat,))))
+    assert (row.received, row.answered, row.overdue_now) == (2, 1, 1)  # auto answered, heating overdue
+    assert _received(session, now, organization_type=OrgType.UTILITY.value, organization_ids=(r.o_roads,)) == 0
+
+
+def test_selection_filters_combine_and_apply_to_groups(session, story):
+    r, _, now = story
+    row = total(compute_kpis(session, now=now, selection=KpiSelection(
+        territory_ids=(r.t_rural,), category_ids=(r.c_housing,))))
+    assert (row.received, row.overdue_now) == (1, 1)  # the unanswered heating appeal
+    by_category = compute_kpis(session, group_by="category", now=now,
+                               selection=KpiSelection(territory_ids=(r.t_city,))).set_index("group")
+    assert by_category.received.to_dict() == {"Дороги": 1, "ЖКХ": 4, TOTAL_LABEL: 5}
+    assert total(compute_kpis(session, now=now, since=T0 + timedelta(days=1),
+                              selection=KpiSelection(category_ids=(r.c_yard,)))).received == 1  # late
+
+
+def test_rework_and_disputes_count_appeals_not_events(session):
+    r = build_region(session)
+    cur, staff = r.coordinator, r.staff[r.o_uk]
+
+    def act(appeal_id, actor, action, at, **params):
+        appeals.perform(session, actor=actor, appeal_id=appeal_id, action=action, now=T0 + hours(at), **params)
+
+    twice = submit(session, r, category_id=r.c_yard, territory_id=r.t_city)  # returned twice, then disputed
+    act(twice, cur, "approve_moderation", 1)
+    for at in (2, 4):
+        act(twice, staff, "give_answer", at, text=ANSWER_TEXT)
+        act(twice, cur, "return_for_rework", at + 1, reason="Нет фотографий выполненных работ")
+    act(twice, staff, "give_answer", 6, text=ANSWER_TEXT)
+    act(twice, cur, "approve_answer", 7)
+    appeals.rate(session, actor=r.citizen, appeal_id=twice, score=5, now=T0 + hours(8))
+    act(twice, r.citizen, "dispute", 9, reason="Мусор снова не вывозят")
+    act(twice, cur, "confirm_closure", 10)
+    plain = submit(session, r, category_id=r.c_yard, territory_id=r.t_city)  # answered and accepted
+    act(plain, cur, "approve_moderation", 1)
+    act(plain, staff, "give_answer", 2, text=ANSWER_TEXT)
+    act(plain, cur, "approve_answer", 3)
+    submit(session, r, category_id=r.c_yard, territory_id=r.t_city)  # still in moderation
+    row = total(compute_kpis(session, now=T0 + hours(20)))
+    assert (row.received, row.returned_for_rework, row.disputed, row.final_closed_confirmed) == (3, 1, 1, 1)
+    assert (row.rework_share, row.dispute_share) == (1 / 3, 1 / 3)
+
+
+def test_drill_conditions_select_the_appeals_a_kpi_counts(session, story):
+    from sqlalchemy import func, select
+
+    from pos_dashboard.analytics.kpi import drill_condition
+    from pos_dashboard.domain.models import Appeal
+
+    def count(name):
+        return session.execute(select(func.count()).select_from(Appeal).where(drill_condition(name))).scalar_one()
+
+    expected = {"answered": 4, "answered_on_time": 3, "on_time_share": 3, "rated": 2, "satisfaction_share": 1,
+                "redirected": 1, "re_reviewed": 1, "category_changed": 1, "with_interim_answer": 1, "rejected": 1,
+                "median_hours_to_first_answer": 4, "returned_for_rework": 0, "disputed": 0}
+    assert {name: count(name) for name in expected} == expected
+    assert drill_condition("received") is None

@@ -13,8 +13,9 @@ Conventions:
   open status (`domain.enums.OPEN_STATUSES`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -42,6 +43,7 @@ NO_GROUP_LABEL = {"territory": "(без территории)", "organisation": 
 
 # Events that start a re-review: ours after control, the portal's repeat message of a dissatisfied citizen.
 RE_REVIEW_ACTIONS = ("re_review", "import:repeat_petition")
+REWORK_ACTION, DISPUTE_ACTION = "return_for_rework", "dispute"
 SATISFIED_MIN_RATING = 4
 # How a closed appeal was closed, from the action of its closing event.
 CLOSING_OUTCOMES = {
@@ -53,6 +55,15 @@ OUTCOME_LABELS = {status.value: STATUS_LABELS[status] for status in Status if st
     "closed_by_citizen": "Завершено: заявитель принял ответ", "closed_auto": "Завершено автоматически",
     "closed_confirmed": "Завершено: решение подтверждено после контроля", "closed_other": "Завершено (иначе)",
 }
+
+
+@dataclass(frozen=True)
+class KpiSelection:
+    """Which appeals the KPIs count, besides the period; an empty field does not filter."""
+    territory_ids: tuple[int, ...] = ()     # each includes its sub-territories
+    category_ids: tuple[int, ...] = ()      # each includes its sub-categories
+    organization_type: str | None = None
+    organization_ids: tuple[int, ...] = ()
 
 
 def kpi(name: str, label_ru: str, definition_ru: str):
@@ -146,6 +157,10 @@ _flag_kpis("has_category_change", "category_changed", "Со сменой кат�
            "Доля смены категории", "категория менялась хотя бы раз")
 _flag_kpis("has_re_review", "re_reviewed", "Повторно рассмотрено", "re_review_share", "Доля повторного рассмотрения",
            "было повторное рассмотрение (после контроля или повторного сообщения недовольного заявителя)")
+_flag_kpis("has_rework", "returned_for_rework", "Возвращено на доработку", "rework_share", "Доля доработок",
+           "координатор хотя бы раз вернул ответ организации на доработку")
+_flag_kpis("has_dispute", "disputed", "Обжаловано", "dispute_share", "Доля обжалований",
+           "заявитель хотя бы раз обжаловал решение")
 
 
 @kpi("rejected", "Отклонено на модерации", "Обращения в статусе «Отклонено».")
@@ -186,35 +201,68 @@ def final_outcome(status: str, closing_action: str | None) -> str:
     return status
 
 
-def appeal_frame(bind, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
-    """One row per appeal created in [since, until) with the columns the KPIs read."""
+def flag_conditions() -> dict:
+    """The per-appeal facts the KPIs count, as SQL conditions on the appeal table."""
     a, e, ans = Appeal.__table__, AppealEvent.__table__, Answer.__table__
 
     def has_event(*conditions):
         return exists().where(e.c.appeal_id == a.c.id, *conditions)
 
+    return {
+        "has_interim": exists().where(ans.c.appeal_id == a.c.id, ans.c.kind == AnswerKind.INTERIM.value),
+        "has_redirect": has_event(e.c.kind == EventKind.REDIRECT.value),
+        "has_category_change": has_event(e.c.kind == EventKind.CATEGORY_CHANGE.value),
+        "has_re_review": has_event(e.c.action.in_(RE_REVIEW_ACTIONS)),
+        "has_rework": has_event(e.c.action == REWORK_ACTION),
+        "has_dispute": has_event(e.c.action == DISPUTE_ACTION),
+    }
+
+
+def drill_condition(kpi_name: str):
+    """The appeals a count KPI counts (for a share: its numerator), as a SQL condition on the appeal
+    table; None when the KPI counts every appeal of the selection. Overdue and at-risk appeals are
+    the queue's own deadline filters."""
+    a, flags = Appeal.__table__, flag_conditions()
+    answered = a.c.first_answer_at.is_not(None)
+    conditions = {
+        "answered": answered, "median_hours_to_first_answer": answered, "p90_hours_to_first_answer": answered,
+        "answered_with_deadline": answered & a.c.deadline_at.is_not(None),
+        "answered_on_time": answered & (a.c.first_answer_at <= a.c.deadline_at),
+        "rated": a.c.rating.is_not(None), "average_rating": a.c.rating.is_not(None),
+        "satisfaction_share": a.c.rating >= SATISFIED_MIN_RATING,
+        "rejected": a.c.status == Status.REJECTED.value,
+        "with_interim_answer": flags["has_interim"], "redirected": flags["has_redirect"],
+        "category_changed": flags["has_category_change"], "re_reviewed": flags["has_re_review"],
+        "returned_for_rework": flags["has_rework"], "disputed": flags["has_dispute"],
+    }
+    conditions["answered_share"], conditions["on_time_share"] = answered, conditions["answered_on_time"]
+    return conditions.get(kpi_name)
+
+
+def appeal_frame(bind, since: datetime | None = None, until: datetime | None = None,
+                 selection: KpiSelection | None = None) -> pd.DataFrame:
+    """One row per appeal created in [since, until) and in the selection, with the columns the KPIs read."""
+    a, e = Appeal.__table__, AppealEvent.__table__
     closing_action = (select(e.c.action).where(e.c.appeal_id == a.c.id, e.c.to_status == a.c.status)
                       .order_by(e.c.at.desc(), e.c.id.desc()).limit(1).scalar_subquery())
     stmt = select(
         a.c.id.label("appeal_id"), a.c.territory_id, a.c.organization_id, a.c.category_id, a.c.status,
         a.c.created_at, a.c.first_answer_at, a.c.deadline_at, a.c.rating,
-        exists().where(ans.c.appeal_id == a.c.id, ans.c.kind == AnswerKind.INTERIM.value).label("has_interim"),
-        has_event(e.c.kind == EventKind.REDIRECT.value).label("has_redirect"),
-        has_event(e.c.kind == EventKind.CATEGORY_CHANGE.value).label("has_category_change"),
-        has_event(e.c.action.in_(RE_REVIEW_ACTIONS)).label("has_re_review"),
+        *(condition.label(flag) for flag, condition in flag_conditions().items()),
         closing_action.label("closing_action"))
     if since is not None:
         stmt = stmt.where(a.c.created_at >= since)
     if until is not None:
         stmt = stmt.where(a.c.created_at < until)
     with _connection(bind) as conn:
+        stmt = stmt.where(*selection_conditions(conn, selection))
         result = conn.execute(stmt.order_by(a.c.id))
         keys, rows = list(result.keys()), result.all()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)  # column-wise: faster than rows
     frame = pd.DataFrame({key: pd.Series(values, dtype=object) for key, values in zip(keys, columns, strict=True)})
     for column in ("created_at", "first_answer_at", "deadline_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    for column in ("has_interim", "has_redirect", "has_category_change", "has_re_review"):
+    for column in flag_conditions():
         frame[column] = frame[column].astype(bool)
     frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce")
     frame["hours_to_first_answer"] = (frame.first_answer_at - frame.created_at).dt.total_seconds() / 3600
@@ -222,20 +270,55 @@ def appeal_frame(bind, since: datetime | None = None, until: datetime | None = N
     return frame
 
 
-def kpi_row(frame: pd.DataFrame, now: datetime) -> dict[str, float]:
-    """Every registered KPI of one selection of appeals."""
-    return {name: function(frame, now) for name, function in _KPI_FUNCTIONS.items()}
+def selection_conditions(conn, selection: KpiSelection | None) -> list:
+    """SQL conditions on the appeal table for a selection (sub-trees expanded from the small trees)."""
+    if selection is None:
+        return []
+    a, o = Appeal.__table__, Organization.__table__
+    conditions = []
+    if selection.territory_ids:
+        ids = _with_descendants(conn, Territory.__table__, selection.territory_ids)
+        conditions.append(a.c.territory_id.in_(ids))
+    if selection.category_ids:
+        ids = _with_descendants(conn, Category.__table__, selection.category_ids)
+        conditions.append(a.c.category_id.in_(ids))
+    if selection.organization_type is not None:
+        conditions.append(a.c.organization_id.in_(
+            select(o.c.id).where(o.c.org_type == selection.organization_type)))
+    if selection.organization_ids:
+        conditions.append(a.c.organization_id.in_(sorted(set(selection.organization_ids))))
+    return conditions
+
+
+def _with_descendants(conn, table, roots: Iterable[int]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for node_id, parent_id in conn.execute(select(table.c.id, table.c.parent_id)).all():
+        children.setdefault(parent_id, []).append(node_id)
+    found, stack = set(), [int(root) for root in roots]
+    while stack:
+        node_id = stack.pop()
+        if node_id not in found:
+            found.add(node_id)
+            stack.extend(children.get(node_id, ()))
+    return sorted(found)
+
+
+def kpi_row(frame: pd.DataFrame, now: datetime, names: Iterable[str] | None = None) -> dict[str, float]:
+    """Every registered KPI (or those named) of one selection of appeals."""
+    return {name: _KPI_FUNCTIONS[name](frame, now) for name in (_KPI_FUNCTIONS if names is None else names)}
 
 
 def compute_kpis(bind, group_by: str | None = None, since: datetime | None = None,
-                 until: datetime | None = None, now: datetime | None = None) -> pd.DataFrame:
+                 until: datetime | None = None, now: datetime | None = None,
+                 selection: KpiSelection | None = None) -> pd.DataFrame:
     """KPIs per group (rows sorted by group name) followed by the total row (group_id None, group
     «Итого»). `group_by`: None, "territory" (top-level territories: a sub-territory rolls up to
-    its root), "organisation" (the responsible organisation) or "category" (top-level categories)."""
+    its root), "organisation" (the responsible organisation) or "category" (top-level categories).
+    `selection` narrows the appeals (territories and categories with their sub-trees, organisations)."""
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, not {group_by!r}")
     now = now or utcnow()
-    frame = appeal_frame(bind, since, until)
+    frame = appeal_frame(bind, since, until, selection)
     rows = []
     if group_by is not None:
         keys, names = _group_keys(bind, frame, group_by)

@@ -23,6 +23,7 @@ def header() -> rx.Component:
                     rx.cond(AppState.home_url == routes.MY_APPEALS,
                             rx.link("Мои обращения", href=routes.MY_APPEALS, size="2", id="nav-home"),
                             rx.link("Очередь обращений", href=routes.QUEUE, size="2", id="nav-home")),
+                    rx.cond(AppState.show_kpi_link, rx.link("Показатели", href=routes.KPI, size="2", id="nav-kpi")),
                     rx.link("Голосования", href=routes.VOTES, size="2", id="nav-votes"),
                     spacing="4", wrap="wrap",
                 ),
@@ -30,7 +31,7 @@ def header() -> rx.Component:
             ),
             align="center",
             spacing="3",
-            wrap="wrap",
+            wrap="wrap",  # narrow phones: the links go under the product name
         ),
         rx.spacer(),
         rx.cond(

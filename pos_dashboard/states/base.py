@@ -10,6 +10,7 @@ import asyncio
 import reflex as rx
 
 from .. import routes
+from ..analytics.dashboard import DASHBOARD_ROLES
 from ..db import session_scope
 from ..domain.enums import ROLE_LABELS, Role
 from ..services import sessions
@@ -44,6 +45,7 @@ class AppState(rx.State):
     user_name: str = ""
     user_role_label: str = ""
     home_url: str = routes.LOGIN  # where this user's navigation starts (routes.home_for)
+    show_kpi_link: bool = False
 
     async def _actor(self) -> Actor | None:
         if not self.auth_token:
@@ -54,6 +56,7 @@ class AppState(rx.State):
         actor, name = resolved
         self.user_name, self.user_role_label = name, ROLE_LABELS[actor.role]
         self.home_url = routes.home_for(actor.role)
+        self.show_kpi_link = actor.role in DASHBOARD_ROLES
         return actor
 
     async def _staff_actor(self) -> Actor | None:
@@ -71,5 +74,5 @@ class AppState(rx.State):
         if self.auth_token:
             await asyncio.to_thread(_end_session, self.auth_token)
         await self._forget_user()
-        self.auth_token, self.home_url = "", routes.LOGIN
+        self.auth_token, self.home_url, self.show_kpi_link = "", routes.LOGIN, False
         return rx.redirect(routes.LOGIN)

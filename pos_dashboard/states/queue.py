@@ -1,10 +1,13 @@
 """The coordinator's appeal queue: filters in, one page of rows and the counts out."""
 
 import asyncio
+from urllib.parse import parse_qsl
+
 import reflex as rx
 
 from .. import routes
 from ..analytics import queue
+from ..analytics.dashboard_filter import queue_drill
 from ..analytics.options import filter_options
 from ..db import session_scope
 from ..domain import limits
@@ -57,6 +60,8 @@ class QueueState(AppState):
     search: str = ""
     sort: str = "deadline"
     page: int = 0
+    drill: str = ""  # the dashboard's part of the URL (selection, period, KPI) when opened from /kpi
+    drill_text: str = ""
 
     rows: list[dict] = []
     total: int = 0
@@ -99,6 +104,7 @@ class QueueState(AppState):
             return rx.redirect(routes.LOGIN)
         if actor.role not in STAFF_ROLES:  # a citizen goes to their own appeals, not back to log-in
             return rx.redirect(routes.home_for(actor.role))
+        self._read_url(self.router.url.query_parameters)
         await self._reload()
 
     async def _load_options(self, actor: Actor) -> None:
@@ -107,6 +113,17 @@ class QueueState(AppState):
         self.category_options, self.territory_options = options["categories"], options["territories"]
         self.own_organization = options["own_organization"]
         self._options_loaded = True
+
+    def _read_url(self, params) -> None:
+        """Filters from the query string (links from the dashboard, bookmarks); unknown values are ignored."""
+        self.status = params.get("status", queue.OPEN) if params.get("status") in (
+            queue.OPEN, queue.ANY, *(s.value for s in Status)) else queue.OPEN
+        self.deadline = params.get("deadline") if params.get("deadline") in queue.DEADLINE_FILTERS else "any"
+        self.search, self.page = params.get("search", "")[:limits.SEARCH_MAX], 0
+        self.category = params["category"] if params.get("category", "").isdigit() else ALL
+        self.territory = params["territory"] if params.get("territory", "").isdigit() else ALL
+        drill_params = {k: v for k, v in params.items() if k not in ("category", "territory") or not v.isdigit()}
+        self.drill, _, self.drill_text = queue_drill(drill_params)
 
     @rx.event
     async def set_filter(self, name: str, value: str):
@@ -124,9 +141,16 @@ class QueueState(AppState):
         await self._reload()
 
     @rx.event
+    async def clear_drill(self):
+        self.drill, self.drill_text, self.page, self.loading = "", "", 0, True
+        yield
+        await self._reload()
+
+    @rx.event
     async def reset_filters(self):
         self.status, self.category, self.territory, self.organization_query = queue.OPEN, ALL, ALL, ""
         self.deadline, self.search, self.sort, self.page = "any", "", "deadline", 0
+        self.drill, self.drill_text = "", ""
         self.loading = True
         yield
         await self._reload()
@@ -186,4 +210,5 @@ class QueueState(AppState):
             territory_id=None if self.territory == ALL else int(self.territory),
             organization_id=actor.organization_id if actor.role == Role.ORG_STAFF else None,
             organization_query=self.organization_query,
+            **queue_drill(dict(parse_qsl(self.drill)))[1],
         )
