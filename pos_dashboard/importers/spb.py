@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
+from ..services import kpi_rollups
 from . import spb_mapping as mapping
 from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
 
@@ -160,6 +161,9 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
             progress(report)
     if batch:
         write_batch(engine, refs, batch, report)
+    if report.imported:
+        with engine.begin() as conn:
+            kpi_rollups.rebuild(conn)
     if progress:
         progress(report)
     return report

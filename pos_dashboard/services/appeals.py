@@ -14,7 +14,7 @@ from ..domain.models import Appeal, AppealEvent, Category, Territory
 from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
 from . import appeal_effects as effects
-from . import routing
+from . import kpi_rollups, routing
 from .appeal_effects import TEXT_MAX, TEXT_MIN, calendar
 from .actors import SYSTEM, Actor
 from .errors import IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
@@ -193,6 +193,7 @@ def _log(session, appeal, actor, action, from_status, to_status, now, reason=Non
     session.add(AppealEvent(appeal_id=appeal.id, at=now, actor_id=actor.user_id, actor_role=actor.role,
                             kind=kind, action=action, from_status=from_status, to_status=to_status,
                             reason=reason, payload=json.dumps(payload, ensure_ascii=False) if payload else None))
+    kpi_rollups.appeal_changed(session, appeal.id)
 
 
 def _label(status: Status) -> str:
