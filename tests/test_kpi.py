@@ -187,3 +187,46 @@ def test_selection_filters_combine_and_apply_to_groups(session, story):
     assert by_category.received.to_dict() == {"Дороги": 1, "ЖКХ": 4, TOTAL_LABEL: 5}
     assert total(compute_kpis(session, now=now, since=T0 + timedelta(days=1),
                               selection=KpiSelection(category_ids=(r.c_yard,)))).received == 1  # late
+
+
+def test_rework_and_disputes_count_appeals_not_events(session):
+    r = build_region(session)
+    cur, staff = r.coordinator, r.staff[r.o_uk]
+
+    def act(appeal_id, actor, action, at, **params):
+        appeals.perform(session, actor=actor, appeal_id=appeal_id, action=action, now=T0 + hours(at), **params)
+
+    twice = submit(session, r, category_id=r.c_yard, territory_id=r.t_city)  # returned twice, then disputed
+    act(twice, cur, "approve_moderation", 1)
+    for at in (2, 4):
+        act(twice, staff, "give_answer", at, text=ANSWER_TEXT)
+        act(twice, cur, "return_for_rework", at + 1, reason="Нет фотографий выполненных работ")
+    act(twice, staff, "give_answer", 6, text=ANSWER_TEXT)
+    act(twice, cur, "approve_answer", 7)
+    appeals.rate(session, actor=r.citizen, appeal_id=twice, score=5, now=T0 + hours(8))
+    act(twice, r.citizen, "dispute", 9, reason="Мусор снова не вывозят")
+    act(twice, cur, "confirm_closure", 10)
+    plain = submit(session, r, category_id=r.c_yard, territory_id=r.t_city)  # answered and accepted
+    act(plain, cur, "approve_moderation", 1)
+    act(plain, staff, "give_answer", 2, text=ANSWER_TEXT)
+    act(plain, cur, "approve_answer", 3)
+    submit(session, r, category_id=r.c_yard, territory_id=r.t_city)  # still in moderation
+    row = total(compute_kpis(session, now=T0 + hours(20)))
+    assert (row.received, row.returned_for_rework, row.disputed, row.final_closed_confirmed) == (3, 1, 1, 1)
+    assert (row.rework_share, row.dispute_share) == (1 / 3, 1 / 3)
+
+
+def test_drill_conditions_select_the_appeals_a_kpi_counts(session, story):
+    from sqlalchemy import func, select
+
+    from pos_dashboard.analytics.kpi import drill_condition
+    from pos_dashboard.domain.models import Appeal
+
+    def count(name):
+        return session.execute(select(func.count()).select_from(Appeal).where(drill_condition(name))).scalar_one()
+
+    expected = {"answered": 4, "answered_on_time": 3, "on_time_share": 3, "rated": 2, "satisfaction_share": 1,
+                "redirected": 1, "re_reviewed": 1, "category_changed": 1, "with_interim_answer": 1, "rejected": 1,
+                "median_hours_to_first_answer": 4, "returned_for_rework": 0, "disputed": 0}
+    assert {name: count(name) for name in expected} == expected
+    assert drill_condition("received") is None

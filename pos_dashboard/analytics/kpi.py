@@ -30,9 +30,10 @@ from sqlmodel import Session
 from ..domain.enums import Status
 from ..domain.models import Appeal, Category, Organization, Territory
 from ..domain.types import utcnow
-from ..services.kpi_facts import (CLOSING_OUTCOMES, MEASURES, OUTCOME_LABELS, RE_REVIEW_ACTIONS,  # noqa: F401
-                                  SATISFIED_MIN_RATING, final_outcome, load_frame, open_now, outcome_counts,
-                                  tree_roots)
+from ..services.kpi_facts import (CLOSING_OUTCOMES, DISPUTE_ACTION, MEASURES, OUTCOME_LABELS,  # noqa: F401
+                                  RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING, final_outcome, load_frame,
+                                  open_now, outcome_counts, tree_roots)
+from .kpi_drill import drill_condition, flag_conditions  # noqa: F401  (the dashboard reads them here)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ _flag_kpis("category_changed", "category_changed", "Со сменой катег
            "Доля смены категории", "категория менялась хотя бы раз")
 _flag_kpis("re_reviewed", "re_reviewed", "Повторно рассмотрено", "re_review_share", "Доля повторного рассмотрения",
            "было повторное рассмотрение (после контроля или повторного сообщения недовольного заявителя)")
+_flag_kpis("returned_for_rework", "returned_for_rework", "Возвращено на доработку", "rework_share", "Доля доработок",
+           "координатор хотя бы раз вернул ответ организации на доработку")
+_flag_kpis("disputed", "disputed", "Обжаловано", "dispute_share", "Доля обжалований",
+           "заявитель хотя бы раз обжаловал решение")
 kpi("rejected", "Отклонено на модерации", "Обращения в статусе «Отклонено».")(_count(f"final_{Status.REJECTED.value}"))
 kpi("rejection_share", "Доля отклонённых", "Отклонено / Поступило.")(
     lambda s: _share(s[f"final_{Status.REJECTED.value}"], s.received))
@@ -191,9 +196,10 @@ def kpi_values(sums: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({name: function(sums) for name, function in _KPI_FUNCTIONS.items()}, index=sums.index)
 
 
-def kpi_row(frame: pd.DataFrame, now: datetime) -> dict[str, float]:
-    """Every registered KPI of one selection of appeals."""
-    return kpi_values(_with_total_row(frame_sums(frame, pd.Series(0, index=frame.index), now))).iloc[0].to_dict()
+def kpi_row(frame: pd.DataFrame, now: datetime, names: Iterable[str] | None = None) -> dict[str, float]:
+    """Every registered KPI (or those named) of one selection of appeals (a frame of `appeal_frame`)."""
+    row = kpi_values(_with_total_row(frame_sums(frame, pd.Series(0, index=frame.index), now))).iloc[0]
+    return {name: row[name] for name in (_KPI_FUNCTIONS if names is None else names)}
 
 
 def compute_kpis(bind, group_by: str | None = None, since: datetime | None = None,
@@ -260,6 +266,17 @@ def group_keys(conn, frame: pd.DataFrame, group_by: str) -> pd.Series:
     return keys.fillna(NO_GROUP).astype("int64")
 
 
+def _root(parents: dict[int, int | None], node_id) -> int | None:
+    """The top-level ancestor of a tree node (itself when it has no parent)."""
+    if pd.isna(node_id):
+        return None
+    node_id, seen = int(node_id), set()
+    while parents.get(node_id) is not None and node_id not in seen:
+        seen.add(node_id)
+        node_id = parents[node_id]
+    return node_id
+
+
 def _group_names(conn, group_by: str) -> dict[int, str]:
     model = {"territory": Territory, "organisation": Organization, "category": Category}[group_by]
     table = model.__table__
@@ -280,5 +297,6 @@ def _connection(bind):
 
 
 _COUNT_KPIS = {"received", "answered", "answered_with_deadline", "answered_on_time", "overdue_now", "at_risk_now",
-               "with_interim_answer", "redirected", "category_changed", "re_reviewed", "rejected", "rated",
+               "with_interim_answer", "redirected", "category_changed", "re_reviewed", "returned_for_rework",
+               "disputed", "rejected", "rated",
                *(f"final_{name}" for name in OUTCOME_LABELS)}

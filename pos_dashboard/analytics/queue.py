@@ -17,6 +17,7 @@ from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.models import Appeal, Category, Organization, Territory
 from .formatting import duration, local_time
+from .kpi import KpiSelection, drill_condition, selection_conditions
 
 PAGE_SIZE_MAX = 100
 OPEN = "open"  # pseudo-status: every status in which the appeal still waits for somebody
@@ -35,6 +36,11 @@ class QueueFilter:
     deadline: str = "any"  # any | overdue | at_risk
     search: str = ""  # appeal number or words of the text / address
     sort: str = "deadline"
+    # Drill-down from the KPI dashboard: the same selection, creation period and KPI as the number.
+    selection: KpiSelection | None = None
+    created_since: datetime | None = None
+    created_until: datetime | None = None
+    kpi: str = ""  # a KPI with a drill condition (kpi.drill_condition)
 
 
 @dataclass
@@ -102,6 +108,13 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
         conditions.append(_overdue(now))
     elif flt.deadline == "at_risk":
         conditions.append(_at_risk(now))
+    conditions += selection_conditions(session.connection(), flt.selection)
+    if flt.created_since is not None:
+        conditions.append(Appeal.created_at >= flt.created_since)
+    if flt.created_until is not None:
+        conditions.append(Appeal.created_at < flt.created_until)
+    if flt.kpi and (condition := drill_condition(flt.kpi)) is not None:
+        conditions.append(condition)
     search = flt.search.strip()
     if search.lstrip("№#").isdigit():
         conditions.append(Appeal.id == int(search.lstrip("№#")))

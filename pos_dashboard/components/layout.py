@@ -15,9 +15,17 @@ def header() -> rx.Component:
                 rx.text("Центр управления регионом", size="1", color=rx.color("gray", 11)),
                 spacing="0",
             ),
-            rx.link("Очередь обращений", href="/", size="2", margin_left="24px"),
+            rx.el.nav(
+                rx.hstack(
+                    rx.link("Очередь обращений", href="/", size="2"),
+                    rx.cond(AppState.show_kpi_link, rx.link("Показатели", href="/kpi", size="2", id="nav-kpi")),
+                    spacing="4",
+                ),
+                aria_label="Разделы", margin_left="24px",
+            ),
             align="center",
             spacing="3",
+            wrap="wrap",  # narrow phones: the links go under the product name
         ),
         rx.spacer(),
         rx.cond(
@@ -39,14 +47,22 @@ def header() -> rx.Component:
         background=rx.color("gray", 1),
         width="100%",
         align="center",
+        wrap="wrap",
     )
+
+
+def skip_link() -> rx.Component:
+    """The first stop of the Tab key: straight to the page's content, past the header."""
+    return rx.el.a("Перейти к содержимому", href="#main-content", class_name="skip-link")
 
 
 def page_frame(*children: rx.Component) -> rx.Component:
     return rx.box(
         ready_marker(),
-        header(),
-        rx.box(*children, padding="20px", width="100%", max_width="1480px", margin_x="auto"),
+        skip_link(),
+        rx.el.header(header()),
+        rx.el.main(*children, id="main-content", tab_index=-1, padding="20px", width="100%",
+                   max_width="1480px", margin_x="auto"),
         background=rx.color("gray", 2),
         min_height="100vh",
     )

@@ -21,6 +21,7 @@ from .types import UTCDateTime
 
 # Events that start a re-review: ours after control, the portal's repeat message of a dissatisfied citizen.
 RE_REVIEW_ACTIONS = ("re_review", "import:repeat_petition")
+REWORK_ACTION, DISPUTE_ACTION = "return_for_rework", "dispute"
 SATISFIED_MIN_RATING = 4
 # How a closed appeal was closed, from the action of its closing event.
 CLOSING_OUTCOMES = {
@@ -35,7 +36,7 @@ OUTCOME_LABELS = {status.value: STATUS_LABELS[status] for status in Status if st
 OUTCOMES = tuple(OUTCOME_LABELS)
 # 0/1 measures of one appeal; they travel as bits of `kpi_fact.flags`.
 FLAGS = ("answered", "answered_with_deadline", "answered_on_time", "with_interim", "redirected",
-         "category_changed", "re_reviewed", "rated", "satisfied")
+         "category_changed", "re_reviewed", "rated", "satisfied", "returned_for_rework", "disputed")
 # Additive measures per appeal, in a fixed order: 1, the flags, and the rating (for the average).
 MEASURES = ("received", *FLAGS, "rating_sum")
 SUM_COLUMNS = (*MEASURES, *(f"final_{name}" for name in OUTCOMES))

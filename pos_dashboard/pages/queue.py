@@ -14,7 +14,7 @@ def queue_page() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading("Очередь обращений", size="6"),
-                rx.cond(QueueState.loading, rx.spinner(size="2")),
+                rx.cond(QueueState.loading, rx.spinner(size="2", aria_label="Загрузка")),
                 rx.spacer(),
                 rx.text("обновлено ", QueueState.updated_at, size="1", color=rx.color("gray", 11)),
                 # The clock ticks every few seconds and asks the server whether appeals changed.
@@ -22,7 +22,12 @@ def queue_page() -> rx.Component:
                           display="none"),
                 width="100%", align="center",
             ),
-            rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red")),
+            rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red", role="alert")),
+            rx.cond(QueueState.drill_text != "", rx.hstack(
+                rx.badge("Отбор с панели показателей: ", QueueState.drill_text, size="2", variant="surface",
+                         id="queue-drill"),
+                rx.button(rx.icon("x", size=14), "Снять отбор", size="1", variant="ghost", on_click=QueueState.clear_drill),
+                align="center", wrap="wrap")),
             status_chips(),
             filters(),
             table(),

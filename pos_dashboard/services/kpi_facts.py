@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import BigInteger, String, and_, case, cast, func, select, type_coerce
 
 from ..domain.enums import OPEN_STATUSES, AnswerKind, EventKind, Status
-from ..domain.kpi_measures import (CLOSING_OUTCOMES, MEASURES, OUTCOME_LABELS, OUTCOMES,  # noqa: F401
-                                   RE_REVIEW_ACTIONS, SATISFIED_MIN_RATING)
+from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, MEASURES, OUTCOME_LABELS,  # noqa: F401
+                                   OUTCOMES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Territory
 
 OPEN_CODES = tuple(sorted(status.value for status in OPEN_STATUSES))
@@ -47,9 +47,11 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
                       func.max(case((e.c.kind == EventKind.REDIRECT.value, 1), else_=0)).label("has_redirect"),
                       func.max(case((e.c.kind == EventKind.CATEGORY_CHANGE.value, 1), else_=0))
                       .label("has_category_change"),
-                      func.max(case((e.c.action.in_(RE_REVIEW_ACTIONS), 1), else_=0)).label("has_re_review"))
+                      func.max(case((e.c.action.in_(RE_REVIEW_ACTIONS), 1), else_=0)).label("has_re_review"),
+                      func.max(case((e.c.action == REWORK_ACTION, 1), else_=0)).label("has_rework"),
+                      func.max(case((e.c.action == DISPUTE_ACTION, 1), else_=0)).label("has_dispute"))
                .where((e.c.kind.in_([EventKind.REDIRECT.value, EventKind.CATEGORY_CHANGE.value]))
-                      | e.c.action.in_(RE_REVIEW_ACTIONS), *mine(e.c.appeal_id))
+                      | e.c.action.in_([*RE_REVIEW_ACTIONS, REWORK_ACTION, DISPUTE_ACTION]), *mine(e.c.appeal_id))
                .group_by(e.c.appeal_id).subquery("flagged"))
     interim = (select(ans.c.appeal_id).where(ans.c.kind == AnswerKind.INTERIM.value, *mine(ans.c.appeal_id))
                .group_by(ans.c.appeal_id).subquery("interim"))
@@ -69,6 +71,8 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
                    func.coalesce(flagged.c.has_redirect, 0).label("has_redirect"),
                    func.coalesce(flagged.c.has_category_change, 0).label("has_category_change"),
                    func.coalesce(flagged.c.has_re_review, 0).label("has_re_review"),
+                   func.coalesce(flagged.c.has_rework, 0).label("has_rework"),
+                   func.coalesce(flagged.c.has_dispute, 0).label("has_dispute"),
                    case((interim.c.appeal_id.is_(None), 0), else_=1).label("has_interim"),
                    closing.c.action.label("closing_action"))
             .select_from(a.outerjoin(flagged, flagged.c.appeal_id == a.c.id)
@@ -85,7 +89,7 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
         frame[name] = frame[name].astype("int64")
     for name in ("territory_id", "organization_id", "rating"):
         frame[name] = frame[name].astype("float64")  # NaN for missing, as pandas reads nullable ints
-    for name in ("has_interim", "has_redirect", "has_category_change", "has_re_review"):
+    for name in ("has_interim", "has_redirect", "has_category_change", "has_re_review", "has_rework", "has_dispute"):
         frame[name] = frame[name].astype(bool)
     frame["status"] = frame["status"].astype(object)
     frame["hours_to_first_answer"] = (frame.first_answer_at - frame.created_at).dt.total_seconds() / 3600
@@ -116,6 +120,8 @@ def _add_measures(f: pd.DataFrame) -> None:
     f["redirected"] = f.has_redirect.astype("int64")
     f["category_changed"] = f.has_category_change.astype("int64")
     f["re_reviewed"] = f.has_re_review.astype("int64")
+    f["returned_for_rework"] = f.has_rework.astype("int64")
+    f["disputed"] = f.has_dispute.astype("int64")
     f["rated"] = f.rating.notna().astype("int64")
     f["satisfied"] = (f.rating >= SATISFIED_MIN_RATING).astype("int64")
     f["rating_sum"] = f.rating.fillna(0).astype("int64")

@@ -22,7 +22,8 @@ from ..domain.kpi_measures import (FLAGS, KEYS, MEASURES, NONE_KEY, OUTCOMES, RO
 from ..domain.enums import AnswerKind, EventKind, Status
 from ..domain.models import Answer, Appeal, AppealEvent
 from ..settings import region_tz
-from .kpi_facts import OPEN_CODES, RE_REVIEW_ACTIONS, SATISFIED_MIN_RATING, final_outcome, load_frame, tree_roots
+from .kpi_facts import (DISPUTE_ACTION, OPEN_CODES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING,
+                        final_outcome, load_frame, tree_roots)
 
 INSERT_BATCH = 20_000
 
@@ -114,6 +115,8 @@ def appeal_fact(conn, appeal_id: int) -> dict | None:
              "redirected": any(event.kind == EventKind.REDIRECT.value for event in events),
              "category_changed": any(event.kind == EventKind.CATEGORY_CHANGE.value for event in events),
              "re_reviewed": any(event.action in RE_REVIEW_ACTIONS for event in events),
+             "returned_for_rework": any(event.action == REWORK_ACTION for event in events),
+             "disputed": any(event.action == DISPUTE_ACTION for event in events),
              "rated": rating is not None, "satisfied": rating is not None and rating >= SATISFIED_MIN_RATING}
     hours = (first - appeal["created_at"]).total_seconds() / 3600 if first is not None else None
     is_open = appeal["status"] in OPEN_CODES

@@ -5,6 +5,7 @@ import asyncio
 
 import reflex as rx
 
+from ..analytics.dashboard import DASHBOARD_ROLES
 from ..db import session_scope
 from ..domain.enums import ROLE_LABELS, Role
 from ..services import auth
@@ -23,6 +24,7 @@ class AppState(rx.State):
     auth_token: str = rx.LocalStorage("", name="pos_token", sync=True)
     user_name: str = ""
     user_role_label: str = ""
+    show_kpi_link: bool = False
 
     async def _actor(self) -> Actor | None:
         if not self.auth_token:
@@ -32,6 +34,7 @@ class AppState(rx.State):
             return None
         actor, name = resolved
         self.user_name, self.user_role_label = name, ROLE_LABELS[actor.role]
+        self.show_kpi_link = actor.role in DASHBOARD_ROLES
         return actor
 
     async def _staff_actor(self) -> Actor | None:
@@ -40,5 +43,5 @@ class AppState(rx.State):
 
     @rx.event
     def logout(self):
-        self.auth_token, self.user_name, self.user_role_label = "", "", ""
+        self.auth_token, self.user_name, self.user_role_label, self.show_kpi_link = "", "", "", False
         return rx.redirect("/login")

@@ -1,9 +1,12 @@
 """The coordinator's appeal queue: filters in, one page of rows and the counts out."""
 
 import asyncio
+from urllib.parse import parse_qsl
+
 import reflex as rx
 
 from ..analytics import queue
+from ..analytics.dashboard_filter import queue_drill
 from ..analytics.options import filter_options
 from ..db import session_scope
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
@@ -41,6 +44,8 @@ class QueueState(AppState):
     search: str = ""
     sort: str = "deadline"
     page: int = 0
+    drill: str = ""  # the dashboard's part of the URL (selection, period, KPI) when opened from /kpi
+    drill_text: str = ""
 
     rows: list[dict] = []
     total: int = 0
@@ -78,7 +83,19 @@ class QueueState(AppState):
         options = await asyncio.to_thread(_options, own_id)
         self.category_options, self.territory_options = options["categories"], options["territories"]
         self.own_organization = options["own_organization"]
+        self._read_url(self.router.url.query_parameters)
         await self._reload()
+
+    def _read_url(self, params) -> None:
+        """Filters from the query string (links from the dashboard, bookmarks); unknown values are ignored."""
+        self.status = params.get("status", queue.OPEN) if params.get("status") in (
+            queue.OPEN, queue.ANY, *(s.value for s in Status)) else queue.OPEN
+        self.deadline = params.get("deadline") if params.get("deadline") in queue.DEADLINE_FILTERS else "any"
+        self.search, self.page = params.get("search", "")[:200], 0
+        self.category = params["category"] if params.get("category", "").isdigit() else ALL
+        self.territory = params["territory"] if params.get("territory", "").isdigit() else ALL
+        drill_params = {k: v for k, v in params.items() if k not in ("category", "territory") or not v.isdigit()}
+        self.drill, _, self.drill_text = queue_drill(drill_params)
 
     @rx.event
     async def set_filter(self, name: str, value: str):
@@ -95,9 +112,16 @@ class QueueState(AppState):
         await self._reload()
 
     @rx.event
+    async def clear_drill(self):
+        self.drill, self.drill_text, self.page, self.loading = "", "", 0, True
+        yield
+        await self._reload()
+
+    @rx.event
     async def reset_filters(self):
         self.status, self.category, self.territory, self.organization_query = queue.OPEN, ALL, ALL, ""
         self.deadline, self.search, self.sort, self.page = "any", "", "deadline", 0
+        self.drill, self.drill_text = "", ""
         self.loading = True
         yield
         await self._reload()
@@ -136,4 +160,5 @@ class QueueState(AppState):
             territory_id=None if self.territory == ALL else int(self.territory),
             organization_id=actor.organization_id if actor.role == Role.ORG_STAFF else None,
             organization_query=self.organization_query,
+            **queue_drill(dict(parse_qsl(self.drill)))[1],
         )
