@@ -131,8 +131,8 @@ def bubble_figure(bubbles: list[Bubble], kpi_label: str, higher_is_better: bool)
 
     def trace(points: list[Bubble], name: str, color) -> go.Scatter:
         return go.Scatter(
-            x=[b["lon"] for b in points], y=[b["lat"] for b in points], mode="markers+text", name=name,
-            text=[b["territory"] for b in points], textposition="top center",
+            x=[b["lon"] for b in points], y=[b["lat"] for b in points], mode="markers", name=name,
+            text=[b["territory"] for b in points],
             customdata=[[b["text"], b["received"]] for b in points], showlegend=False,
             hovertemplate="%{text}<br>" + kpi_label + ": %{customdata[0]}<br>Поступило: %{customdata[1]}<extra></extra>",
             marker={"size": [12 + 40 * (b["received"] / largest) ** 0.5 for b in points], "color": color,

@@ -24,8 +24,8 @@ def queue_page() -> rx.Component:
             ),
             rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red", role="alert")),
             rx.cond(QueueState.drill_text != "", rx.hstack(
-                rx.badge("Отбор с панели показателей: ", QueueState.drill_text, size="2", variant="surface",
-                         id="queue-drill"),
+                rx.text("Отбор с панели показателей: ", QueueState.drill_text, size="2", id="queue-drill",
+                        padding="4px 8px", border_radius="6px", background=rx.color("accent", 3)),
                 rx.button(rx.icon("x", size=14), "Снять отбор", size="1", variant="ghost", on_click=QueueState.clear_drill),
                 align="center", wrap="wrap")),
             status_chips(),
