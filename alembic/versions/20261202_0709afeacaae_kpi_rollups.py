@@ -5,7 +5,7 @@ from the appeals and events by `python -m pos_dashboard rollups --rebuild`, whic
 once after this upgrade on a database that already holds appeals.
 
 Revision ID: 0709afeacaae
-Revises: 9e4d2c1b7f60
+Revises: 4c8e2a6f1d3b (chained after the kpi branch's vote revision; main re-chains)
 Create Date: 2026-12-02 10:50:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0709afeacaae"
-down_revision: str | None = "9e4d2c1b7f60"
+down_revision: str | None = "4c8e2a6f1d3b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
