@@ -14,6 +14,7 @@ COMMANDS = {
     "demo": ("pos_dashboard.demo.cli", "создать демонстрационный регион (детерминированно)"),
     "import-spb": ("pos_dashboard.importers.spb_cli", "импортировать «Наш Санкт-Петербург»"),
     "kpi": ("pos_dashboard.analytics.kpi_cli", "показатели (KPI) по группам в CSV или JSON"),
+    "rollups": ("pos_dashboard.cli.rollups", "сводные таблицы KPI: --rebuild пересчитывает их из обращений"),
 }
 
 

@@ -1,14 +1,17 @@
 """KPIs of DESIGN.md §4: one definition each, used by the pages, the command line and the tests.
 
-Every KPI is a small function of a frame of appeals (one row per appeal, the columns loaded by
-`appeal_frame`) and of the moment `now`; it is registered with its Russian label and its definition,
-which the UI shows as a tooltip (`KPI_DEFINITIONS`). `compute_kpis` applies all of them per group
-(top-level territory, organisation or top-level category) and to the whole selection.
+Every KPI is a small function of a table of sums (one row per group: the additive measures of
+`services.kpi_facts.MEASURES`, the final-outcome counts, overdue/at-risk counts and the two
+percentiles of the time to first answer); it is registered with its Russian label and its
+definition, which the UI shows as a tooltip (`KPI_DEFINITIONS`). `compute_kpis` gets the sums
+either by scanning the appeals (`exact=True`) or from the rollups kept by the services
+(`exact=False`, `analytics.kpi_rollups`), so both paths share every formula.
 
 Conventions:
 - the period bounds the creation time: since ≤ created_at < until;
 - a share is a fraction in [0, 1], and NaN when its denominator is zero;
 - percentiles use linear interpolation between the closest ranks (numpy's and pandas' default);
+  from the rollups they are within 0.5 % of that (a log-scale histogram, `kpi_rollups`);
 - "overdue" and "at risk" are exactly `domain.deadlines.is_overdue` / `is_at_risk`, for appeals in an
   open status (`domain.enums.OPEN_STATUSES`).
 """
@@ -20,41 +23,17 @@ from datetime import datetime
 from typing import NamedTuple
 
 import pandas as pd
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from ..domain import deadlines
-from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, AnswerKind, EventKind, Status
-from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
+from ..domain.enums import Status
+from ..domain.models import Appeal, Category, Organization, Territory
 from ..domain.types import utcnow
-
-
-class KpiDefinition(NamedTuple):
-    label_ru: str
-    definition_ru: str
-
-
-KPI_DEFINITIONS: dict[str, KpiDefinition] = {}
-_KPI_FUNCTIONS: dict[str, Callable[[pd.DataFrame, datetime], float]] = {}
-GROUPINGS = ("territory", "organisation", "category")
-TOTAL_LABEL = "Итого"
-NO_GROUP_LABEL = {"territory": "(без территории)", "organisation": "(не назначена)", "category": "(без категории)"}
-
-# Events that start a re-review: ours after control, the portal's repeat message of a dissatisfied citizen.
-RE_REVIEW_ACTIONS = ("re_review", "import:repeat_petition")
-REWORK_ACTION, DISPUTE_ACTION = "return_for_rework", "dispute"
-SATISFIED_MIN_RATING = 4
-# How a closed appeal was closed, from the action of its closing event.
-CLOSING_OUTCOMES = {
-    "rate_good": "closed_by_citizen", "import:close_satisfied": "closed_by_citizen",
-    "auto_close": "closed_auto", "import:auto_close": "closed_auto",
-    "confirm_closure": "closed_confirmed", "import:close_confirmed": "closed_confirmed",
-}
-OUTCOME_LABELS = {status.value: STATUS_LABELS[status] for status in Status if status != Status.CLOSED} | {
-    "closed_by_citizen": "Завершено: заявитель принял ответ", "closed_auto": "Завершено автоматически",
-    "closed_confirmed": "Завершено: решение подтверждено после контроля", "closed_other": "Завершено (иначе)",
-}
+from ..services.kpi_facts import (CLOSING_OUTCOMES, DISPUTE_ACTION, MEASURES, OUTCOME_LABELS,  # noqa: F401
+                                  RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING, final_outcome, load_frame,
+                                  open_now, outcome_counts, tree_roots)
+from .kpi_drill import drill_condition, flag_conditions  # noqa: F401  (the dashboard reads them here)
 
 
 @dataclass(frozen=True)
@@ -66,8 +45,24 @@ class KpiSelection:
     organization_ids: tuple[int, ...] = ()
 
 
+class KpiDefinition(NamedTuple):
+    label_ru: str
+    definition_ru: str
+
+
+KPI_DEFINITIONS: dict[str, KpiDefinition] = {}
+_KPI_FUNCTIONS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {}
+GROUPINGS = ("territory", "organisation", "category")
+TOTAL_LABEL = "Итого"
+NO_GROUP_LABEL = {"territory": "(без территории)", "organisation": "(не назначена)", "category": "(без категории)"}
+NO_GROUP = -1  # the group id of appeals without a territory / organisation in the sums
+# The columns of a table of sums, besides MEASURES and the final_<outcome> counts.
+NOW_COUNTS = ("overdue_now", "at_risk_now")
+PERCENTILES = {"median_hours": 0.5, "p90_hours": 0.9}
+
+
 def kpi(name: str, label_ru: str, definition_ru: str):
-    """Register a KPI function under `name` with its label and definition."""
+    """Register a KPI (a function of the table of sums, one value per row) with its label and definition."""
     def register(function):
         KPI_DEFINITIONS[name] = KpiDefinition(label_ru, definition_ru)
         _KPI_FUNCTIONS[name] = function
@@ -75,199 +70,82 @@ def kpi(name: str, label_ru: str, definition_ru: str):
     return register
 
 
-def _share(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator else float("nan")
+def _share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return numerator / denominator.where(denominator != 0)
 
 
-def _quantile(values: pd.Series, q: float) -> float:
-    values = values.dropna()
-    return float(values.quantile(q, interpolation="linear")) if len(values) else float("nan")
+def _count(column: str):
+    return lambda s: s[column].astype("int64")
 
 
-@kpi("received", "Поступило", "Число обращений, созданных в выбранном периоде.")
-def received(f, now):
-    return len(f)
+kpi("received", "Поступило", "Число обращений, созданных в выбранном периоде.")(_count("received"))
+kpi("answered", "Дан ответ",
+    "Обращения, на которые дан первый ответ организации (промежуточный или окончательный).")(_count("answered"))
+kpi("answered_share", "Доля с ответом", "Дан ответ / Поступило.")(lambda s: _share(s.answered, s.received))
+kpi("median_hours_to_first_answer", "Медиана времени до первого ответа, ч",
+    "Медиана (время первого ответа − время создания) в часах по обращениям с ответом; "
+    "процентили — линейная интерполяция между соседними значениями.")(lambda s: s.median_hours.astype(float))
+kpi("p90_hours_to_first_answer", "90-й процентиль времени до первого ответа, ч",
+    "90-й процентиль (время первого ответа − время создания) в часах по обращениям с ответом; "
+    "линейная интерполяция.")(lambda s: s.p90_hours.astype(float))
+kpi("answered_with_deadline", "Ответов с известным сроком",
+    "Обращения с первым ответом и установленным сроком исполнения.")(_count("answered_with_deadline"))
+kpi("answered_on_time", "Ответов в срок",
+    "Обращения, первый ответ на которые дан не позже срока исполнения.")(_count("answered_on_time"))
+kpi("on_time_share", "Доля ответов в срок", "Ответов в срок / Ответов с известным сроком.")(
+    lambda s: _share(s.answered_on_time, s.answered_with_deadline))
+kpi("overdue_now", "Просрочено сейчас",
+    "Обращения в незавершённом статусе, срок исполнения которых уже прошёл.")(_count("overdue_now"))
+kpi("at_risk_now", "Под угрозой просрочки",
+    "Обращения в незавершённом статусе, срок которых истекает в ближайшие 24 часа.")(_count("at_risk_now"))
 
 
-@kpi("answered", "Дан ответ", "Обращения, на которые дан первый ответ организации (промежуточный или окончательный).")
-def answered(f, now):
-    return int(f.first_answer_at.notna().sum())
+def _flag_kpis(measure: str, count_name: str, count_label: str, share_name: str, share_label: str, what: str):
+    kpi(count_name, count_label, f"Обращения, в которых {what}.")(_count(measure))
+    kpi(share_name, share_label, f"{count_label} / Поступило.")(lambda s: _share(s[measure], s.received))
 
 
-@kpi("answered_share", "Доля с ответом", "Дан ответ / Поступило.")
-def answered_share(f, now):
-    return _share(answered(f, now), received(f, now))
-
-
-@kpi("median_hours_to_first_answer", "Медиана времени до первого ответа, ч",
-     "Медиана (время первого ответа − время создания) в часах по обращениям с ответом; "
-     "процентили — линейная интерполяция между соседними значениями.")
-def median_hours_to_first_answer(f, now):
-    return _quantile(f.hours_to_first_answer, 0.5)
-
-
-@kpi("p90_hours_to_first_answer", "90-й процентиль времени до первого ответа, ч",
-     "90-й процентиль (время первого ответа − время создания) в часах по обращениям с ответом; "
-     "линейная интерполяция.")
-def p90_hours_to_first_answer(f, now):
-    return _quantile(f.hours_to_first_answer, 0.9)
-
-
-@kpi("answered_with_deadline", "Ответов с известным сроком",
-     "Обращения с первым ответом и установленным сроком исполнения.")
-def answered_with_deadline(f, now):
-    return int((f.first_answer_at.notna() & f.deadline_at.notna()).sum())
-
-
-@kpi("answered_on_time", "Ответов в срок", "Обращения, первый ответ на которые дан не позже срока исполнения.")
-def answered_on_time(f, now):
-    return int((f.first_answer_at.notna() & f.deadline_at.notna() & (f.first_answer_at <= f.deadline_at)).sum())
-
-
-@kpi("on_time_share", "Доля ответов в срок", "Ответов в срок / Ответов с известным сроком.")
-def on_time_share(f, now):
-    return _share(answered_on_time(f, now), answered_with_deadline(f, now))
-
-
-def _open_deadlines(f):
-    return [None if pd.isna(d) else d for d in f.deadline_at[f.status.isin([s.value for s in OPEN_STATUSES])]]
-
-
-@kpi("overdue_now", "Просрочено сейчас", "Обращения в незавершённом статусе, срок исполнения которых уже прошёл.")
-def overdue_now(f, now):
-    return sum(deadlines.is_overdue(d, now) for d in _open_deadlines(f))
-
-
-@kpi("at_risk_now", "Под угрозой просрочки",
-     "Обращения в незавершённом статусе, срок которых истекает в ближайшие 24 часа.")
-def at_risk_now(f, now):
-    return sum(deadlines.is_at_risk(d, now) for d in _open_deadlines(f))
-
-
-def _flag_kpis(flag: str, count_name: str, count_label: str, share_name: str, share_label: str, what: str):
-    kpi(count_name, count_label, f"Обращения, в которых {what}.")(lambda f, now: int(f[flag].sum()))
-    kpi(share_name, share_label, f"{count_label} / Поступило.")(lambda f, now: _share(int(f[flag].sum()), len(f)))
-
-
-_flag_kpis("has_interim", "with_interim_answer", "С промежуточным ответом", "interim_answer_share",
+_flag_kpis("with_interim", "with_interim_answer", "С промежуточным ответом", "interim_answer_share",
            "Доля промежуточных ответов", "дан хотя бы один промежуточный ответ")
-_flag_kpis("has_redirect", "redirected", "Переадресовано", "redirect_share", "Доля переадресаций",
+_flag_kpis("redirected", "redirected", "Переадресовано", "redirect_share", "Доля переадресаций",
            "была хотя бы одна переадресация «по принадлежности» (ошибка маршрутизации)")
-_flag_kpis("has_category_change", "category_changed", "Со сменой категории", "category_change_share",
+_flag_kpis("category_changed", "category_changed", "Со сменой категории", "category_change_share",
            "Доля смены категории", "категория менялась хотя бы раз")
-_flag_kpis("has_re_review", "re_reviewed", "Повторно рассмотрено", "re_review_share", "Доля повторного рассмотрения",
+_flag_kpis("re_reviewed", "re_reviewed", "Повторно рассмотрено", "re_review_share", "Доля повторного рассмотрения",
            "было повторное рассмотрение (после контроля или повторного сообщения недовольного заявителя)")
-_flag_kpis("has_rework", "returned_for_rework", "Возвращено на доработку", "rework_share", "Доля доработок",
+_flag_kpis("returned_for_rework", "returned_for_rework", "Возвращено на доработку", "rework_share", "Доля доработок",
            "координатор хотя бы раз вернул ответ организации на доработку")
-_flag_kpis("has_dispute", "disputed", "Обжаловано", "dispute_share", "Доля обжалований",
+_flag_kpis("disputed", "disputed", "Обжаловано", "dispute_share", "Доля обжалований",
            "заявитель хотя бы раз обжаловал решение")
-
-
-@kpi("rejected", "Отклонено на модерации", "Обращения в статусе «Отклонено».")
-def rejected(f, now):
-    return int((f.status == Status.REJECTED.value).sum())
-
-
-@kpi("rejection_share", "Доля отклонённых", "Отклонено / Поступило.")
-def rejection_share(f, now):
-    return _share(rejected(f, now), len(f))
-
-
-@kpi("rated", "Оценено", "Обращения, ответ на которые заявитель оценил (1–5).")
-def rated(f, now):
-    return int(f.rating.notna().sum())
-
-
-@kpi("satisfaction_share", "Удовлетворённость", "Доля оценок 4–5 среди оценённых обращений.")
-def satisfaction_share(f, now):
-    return _share(int((f.rating >= SATISFIED_MIN_RATING).sum()), rated(f, now))
-
-
-@kpi("average_rating", "Средняя оценка", "Среднее арифметическое оценок 1–5 по оценённым обращениям.")
-def average_rating(f, now):
-    return float(f.rating.mean()) if rated(f, now) else float("nan")
-
+kpi("rejected", "Отклонено на модерации", "Обращения в статусе «Отклонено».")(_count(f"final_{Status.REJECTED.value}"))
+kpi("rejection_share", "Доля отклонённых", "Отклонено / Поступило.")(
+    lambda s: _share(s[f"final_{Status.REJECTED.value}"], s.received))
+kpi("rated", "Оценено", "Обращения, ответ на которые заявитель оценил (1–5).")(_count("rated"))
+kpi("satisfaction_share", "Удовлетворённость", "Доля оценок 4–5 среди оценённых обращений.")(
+    lambda s: _share(s.satisfied, s.rated))
+kpi("average_rating", "Средняя оценка", "Среднее арифметическое оценок 1–5 по оценённым обращениям.")(
+    lambda s: _share(s.rating_sum, s.rated))
 
 for _outcome, _label in OUTCOME_LABELS.items():
     kpi(f"final_{_outcome}", f"Итог: {_label}",
-        f"Число обращений, текущий итоговый статус которых — «{_label}».")(
-        lambda f, now, outcome=_outcome: int((f.outcome == outcome).sum()))
-
-
-def final_outcome(status: str, closing_action: str | None) -> str:
-    """The appeal's place in the completion mix: its status, and for a closed one how it was closed."""
-    if status == Status.CLOSED.value:
-        return CLOSING_OUTCOMES.get(closing_action or "", "closed_other")
-    return status
-
-
-def flag_conditions() -> dict:
-    """The per-appeal facts the KPIs count, as SQL conditions on the appeal table."""
-    a, e, ans = Appeal.__table__, AppealEvent.__table__, Answer.__table__
-
-    def has_event(*conditions):
-        return exists().where(e.c.appeal_id == a.c.id, *conditions)
-
-    return {
-        "has_interim": exists().where(ans.c.appeal_id == a.c.id, ans.c.kind == AnswerKind.INTERIM.value),
-        "has_redirect": has_event(e.c.kind == EventKind.REDIRECT.value),
-        "has_category_change": has_event(e.c.kind == EventKind.CATEGORY_CHANGE.value),
-        "has_re_review": has_event(e.c.action.in_(RE_REVIEW_ACTIONS)),
-        "has_rework": has_event(e.c.action == REWORK_ACTION),
-        "has_dispute": has_event(e.c.action == DISPUTE_ACTION),
-    }
-
-
-def drill_condition(kpi_name: str):
-    """The appeals a count KPI counts (for a share: its numerator), as a SQL condition on the appeal
-    table; None when the KPI counts every appeal of the selection. Overdue and at-risk appeals are
-    the queue's own deadline filters."""
-    a, flags = Appeal.__table__, flag_conditions()
-    answered = a.c.first_answer_at.is_not(None)
-    conditions = {
-        "answered": answered, "median_hours_to_first_answer": answered, "p90_hours_to_first_answer": answered,
-        "answered_with_deadline": answered & a.c.deadline_at.is_not(None),
-        "answered_on_time": answered & (a.c.first_answer_at <= a.c.deadline_at),
-        "rated": a.c.rating.is_not(None), "average_rating": a.c.rating.is_not(None),
-        "satisfaction_share": a.c.rating >= SATISFIED_MIN_RATING,
-        "rejected": a.c.status == Status.REJECTED.value,
-        "with_interim_answer": flags["has_interim"], "redirected": flags["has_redirect"],
-        "category_changed": flags["has_category_change"], "re_reviewed": flags["has_re_review"],
-        "returned_for_rework": flags["has_rework"], "disputed": flags["has_dispute"],
-    }
-    conditions["answered_share"], conditions["on_time_share"] = answered, conditions["answered_on_time"]
-    return conditions.get(kpi_name)
+        f"Число обращений, текущий итоговый статус которых — «{_label}».")(_count(f"final_{_outcome}"))
 
 
 def appeal_frame(bind, since: datetime | None = None, until: datetime | None = None,
                  selection: KpiSelection | None = None) -> pd.DataFrame:
     """One row per appeal created in [since, until) and in the selection, with the columns the KPIs read."""
-    a, e = Appeal.__table__, AppealEvent.__table__
-    closing_action = (select(e.c.action).where(e.c.appeal_id == a.c.id, e.c.to_status == a.c.status)
-                      .order_by(e.c.at.desc(), e.c.id.desc()).limit(1).scalar_subquery())
-    stmt = select(
-        a.c.id.label("appeal_id"), a.c.territory_id, a.c.organization_id, a.c.category_id, a.c.status,
-        a.c.created_at, a.c.first_answer_at, a.c.deadline_at, a.c.rating,
-        *(condition.label(flag) for flag, condition in flag_conditions().items()),
-        closing_action.label("closing_action"))
-    if since is not None:
-        stmt = stmt.where(a.c.created_at >= since)
-    if until is not None:
-        stmt = stmt.where(a.c.created_at < until)
     with _connection(bind) as conn:
-        stmt = stmt.where(*selection_conditions(conn, selection))
-        result = conn.execute(stmt.order_by(a.c.id))
-        keys, rows = list(result.keys()), result.all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(keys)  # column-wise: faster than rows
-    frame = pd.DataFrame({key: pd.Series(values, dtype=object) for key, values in zip(keys, columns, strict=True)})
-    for column in ("created_at", "first_answer_at", "deadline_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    for column in flag_conditions():
-        frame[column] = frame[column].astype(bool)
-    frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce")
-    frame["hours_to_first_answer"] = (frame.first_answer_at - frame.created_at).dt.total_seconds() / 3600
-    frame["outcome"] = [final_outcome(s, c) for s, c in zip(frame.status, frame.closing_action, strict=True)]
-    return frame
+        return load_frame(conn, appeal_conditions(conn, since, until, selection))
+
+
+def appeal_conditions(conn, since, until, selection) -> list:
+    a = Appeal.__table__
+    conditions = selection_conditions(conn, selection)
+    if since is not None:
+        conditions.append(a.c.created_at >= since)
+    if until is not None:
+        conditions.append(a.c.created_at < until)
+    return conditions
 
 
 def selection_conditions(conn, selection: KpiSelection | None) -> list:
@@ -303,49 +181,89 @@ def _with_descendants(conn, table, roots: Iterable[int]) -> list[int]:
     return sorted(found)
 
 
+def frame_sums(frame: pd.DataFrame, keys: pd.Series, now: datetime) -> pd.DataFrame:
+    """The table of sums of a frame of appeals, one row per value of `keys` (aligned with the frame)."""
+    overdue, at_risk = open_now(frame, now)
+    sums = pd.concat([frame[list(MEASURES)], overdue.rename("overdue_now"), at_risk.rename("at_risk_now")],
+                     axis=1).groupby(keys).sum().astype("int64")
+    hours = frame.hours_to_first_answer.groupby(keys)
+    percentiles = pd.DataFrame({name: hours.quantile(q) for name, q in PERCENTILES.items()})
+    return sums.join([outcome_counts(frame, keys), percentiles])
+
+
+def kpi_values(sums: pd.DataFrame) -> pd.DataFrame:
+    """Every registered KPI for each row of a table of sums."""
+    return pd.DataFrame({name: function(sums) for name, function in _KPI_FUNCTIONS.items()}, index=sums.index)
+
+
 def kpi_row(frame: pd.DataFrame, now: datetime, names: Iterable[str] | None = None) -> dict[str, float]:
-    """Every registered KPI (or those named) of one selection of appeals."""
-    return {name: _KPI_FUNCTIONS[name](frame, now) for name in (_KPI_FUNCTIONS if names is None else names)}
+    """Every registered KPI (or those named) of one selection of appeals (a frame of `appeal_frame`)."""
+    row = kpi_values(_with_total_row(frame_sums(frame, pd.Series(0, index=frame.index), now))).iloc[0]
+    return {name: row[name] for name in (_KPI_FUNCTIONS if names is None else names)}
 
 
 def compute_kpis(bind, group_by: str | None = None, since: datetime | None = None,
                  until: datetime | None = None, now: datetime | None = None,
-                 selection: KpiSelection | None = None) -> pd.DataFrame:
+                 selection: KpiSelection | None = None, exact: bool = True) -> pd.DataFrame:
     """KPIs per group (rows sorted by group name) followed by the total row (group_id None, group
     «Итого»). `group_by`: None, "territory" (top-level territories: a sub-territory rolls up to
     its root), "organisation" (the responsible organisation) or "category" (top-level categories).
-    `selection` narrows the appeals (territories and categories with their sub-trees, organisations)."""
+    `selection` narrows the appeals (territories and categories with their sub-trees, organisations).
+    `exact=False` answers from the rollups (same counts, percentiles within 0.5 %) when the question
+    fits their grain (`analytics.kpi_rollups.answerable`); otherwise it scans like `exact=True`."""
+    from .kpi_rollups import rollup_sums  # the rollups read this module's definitions
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, not {group_by!r}")
     now = now or utcnow()
-    frame = appeal_frame(bind, since, until, selection)
-    rows = []
-    if group_by is not None:
-        keys, names = _group_keys(bind, frame, group_by)
-        for key, group in frame.groupby(keys.fillna(-1).astype(int), sort=False):
-            group_id = None if key == -1 else int(key)
-            rows.append({"group_id": group_id, "group": names.get(group_id, NO_GROUP_LABEL[group_by]),
-                         **kpi_row(group, now)})
-        rows.sort(key=lambda row: (row["group_id"] is None, row["group"]))
-    rows.append({"group_id": None, "group": TOTAL_LABEL, **kpi_row(frame, now)})
-    table = pd.DataFrame(rows, columns=["group_id", "group", *_KPI_FUNCTIONS])
+    with _connection(bind) as conn:
+        sums = None if exact else rollup_sums(conn, group_by, since, until, now, selection)
+        if sums is None:
+            sums = _scanned_sums(conn, group_by, since, until, now, selection)
+        names = _group_names(conn, group_by) if group_by else {}
+    groups, total = sums
+    rows = kpi_values(groups).rename_axis(None) if group_by else pd.DataFrame(columns=list(_KPI_FUNCTIONS))
+    rows.insert(0, "group", [names.get(key, NO_GROUP_LABEL.get(group_by, "")) if key != NO_GROUP
+                             else NO_GROUP_LABEL[group_by] for key in rows.index])
+    rows.insert(0, "group_id", [None if key == NO_GROUP else int(key) for key in rows.index])
+    rows = rows.sort_values(by="group", key=lambda names_: names_.map(str), kind="stable")
+    rows = pd.concat([rows[rows.group_id.notna()], rows[rows.group_id.isna()]])
+    total_row = kpi_values(_with_total_row(total))
+    total_row.insert(0, "group", TOTAL_LABEL)
+    total_row.insert(0, "group_id", None)
+    table = pd.concat([rows, total_row], ignore_index=True) if len(rows) else total_row.reset_index(drop=True)
     table["group_id"] = table["group_id"].astype("Int64")
+    for name in table.columns[2:]:
+        if name in _COUNT_KPIS:
+            table[name] = table[name].astype("int64")
+        else:
+            table[name] = table[name].astype("float64")
     return table
 
 
-def _group_keys(bind, frame: pd.DataFrame, group_by: str) -> tuple[pd.Series, dict[int, str]]:
-    """The group id of every appeal and the groups' names."""
-    model, column = {"territory": (Territory, "territory_id"), "organisation": (Organization, "organization_id"),
-                     "category": (Category, "category_id")}[group_by]
-    table = model.__table__
-    columns = [table.c.id, table.c.name] + ([table.c.parent_id] if "parent_id" in table.c else [])
-    with _connection(bind) as conn:
-        nodes = conn.execute(select(*columns)).all()
-    names = {node.id: node.name for node in nodes}
+def _with_total_row(sums: pd.DataFrame) -> pd.DataFrame:
+    """The sums of a selection as exactly one row (zero counts and NaN percentiles when empty)."""
+    if len(sums):
+        return sums
+    row = pd.DataFrame({name: [0] for name in sums.columns if name not in PERCENTILES}, dtype="int64")
+    return row.assign(**{name: [float("nan")] for name in PERCENTILES})
+
+
+def _scanned_sums(conn, group_by, since, until, now, selection) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    frame = load_frame(conn, appeal_conditions(conn, since, until, selection), order=False)
+    total = frame_sums(frame, pd.Series(0, index=frame.index), now)
+    if group_by is None:
+        return None, total
+    return frame_sums(frame, group_keys(conn, frame, group_by), now), total
+
+
+def group_keys(conn, frame: pd.DataFrame, group_by: str) -> pd.Series:
+    """The group id of every appeal (NO_GROUP when it has no territory / organisation)."""
     if group_by == "organisation":
-        return frame[column], names
-    parents = {node.id: node.parent_id for node in nodes}
-    return frame[column].map(lambda node_id: _root(parents, node_id)), names
+        keys = frame.organization_id
+    else:
+        column = "territory_id" if group_by == "territory" else "category_id"
+        keys = frame[column].map(tree_roots(conn, group_by))
+    return keys.fillna(NO_GROUP).astype("int64")
 
 
 def _root(parents: dict[int, int | None], node_id) -> int | None:
@@ -359,6 +277,12 @@ def _root(parents: dict[int, int | None], node_id) -> int | None:
     return node_id
 
 
+def _group_names(conn, group_by: str) -> dict[int, str]:
+    model = {"territory": Territory, "organisation": Organization, "category": Category}[group_by]
+    table = model.__table__
+    return dict(conn.execute(select(table.c.id, table.c.name)).all())
+
+
 @contextmanager
 def _connection(bind):
     if isinstance(bind, Session):
@@ -370,3 +294,9 @@ def _connection(bind):
             yield conn
     else:
         raise TypeError(f"expected an Engine, Connection or Session, got {type(bind).__name__}")
+
+
+_COUNT_KPIS = {"received", "answered", "answered_with_deadline", "answered_on_time", "overdue_now", "at_risk_now",
+               "with_interim_answer", "redirected", "category_changed", "re_reviewed", "returned_for_rework",
+               "disputed", "rejected", "rated",
+               *(f"final_{name}" for name in OUTCOME_LABELS)}

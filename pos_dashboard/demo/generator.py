@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy.engine import Engine
 
 from ..domain.deadlines import RegionCalendar
+from ..services import kpi_rollups
 from ..settings import region_tz
 from . import writer
 from .accounts import demo_accounts, demo_password_hash
@@ -106,6 +107,8 @@ def load_demo(engine: Engine, options: DemoOptions, progress=sys.stderr) -> Load
         if progress:
             print("building indexes and checking foreign keys …", file=progress, flush=True)
     writer.finish(engine, list(TABLES))
+    with engine.begin() as conn:
+        kpi_rollups.rebuild(conn)
     engine.dispose()  # no pooled connection keeps the bulk-load settings
     result.seconds = time.perf_counter() - started
     return result

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import refresh_statistics
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
-from ..services import queue_counters
+from ..services import kpi_rollups, queue_counters
 from . import spb_mapping as mapping
 from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
 
@@ -169,6 +169,8 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
     if batch:
         write_batch(engine, refs, batch, report)
     if report.imported:
+        with engine.begin() as conn:
+            kpi_rollups.rebuild(conn)
         refresh_statistics(engine, ["appeal", "appealevent", "answer", "queuetally"])
     if progress:
         progress(report)

@@ -1,0 +1,115 @@
+"""What the KPIs of DESIGN.md §4 add up, and the rollup tables that keep those sums.
+
+Rollups are kept by the services in the same transaction as the change (`services.kpi_rollups`)
+and rebuilt from the appeals and events by `python -m pos_dashboard rollups --rebuild`. Group keys:
+the responsible organisation, the top-level territory and the top-level category of the appeal as it
+is now (0 = no organisation / no territory), and the region-local day of its creation.
+- `kpi_fact`: what each appeal contributes now, so that a change can take the old contribution
+  back; through its indexes it also answers partial-month percentiles and "overdue / at risk now";
+- `kpi_cell`: the additive measures per grain (D = day, M = month) × period start × group keys;
+- `kpi_hours_cell`: a log-scale histogram of the time to first answer per month × group keys;
+- `kpi_hours_region`: the same histogram for the whole region per day (D) and per month (M).
+They are plain tables (not ORM classes): nothing but those two modules touches them.
+"""
+
+import numpy as np
+from sqlalchemy import Column, Date, Index, Integer, String, Table
+from sqlmodel import SQLModel
+
+from .enums import STATUS_LABELS, Status
+from .types import UTCDateTime
+
+# Events that start a re-review: ours after control, the portal's repeat message of a dissatisfied citizen.
+RE_REVIEW_ACTIONS = ("re_review", "import:repeat_petition")
+REWORK_ACTION, DISPUTE_ACTION = "return_for_rework", "dispute"
+SATISFIED_MIN_RATING = 4
+# How a closed appeal was closed, from the action of its closing event.
+CLOSING_OUTCOMES = {
+    "rate_good": "closed_by_citizen", "import:close_satisfied": "closed_by_citizen",
+    "auto_close": "closed_auto", "import:auto_close": "closed_auto",
+    "confirm_closure": "closed_confirmed", "import:close_confirmed": "closed_confirmed",
+}
+OUTCOME_LABELS = {status.value: STATUS_LABELS[status] for status in Status if status != Status.CLOSED} | {
+    "closed_by_citizen": "Завершено: заявитель принял ответ", "closed_auto": "Завершено автоматически",
+    "closed_confirmed": "Завершено: решение подтверждено после контроля", "closed_other": "Завершено (иначе)",
+}
+OUTCOMES = tuple(OUTCOME_LABELS)
+# 0/1 measures of one appeal; they travel as bits of `kpi_fact.flags`.
+FLAGS = ("answered", "answered_with_deadline", "answered_on_time", "with_interim", "redirected",
+         "category_changed", "re_reviewed", "rated", "satisfied", "returned_for_rework", "disputed")
+# Additive measures per appeal, in a fixed order: 1, the flags, and the rating (for the average).
+MEASURES = ("received", *FLAGS, "rating_sum")
+SUM_COLUMNS = (*MEASURES, *(f"final_{name}" for name in OUTCOMES))
+KEYS = ("organization_id", "territory_id", "category_id")
+NONE_KEY = 0  # no organisation / no territory
+
+
+# Histogram of the time to first answer: bucket i > 0 holds hours in (γ^(i-OFFSET-1), γ^(i-OFFSET)], shown
+# as 2γ^(i-OFFSET)/(γ+1), within (γ-1)/(γ+1) = 0.4 % of every value in it; a linearly interpolated
+# percentile of such values is then within 0.4 % of the exact one. 0 holds exactly zero, negative
+# buckets mirror the positive ones (an imported answer dated before the appeal).
+GAMMA = 1.008
+BUCKET_OFFSET = 10_000
+_LOG_GAMMA = float(np.log(GAMMA))
+
+
+def hours_bucket(hours) -> np.ndarray:
+    """The bucket of each time to first answer (hours; NaN → NaN)."""
+    hours = np.asarray(hours, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        index = np.ceil(np.log(np.abs(hours)) / _LOG_GAMMA)
+    index = np.clip(index, 1 - BUCKET_OFFSET, BUCKET_OFFSET - 1) + BUCKET_OFFSET
+    return np.where(hours == 0, 0, np.sign(hours) * index)
+
+
+def bucket_hours(bucket) -> np.ndarray:
+    """The value a bucket stands for (hours)."""
+    bucket = np.asarray(bucket, dtype="float64")
+    magnitude = 2 * np.exp((np.abs(bucket) - BUCKET_OFFSET) * _LOG_GAMMA) / (GAMMA + 1)
+    return np.where(bucket == 0, 0.0, np.sign(bucket) * magnitude)
+
+
+def _keys() -> list[Column]:
+    return [Column(name, Integer, primary_key=True, autoincrement=False) for name in KEYS]
+
+
+kpi_fact = Table(
+    "kpi_fact", SQLModel.metadata,
+    Column("appeal_id", Integer, primary_key=True, autoincrement=False),
+    Column("day", Date, nullable=False),
+    *(Column(name, Integer, nullable=False) for name in KEYS),
+    Column("flags", Integer, nullable=False),
+    Column("rating", Integer),
+    Column("outcome", String(32), nullable=False),
+    Column("bucket", Integer),  # of the time to first answer; NULL before the first answer
+    Column("open_deadline", UTCDateTime),  # the deadline while the appeal is open, else NULL
+    Index("ix_kpi_fact_day", "day"),
+    Index("ix_kpi_fact_open_deadline", "open_deadline"),
+)
+
+kpi_cell = Table(
+    "kpi_cell", SQLModel.metadata,
+    Column("grain", String(1), primary_key=True),
+    Column("period", Date, primary_key=True),
+    *_keys(),
+    *(Column(name, Integer, nullable=False) for name in SUM_COLUMNS),
+)
+
+kpi_hours_cell = Table(
+    "kpi_hours_cell", SQLModel.metadata,
+    Column("grain", String(1), primary_key=True),
+    Column("period", Date, primary_key=True),
+    *_keys(),
+    Column("bucket", Integer, primary_key=True, autoincrement=False),
+    Column("n", Integer, nullable=False),
+)
+
+kpi_hours_region = Table(
+    "kpi_hours_region", SQLModel.metadata,
+    Column("grain", String(1), primary_key=True),
+    Column("period", Date, primary_key=True),
+    Column("bucket", Integer, primary_key=True, autoincrement=False),
+    Column("n", Integer, nullable=False),
+)
+
+ROLLUP_TABLES = (kpi_fact, kpi_cell, kpi_hours_cell, kpi_hours_region)
