@@ -42,6 +42,7 @@ NO_GROUP_LABEL = {"territory": "(без территории)", "organisation": 
 
 # Events that start a re-review: ours after control, the portal's repeat message of a dissatisfied citizen.
 RE_REVIEW_ACTIONS = ("re_review", "import:repeat_petition")
+REWORK_ACTION = "return_for_rework"  # the coordinator returns an organisation's answer
 SATISFIED_MIN_RATING = 4
 # How a closed appeal was closed, from the action of its closing event.
 CLOSING_OUTCOMES = {
@@ -127,6 +128,11 @@ def overdue_now(f, now):
     return sum(deadlines.is_overdue(d, now) for d in _open_deadlines(f))
 
 
+@kpi("overdue_share", "Доля просроченных сейчас", "Просрочено сейчас / Поступило.")
+def overdue_share(f, now):
+    return _share(overdue_now(f, now), len(f))
+
+
 @kpi("at_risk_now", "Под угрозой просрочки",
      "Обращения в незавершённом статусе, срок которых истекает в ближайшие 24 часа.")
 def at_risk_now(f, now):
@@ -144,6 +150,8 @@ _flag_kpis("has_redirect", "redirected", "Переадресовано", "redire
            "была хотя бы одна переадресация «по принадлежности» (ошибка маршрутизации)")
 _flag_kpis("has_category_change", "category_changed", "Со сменой категории", "category_change_share",
            "Доля смены категории", "категория менялась хотя бы раз")
+_flag_kpis("has_rework", "reworked", "Возвращено на доработку", "rework_share", "Доля возвратов на доработку",
+           "координатор хотя бы раз вернул ответ организации на доработку")
 _flag_kpis("has_re_review", "re_reviewed", "Повторно рассмотрено", "re_review_share", "Доля повторного рассмотрения",
            "было повторное рассмотрение (после контроля или повторного сообщения недовольного заявителя)")
 
@@ -202,6 +210,7 @@ def appeal_frame(bind, since: datetime | None = None, until: datetime | None = N
         has_event(e.c.kind == EventKind.REDIRECT.value).label("has_redirect"),
         has_event(e.c.kind == EventKind.CATEGORY_CHANGE.value).label("has_category_change"),
         has_event(e.c.action.in_(RE_REVIEW_ACTIONS)).label("has_re_review"),
+        has_event(e.c.action == REWORK_ACTION).label("has_rework"),
         closing_action.label("closing_action"))
     if since is not None:
         stmt = stmt.where(a.c.created_at >= since)
@@ -214,7 +223,7 @@ def appeal_frame(bind, since: datetime | None = None, until: datetime | None = N
     frame = pd.DataFrame({key: pd.Series(values, dtype=object) for key, values in zip(keys, columns, strict=True)})
     for column in ("created_at", "first_answer_at", "deadline_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    for column in ("has_interim", "has_redirect", "has_category_change", "has_re_review"):
+    for column in ("has_interim", "has_redirect", "has_category_change", "has_re_review", "has_rework"):
         frame[column] = frame[column].astype(bool)
     frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce")
     frame["hours_to_first_answer"] = (frame.first_answer_at - frame.created_at).dt.total_seconds() / 3600
