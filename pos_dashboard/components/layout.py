@@ -16,6 +16,8 @@ def header() -> rx.Component:
                 spacing="0",
             ),
             rx.link("Очередь обращений", href="/", size="2", margin_left="24px"),
+            rx.cond(AppState.rating_nav_label != "",
+                     rx.link(AppState.rating_nav_label, href=AppState.rating_nav_href, size="2", id="nav-ratings")),
             align="center",
             spacing="3",
         ),

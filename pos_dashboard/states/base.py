@@ -5,6 +5,8 @@ import asyncio
 
 import reflex as rx
 
+from .. import routes
+from ..analytics.ratings import navigation
 from ..db import session_scope
 from ..domain.enums import ROLE_LABELS, Role
 from ..services import auth
@@ -23,6 +25,8 @@ class AppState(rx.State):
     auth_token: str = rx.LocalStorage("", name="pos_token", sync=True)
     user_name: str = ""
     user_role_label: str = ""
+    rating_nav_label: str = ""  # «Рейтинг организаций» / «Рейтинг моей организации» / none
+    rating_nav_href: str = ""
 
     async def _actor(self) -> Actor | None:
         if not self.auth_token:
@@ -32,6 +36,8 @@ class AppState(rx.State):
             return None
         actor, name = resolved
         self.user_name, self.user_role_label = name, ROLE_LABELS[actor.role]
+        label, organization_id = navigation(actor)
+        self.rating_nav_label, self.rating_nav_href = label, routes.rating_url(organization_id) if label else ""
         return actor
 
     async def _staff_actor(self) -> Actor | None:
@@ -41,4 +47,5 @@ class AppState(rx.State):
     @rx.event
     def logout(self):
         self.auth_token, self.user_name, self.user_role_label = "", "", ""
+        self.rating_nav_label, self.rating_nav_href = "", ""
         return rx.redirect("/login")
