@@ -149,7 +149,7 @@ def test_the_ranking_page_shows_the_numbers_as_worked_out(session, region):
                    ("УК Центрального района", "84,4", "2 из 2"), ("Дорожное агентство", INSUFFICIENT, "—")]
     uk = page.rows[1]
     assert uk["received"] == "10"
-    assert uk["values"] == ["100,0 %", "10,0 ч", "62,5 %", "10,0 %", "0,0 %"]
+    assert uk["values"] == ["100,0\u00a0%", "10,0\u00a0ч", "62,5\u00a0%", "10,0\u00a0%", "0,0\u00a0%"]
     by_name = rv.ranking_page(session, rv.RankingQuery(sort="name", org_type="management_company"),
                               actor=r.coordinator, now=NOW)
     assert [row["name"] for row in by_name.rows] == ["УК «Северный дом»", "УК Центрального района"]
@@ -162,8 +162,9 @@ def test_organisation_page_components_trend_categories_and_low_rated_answers(ses
     detail = rv.organization_rating(session, r.o_uk, actor=r.coordinator, period=PERIOD, now=NOW)
     assert (detail.index, detail.rank, detail.received) == ("89,1", "1 из 2", 10)
     assert [(c["value"], c["score"]) for c in detail.components] == [
-        ("100,0 %", "1,00"), ("10,0 ч", "1,00"), ("62,5 %", "0,62"), ("10,0 %", "0,90"), ("0,0 %", "1,00")]
-    assert detail.components[1]["region"] == "20,0 ч"
+        ("100,0\u00a0%", "1,00"), ("10,0\u00a0ч", "1,00"), ("62,5\u00a0%", "0,62"), ("10,0\u00a0%", "0,90"),
+        ("0,0\u00a0%", "1,00")]
+    assert detail.components[1]["region"] == "20,0\u00a0ч"
     # the period is 2 February – 2 May 2025 (Moscow); every appeal came in March
     assert [(t["month"], t["received"], t["index"]) for t in detail.trend] == [
         ("фев 2025", 0, INSUFFICIENT), ("мар 2025", 10, "89,1"), ("апр 2025", 0, INSUFFICIENT),
@@ -171,7 +172,7 @@ def test_organisation_page_components_trend_categories_and_low_rated_answers(ses
     assert detail.series["index"] == [None, 89.1, None, None]
     assert detail.series["satisfaction"] == [None, 62.5, None, None]
     assert detail.categories == [{"category": "ЖКХ / Уборка придомовой территории", "received": 10,
-                                  "on_time": "100,0 %", "satisfaction": "62,5 %"}]
+                                  "on_time": "100,0\u00a0%", "satisfaction": "62,5\u00a0%"}]
     rows, total = rv.low_rated_answers(session, r.o_uk, actor=r.coordinator, period=PERIOD, now=NOW)
     assert total == 3
     assert [row["comment"] for row in rows] == ["Ничего не сделано, двор №7", "Ничего не сделано, двор №6",

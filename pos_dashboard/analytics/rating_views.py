@@ -164,7 +164,7 @@ def organization_rating(session: Session, organization_id: int, *, actor: Actor,
     me = next((s for s in scored if s.organization_id == organization_id), None)
     if me is None:
         raise NotFound(f"Организация №{organization_id} не найдена")
-    components = [ComponentRow(label=c.label_ru, kpi_label=c.kpi_label, weight=f"{round(100 * c.weight)} %",
+    components = [ComponentRow(label=c.label_ru, kpi_label=c.kpi_label, weight=f"{round(100 * c.weight)}\u00a0%",
                                rule=c.score_ru, value=component_value(c, me.kpis[c.kpi]),
                                region=component_value(c, region[c.kpi]), score=number(me.scores[c.key], 2))
                   for c in COMPONENTS]
@@ -191,9 +191,10 @@ def _trend(session: Session, organization_id: int, since: datetime, until: datet
         region = table.iloc[-1].to_dict()
         mine = table[table.group_id == organization_id].to_dict("records")
         row = mine[0] if mine else {"received": 0} | {c.kpi: float("nan") for c in COMPONENTS}
-        index, scores = index_of(row, region)
-        index = index if row["received"] >= MIN_APPEALS else None
-        rows.append(TrendRow(month=label, received=int(row["received"]), index=index_text(index),
+        index, scores = index_of(row, region)  # shown for a month even below the minimum, and marked so
+        few = index is not None and row["received"] < MIN_APPEALS
+        rows.append(TrendRow(month=label, received=int(row["received"]),
+                             index=index_text(index) + (f" (меньше {MIN_APPEALS} обращений)" if few else ""),
                              values=[component_value(c, row[c.kpi]) for c in COMPONENTS]))
         series["months"].append(label)
         series["index"].append(None if index is None else round(index, 1))

@@ -176,13 +176,13 @@ def number(value, digits: int = 1) -> str:
 
 
 def percent(share) -> str:
-    return "—" if _missing(share) else f"{number(100 * share)} %"
+    return "—" if _missing(share) else f"{number(100 * share)}\u00a0%"
 
 
 def component_value(component: Component, value) -> str:
     if _missing(value):
         return "—"
-    return f"{number(value)} ч" if component.against_region else percent(value)
+    return f"{number(value)}\u00a0ч" if component.against_region else percent(value)
 
 
 def index_text(index: float | None) -> str:

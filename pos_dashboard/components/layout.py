@@ -20,6 +20,7 @@ def header() -> rx.Component:
                      rx.link(AppState.rating_nav_label, href=AppState.rating_nav_href, size="2", id="nav-ratings")),
             align="center",
             spacing="3",
+            wrap="wrap",
         ),
         rx.spacer(),
         rx.cond(
@@ -41,6 +42,7 @@ def header() -> rx.Component:
         background=rx.color("gray", 1),
         width="100%",
         align="center",
+        wrap="wrap",
     )
 
 

@@ -18,12 +18,12 @@ def formula_block() -> rx.Component:
         return rx.table.row(
             rx.table.cell(rx.text(c.label_ru, weight="medium")),
             rx.table.cell(rx.text(c.kpi_label), rx.text(definition, size="1", color=rx.color("gray", 11))),
-            rx.table.cell(f"{round(100 * c.weight)} %"),
+            rx.table.cell(f"{round(100 * c.weight)}\u00a0%"),
             rx.table.cell(f"лучше, когда {_BETTER[c.better]}"),
             rx.table.cell(c.score_ru),
         )
     return rx.card(
-        rx.heading("Как считается индекс", size="3", as_="h2"),
+        rx.heading("Как считается индекс", size="3", as_="h2", id="formula"),
         rx.text(FORMULA_RU, size="2", margin_y="8px", id="rating-formula"),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
@@ -38,7 +38,7 @@ def period_select(value, on_change, id_: str) -> rx.Component:
     return rx.el.label(
         rx.text("Период", size="1", color=rx.color("gray", 11)),
         rx.select.root(
-            rx.select.trigger(width="150px", id=id_, aria_label="Период"),
+            rx.select.trigger(width="190px", id=id_, aria_label="Период"),
             rx.select.content(*[rx.select.item(f"Последние {label}", value=v) for v, label in PERIODS.items()]),
             value=value, on_change=on_change),
         style={"display": "flex", "flexDirection": "column", "gap": "2px"},
@@ -86,7 +86,8 @@ def _row(row) -> rx.Component:
             rx.cond(RatingsState.narrowed, rx.fragment(), rx.text(row["org_type"], size="1",
                                                                   color=rx.color("gray", 11))),
             class_name="rating-name", max_width="360px"),
-        rx.table.cell(rx.text(row["index"], weight="bold"), class_name="rating-index"),
+        rx.table.cell(rx.cond(row["rank"] == "—", rx.text(row["index"], size="1", color=rx.color("gray", 11)),
+                              rx.text(row["index"], weight="bold")), class_name="rating-index"),
         rx.cond(RatingsState.narrowed, rx.fragment(), rx.table.cell(row["received"], class_name="rating-received")),
         *[rx.cond(RatingsState.narrowed, rx.fragment(), rx.table.cell(row["values"][i], class_name=f"rating-{c.key}"))
           for i, c in enumerate(COMPONENTS)],

@@ -11,7 +11,8 @@ def ratings_page() -> rx.Component:
     return page_frame(
         rx.vstack(
             rx.hstack(rx.heading("Рейтинг организаций", size="6", as_="h1"),
-                      rx.cond(RatingsState.loading, rx.spinner(size="2")), align="center"),
+                      rx.cond(RatingsState.loading, rx.spinner(size="2")), rx.spacer(),
+                      rx.link("Как считается индекс ↓", href="#formula", size="2"), align="center", width="100%"),
             rx.cond(RatingsState.error != "",
                     rx.callout(RatingsState.error, icon="triangle-alert", color_scheme="red", id="rating-error"),
                     rx.vstack(filters(), table(), table_footer(), spacing="3", width="100%")),
