@@ -190,6 +190,7 @@ def test_citizens_get_nothing(session, region):
         lambda: rv.ranking_table(session, rv.RankingQuery(), actor=r.citizen, now=NOW),
         lambda: rv.organization_rating(session, r.o_uk, actor=r.citizen, period=PERIOD, now=NOW),
         lambda: rv.low_rated_answers(session, r.o_uk, actor=r.citizen, period=PERIOD, now=NOW),
+        lambda: rv.trend_table(session, r.o_uk, actor=r.citizen, period=PERIOD, now=NOW),
         lambda: rv.ranking_page(session, rv.RankingQuery(), actor=None, now=NOW),
     ]
     for call in calls:
@@ -221,7 +222,8 @@ def test_organisation_staff_cannot_open_another_organisations_page(session, regi
     staff = r.staff[r.o_uk]
     assert rv.organization_rating(session, r.o_uk, actor=staff, period=PERIOD, now=NOW).index == "89,1"
     for call in (lambda: rv.organization_rating(session, r.o_district_uk, actor=staff, period=PERIOD, now=NOW),
-                 lambda: rv.low_rated_answers(session, r.o_district_uk, actor=staff, period=PERIOD, now=NOW)):
+                 lambda: rv.low_rated_answers(session, r.o_district_uk, actor=staff, period=PERIOD, now=NOW),
+                 lambda: rv.trend_table(session, r.o_district_uk, actor=staff, period=PERIOD, now=NOW)):
         with pytest.raises(PermissionDenied) as refused:
             call()
         assert is_russian(refused.value.message)
@@ -248,12 +250,16 @@ def test_export_has_the_numbers_of_the_page(session, region):
     # the district УК has no ratings: an empty cell, not a zero
     assert rows[1] == ["УК Центрального района", "Управляющая компания", 84.4, 2, 2, 10, 100.0, 30.0, "", 0.0, 50.0]
     text = csv_bytes(header, rows).decode("utf-8-sig")
-    assert text.splitlines()[1] == "УК «Северный дом»;Управляющая компания;89,1;1;2;10;100;10;62,5;10;0"
+    assert text.splitlines()[1] == "УК «Северный дом»;Управляющая компания;89,1;1;2;10;100,0;10,0;62,5;10,0;0,0"
     from io import BytesIO
 
     from openpyxl import load_workbook
     sheet = load_workbook(BytesIO(xlsx_bytes(header, rows, "Рейтинг"))).active
     assert [c.value for c in sheet[2]] == rows[0]
+    header, rows = rv.trend_table(session, r.o_uk, actor=r.staff[r.o_uk], period=PERIOD, now=NOW)
+    assert header[:3] == ["Месяц", "Поступило", "Индекс"] and len(header) == 3 + len(COMPONENTS)
+    assert rows[1] == ["мар 2025", 10, 89.1, 100.0, 10.0, 62.5, 10.0, 0.0]
+    assert rows[0] == ["фев 2025", 0, "", "", "", "", "", ""]
 
 
 def test_index_ignores_undefined_components_and_caps_speed():

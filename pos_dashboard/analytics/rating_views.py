@@ -154,6 +154,14 @@ class OrganizationRating:
     trend: list[TrendRow]
     series: dict  # month labels, the index and each component's score per month (None: undefined)
     categories: list[CategoryRow]
+    trend_values: list[list]  # the trend as plain numbers, for export
+
+
+def trend_table(session: Session, organization_id: int, *, actor: Actor, period: str,
+                now: datetime) -> tuple[list[str], list[list]]:
+    """The organisation's monthly trend as the page shows it, for export."""
+    rating = organization_rating(session, organization_id, actor=actor, period=period, now=now)
+    return ["Месяц", "Поступило", "Индекс", *[c.kpi_label for c in COMPONENTS]], rating.trend_values
 
 
 def organization_rating(session: Session, organization_id: int, *, actor: Actor, period: str,
@@ -168,10 +176,10 @@ def organization_rating(session: Session, organization_id: int, *, actor: Actor,
                                rule=c.score_ru, value=component_value(c, me.kpis[c.kpi]),
                                region=component_value(c, region[c.kpi]), score=number(me.scores[c.key], 2))
                   for c in COMPONENTS]
-    trend, series = _trend(session, organization_id, since, until, now)
+    trend, series, values = _trend(session, organization_id, since, until, now)
     return OrganizationRating(me.organization_id, me.name, type_label(me.org_type), me.kpis["received"],
                               index_text(me.index), rank_text(me), components, trend, series,
-                              _weakest_categories(session, organization_id, since, until, now))
+                              _weakest_categories(session, organization_id, since, until, now), values)
 
 
 def _months(since: datetime, until: datetime):
@@ -185,7 +193,7 @@ def _months(since: datetime, until: datetime):
 
 
 def _trend(session: Session, organization_id: int, since: datetime, until: datetime, now: datetime):
-    rows, series = [], {"months": [], "index": []} | {c.key: [] for c in COMPONENTS}
+    rows, values, series = [], [], {"months": [], "index": []} | {c.key: [] for c in COMPONENTS}
     for label, start, end in _months(since, until):
         table = kpi.compute_kpis(session, group_by="organisation", since=start, until=end, now=now)
         region = table.iloc[-1].to_dict()
@@ -196,11 +204,13 @@ def _trend(session: Session, organization_id: int, since: datetime, until: datet
         rows.append(TrendRow(month=label, received=int(row["received"]),
                              index=index_text(index) + (f" (меньше {MIN_APPEALS} обращений)" if few else ""),
                              values=[component_value(c, row[c.kpi]) for c in COMPONENTS]))
+        values.append([label, int(row["received"]), "" if index is None else round(index, 1),
+                       *[_export_value(c, row[c.kpi]) for c in COMPONENTS]])
         series["months"].append(label)
         series["index"].append(None if index is None else round(index, 1))
         for c in COMPONENTS:
             series[c.key].append(None if scores[c.key] is None else round(100 * scores[c.key], 1))
-    return rows, series
+    return rows, series, values
 
 
 def _weakest_categories(session: Session, organization_id: int, since: datetime, until: datetime,

@@ -14,7 +14,7 @@ SHEET_TITLE_MAX = 31  # Excel's limit
 
 def _csv_value(value) -> str:
     if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+        return str(value).replace(".", ",")
     return "" if value is None else str(value)
 
 

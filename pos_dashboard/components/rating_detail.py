@@ -41,9 +41,16 @@ def components_table() -> rx.Component:
         "detail-components")
 
 
+def _export_buttons() -> rx.Component:
+    return rx.hstack(*[rx.button(rx.icon("download", size=14), fmt.upper(), variant="soft", size="1",
+                                 on_click=S.export(fmt), id=f"detail-export-{fmt}",
+                                 aria_label=f"Скачать динамику в {fmt.upper()}") for fmt in ("csv", "xlsx")])
+
+
 def trend_block() -> rx.Component:
     return rx.vstack(
-        rx.heading("Динамика по месяцам", size="4", as_="h2"),
+        rx.hstack(rx.heading("Динамика по месяцам", size="4", as_="h2"), rx.spacer(), _export_buttons(),
+                  width="100%", align="center"),
         rx.box(rx.plotly.basic(data=S.figure, width="100%", height="320px"), width="100%",
                aria_hidden="true", id="detail-chart"),
         rx.text("Те же числа таблицей (месяц — по обращениям, поступившим в этом месяце):", size="2"),

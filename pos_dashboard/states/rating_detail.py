@@ -11,6 +11,7 @@ from ..analytics import rating_views
 from ..analytics.rating_chart import trend_figure
 from ..analytics.rating_views import CategoryRow, ComponentRow, LowRatedRow, TrendRow
 from ..analytics.ratings import DEFAULT_PERIOD, PERIODS
+from ..analytics.table_export import FORMATS, export_bytes
 from ..db import session_scope
 from ..domain.types import utcnow
 from ..services.actors import Actor
@@ -30,6 +31,12 @@ def _answers(organization_id: int, period: str, page: int, actor: Actor):
     with session_scope() as session:
         return rating_views.low_rated_answers(session, organization_id, actor=actor, period=period, now=utcnow(),
                                               page=page)
+
+
+def _export(organization_id: int, period: str, actor: Actor, fmt: str) -> bytes:
+    with session_scope() as session:
+        header, rows = rating_views.trend_table(session, organization_id, actor=actor, period=period, now=utcnow())
+    return export_bytes(fmt, header, rows, "Динамика рейтинга")
 
 
 class RatingDetailState(AppState):
@@ -72,6 +79,20 @@ class RatingDetailState(AppState):
                 _answers, self._organization_id(), self.period, self.low_page, actor)
         except ServiceError as exc:
             self._refuse(exc.message)
+
+    @rx.event
+    async def export(self, fmt: str):
+        actor = await self._actor()
+        if actor is None or fmt not in FORMATS:
+            return
+        try:
+            organization_id = self._organization_id()
+            data = await asyncio.to_thread(_export, organization_id, self.period, actor, fmt)
+        except ServiceError as exc:
+            self._refuse(exc.message)
+            return
+        return rx.download(data=data, filename=f"rating_{organization_id}_{self.period}d.{fmt}",
+                           mime_type=FORMATS[fmt])
 
     def _organization_id(self) -> int:
         raw = str(self.organization_id)  # the route's dynamic argument
