@@ -83,7 +83,7 @@ def test_region_totals(session, story):
         "received": 8, "answered": 4, "answered_with_deadline": 4, "answered_on_time": 3,
         "overdue_now": 2,  # the heating appeal and the re-reviewed one (10 working days from +8 h)
         "at_risk_now": 1, "with_interim_answer": 1, "redirected": 1, "category_changed": 1, "re_reviewed": 1,
-        "rejected": 1, "rated": 2, "reworked": 0,
+        "rejected": 1, "rated": 2, "returned_for_rework": 0,
         "final_closed_by_citizen": 1, "final_closed_auto": 1, "final_in_work": 3, "final_answered": 1,
         "final_rejected": 1, "final_moderation": 1, "final_closed_confirmed": 0, "final_closed_other": 0,
     }
@@ -111,7 +111,7 @@ def test_rework_counts_appeals_whose_answer_the_coordinator_returned(session):
     appeals.perform(session, actor=staff, appeal_id=approved, action="give_answer", now=T0 + hours(2), text=ANSWER_TEXT)
     appeals.perform(session, actor=cur, appeal_id=approved, action="approve_answer", now=T0 + hours(3))
     row = total(compute_kpis(session, now=T0 + hours(4)))
-    assert (row.received, row.reworked, row.answered) == (3, 1, 1)  # one appeal, however many returns
+    assert (row.received, row.returned_for_rework, row.answered) == (3, 1, 1)  # one appeal, however many returns
     assert row.rework_share == pytest.approx(1 / 3)
 
 

@@ -245,7 +245,7 @@ def test_export_has_the_numbers_of_the_page(session, region):
     header, rows = rv.ranking_table(session, rv.RankingQuery(org_type="management_company"), actor=r.official,
                                     now=NOW)
     assert header[5:] == ["Поступило обращений", "Доля ответов в срок", "Медиана времени до первого ответа, ч",
-                          "Удовлетворённость", "Доля возвратов на доработку", "Доля просроченных сейчас"]
+                          "Удовлетворённость", "Доля доработок", "Доля просроченных сейчас"]
     assert rows[0] == ["УК «Северный дом»", "Управляющая компания", 89.1, 1, 2, 10, 100.0, 10.0, 62.5, 10.0, 0.0]
     # the district УК has no ratings: an empty cell, not a zero
     assert rows[1] == ["УК Центрального района", "Управляющая компания", 84.4, 2, 2, 10, 100.0, 30.0, "", 0.0, 50.0]
