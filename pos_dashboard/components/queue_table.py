@@ -16,6 +16,7 @@ def status_chips() -> rx.Component:
                 chip["label"], rx.badge(chip["count"], variant="surface", radius="full"),
                 size="1", variant=rx.cond(QueueState.status == chip["value"], "solid", "outline"),
                 on_click=QueueState.set_filter("status", chip["value"]),
+                aria_pressed=QueueState.status == chip["value"],
                 id="status-" + chip["value"].to(str),
             ),
         ),
@@ -25,7 +26,7 @@ def status_chips() -> rx.Component:
 
 def _select(name: str, value, options, placeholder: str, width: str = "220px") -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder=placeholder, width=width, id=f"filter-{name}"),
+        rx.select.trigger(placeholder=placeholder, width=width, id=f"filter-{name}", aria_label=placeholder),
         rx.select.content(
             rx.select.item(placeholder, value=ALL),
             rx.foreach(options, lambda o: rx.select.item(o["label"], value=o["value"])),
@@ -39,7 +40,7 @@ def _text_filter(name: str, value, placeholder: str, icon: str, width: str) -> r
     return rx.debounce_input(
         rx.input(
             rx.input.slot(rx.icon(icon, size=16)),
-            placeholder=placeholder, value=value, width=width, id=f"filter-{name}",
+            placeholder=placeholder, value=value, width=width, id=f"filter-{name}", aria_label=placeholder,
             on_change=lambda v: QueueState.set_filter(name, v),
         ),
         debounce_timeout=400,
@@ -65,7 +66,7 @@ def filters() -> rx.Component:
             id="filter-deadline",
         ),
         rx.select.root(
-            rx.select.trigger(width="170px", id="filter-sort"),
+            rx.select.trigger(width="170px", id="filter-sort", aria_label="Порядок"),
             rx.select.content(*[rx.select.item(label, value=value) for value, label in _SORTS]),
             value=QueueState.sort,
             on_change=lambda v: QueueState.set_filter("sort", v),
@@ -84,7 +85,9 @@ def _clamped(value, lines: int, **props) -> rx.Component:
 
 def _row(row: rx.Var[dict]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text("№", row["id"], weight="bold")),
+        # The number is a real link: rows open from the keyboard and screen readers name them.
+        rx.table.cell(rx.link("№", row["id"], href="/appeals/" + row["id"].to(str), weight="bold",
+                              class_name="queue-row-link")),
         rx.table.cell(rx.text(row["created"], size="2")),
         rx.table.cell(_clamped(row["category"], 2), max_width="220px"),
         rx.table.cell(_clamped(row["territory"], 2), max_width="160px"),
@@ -114,7 +117,8 @@ def table() -> rx.Component:
 
 def pager() -> rx.Component:
     return rx.hstack(
-        rx.text(f"Найдено: {QueueState.total}", size="2", id="queue-total"),
+        # Announced to screen readers when a filter or a live update changes the count.
+        rx.text(f"Найдено: {QueueState.total}", size="2", id="queue-total", role="status", aria_live="polite"),
         rx.spacer(),
         rx.button(rx.icon("chevron-left", size=14), "Назад", size="1", variant="soft",
                   disabled=QueueState.page == 0, on_click=QueueState.set_page(QueueState.page - 1)),

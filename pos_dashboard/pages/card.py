@@ -71,7 +71,7 @@ def card_page() -> rx.Component:
         rx.link("← К очереди", href="/", size="2"),
         rx.cond(
             CardState.error != "",
-            rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", margin_top="16px"),
+            rx.callout(CardState.error, icon="triangle-alert", color_scheme="red", margin_top="16px", role="alert"),
             rx.cond(
                 CardState.appeal.contains("id"),
                 rx.grid(
@@ -86,7 +86,7 @@ def card_page() -> rx.Component:
                     ),
                     rx.vstack(
                         rx.cond(CardState.action_notice != "", rx.callout(
-                            CardState.action_notice, icon="check", color_scheme="green", id="action-notice")),
+                            CardState.action_notice, icon="check", color_scheme="green", id="action-notice", role="status")),
                         action_panel(),
                         rx.heading("История обращения", size="4"),
                         rx.card(rx.vstack(rx.foreach(CardState.timeline, _event), spacing="3"), width="100%",
@@ -95,7 +95,7 @@ def card_page() -> rx.Component:
                     ),
                     columns="2", spacing="5", width="100%", margin_top="12px",
                 ),
-                rx.spinner(margin="24px"),
+                rx.spinner(margin="24px", aria_label="Загрузка обращения"),
             ),
         ),
     )

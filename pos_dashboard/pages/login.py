@@ -25,18 +25,21 @@ def _demo_accounts() -> rx.Component:
 def login_page() -> rx.Component:
     return rx.center(
         ready_marker(),
-        rx.vstack(
+        rx.el.main(rx.vstack(
             rx.heading("Платформа обратной связи", size="6"),
             rx.text("Вход для сотрудников ЦУР, организаций и министерства", color=rx.color("gray", 11)),
             rx.card(
                 rx.form(
                     rx.vstack(
-                        rx.text("Логин", size="2"),
-                        rx.input(name="login", placeholder="например, coordinator", width="100%", id="login"),
-                        rx.text("Пароль", size="2"),
-                        rx.input(name="password", type="password", width="100%", id="password"),
+                        rx.el.label("Логин", html_for="login", class_name="field-label"),
+                        rx.input(name="login", placeholder="например, coordinator", width="100%", id="login",
+                                 auto_complete="username"),
+                        rx.el.label("Пароль", html_for="password", class_name="field-label"),
+                        rx.input(name="password", type="password", width="100%", id="password",
+                                 auto_complete="current-password"),
                         rx.cond(LoginState.error != "",
-                                rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", id="login-error")),
+                                rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red",
+                                           id="login-error", role="alert")),
                         rx.button("Войти", type="submit", loading=LoginState.busy, width="100%", id="login-submit"),
                         spacing="2",
                     ),
@@ -46,7 +49,7 @@ def login_page() -> rx.Component:
                 width="100%",
             ),
             _demo_accounts(),
-            width="420px", spacing="4",
-        ),
+            width="100%", spacing="4",
+        ), width="100%", max_width="420px", padding="12px"),
         min_height="100vh", background=rx.color("gray", 2),
     )

@@ -14,7 +14,7 @@ def queue_page() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading("Очередь обращений", size="6"),
-                rx.cond(QueueState.loading, rx.spinner(size="2")),
+                rx.cond(QueueState.loading, rx.spinner(size="2", aria_label="Загрузка")),
                 rx.spacer(),
                 rx.text("обновлено ", QueueState.updated_at, size="1", color=rx.color("gray", 11)),
                 # The clock ticks every few seconds and asks the server whether appeals changed.
@@ -22,7 +22,7 @@ def queue_page() -> rx.Component:
                           display="none"),
                 width="100%", align="center",
             ),
-            rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red")),
+            rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red", role="alert")),
             status_chips(),
             filters(),
             table(),

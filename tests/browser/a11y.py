@@ -1,0 +1,36 @@
+"""Accessibility checks for the browser tests: axe-core (from the npm registry, installed by
+test.sh into tests/browser/axe) run inside the page against WCAG 2.1 A and AA.
+
+`assert_accessible(page)` fails with one line per violation: rule, impact, help text and the first
+offending elements, so the message says what to fix without opening a report."""
+
+from pathlib import Path
+
+AXE_JS = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
+def axe_violations(page) -> list[dict]:
+    if not AXE_JS.exists():
+        raise RuntimeError(f"axe-core is missing at {AXE_JS}: run `npm ci --prefix tests/browser/axe` (test.sh does)")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_JS.read_text())
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))}));
+        }""",
+        WCAG_TAGS,
+    )
+    return result
+
+
+def assert_accessible(page, where: str = "") -> None:
+    """No WCAG 2.1 A/AA violation on the page as it is now."""
+    violations = axe_violations(page)
+    if violations:
+        lines = [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s): "
+                 + "; ".join(v["nodes"][:3]) for v in violations]
+        raise AssertionError(f"axe found {len(violations)} violation(s) on {where or page.url}:\n" + "\n".join(lines))
