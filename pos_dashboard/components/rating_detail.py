@@ -8,6 +8,7 @@ from ..analytics.rating_views import MIN_CATEGORY_APPEALS, WEAKEST_SHOWN
 from ..analytics.ratings import COMPONENTS
 from ..states.rating_detail import RatingDetailState as S
 from .paging import pager
+from .plain_table import cell, plain_table
 
 
 def _stat(label: str, value, id_: str) -> rx.Component:
@@ -24,20 +25,11 @@ def header_stats() -> rx.Component:
     )
 
 
-def _simple_table(headers: list[str], rows, cells, id_: str) -> rx.Component:
-    return rx.box(rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-        rx.table.body(rx.foreach(rows, lambda row: rx.table.row(*cells(row)))),
-        size="1", width="100%", id=id_), overflow_x="auto", width="100%")
-
-
 def components_table() -> rx.Component:
-    return _simple_table(
-        ["Показатель", "Вес", "Значение", "По региону", "Балл 0–1"], S.components,
-        lambda c: [rx.table.cell(rx.text(c["label"], weight="medium"),
-                                 rx.text(c["kpi_label"], size="1", color=rx.color("gray", 11))),
-                   rx.table.cell(c["weight"]), rx.table.cell(c["value"]), rx.table.cell(c["region"]),
-                   rx.table.cell(c["score"])],
+    return plain_table(
+        "Составляющие индекса организации", ["Показатель", "Вес", "Значение", "По региону", "Балл 0–1"],
+        rx.foreach(S.components, lambda c: rx.el.tr(cell(c["label"], hint=c["kpi_label"]), cell(c["weight"]),
+                                                     cell(c["value"]), cell(c["region"]), cell(c["score"]))),
         "detail-components")
 
 
@@ -51,14 +43,20 @@ def trend_block() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.heading("Динамика по месяцам", size="4", as_="h2"), rx.spacer(), _export_buttons(),
                   width="100%", align="center"),
-        rx.box(rx.plotly.basic(data=S.figure, width="100%", height="320px"), width="100%",
-               aria_hidden="true", id="detail-chart"),
-        rx.text("Те же числа таблицей (месяц — по обращениям, поступившим в этом месяце):", size="2"),
-        _simple_table(["Месяц", "Поступило", "Индекс", *[c.label_ru for c in COMPONENTS]], S.trend,
-                      lambda t: [rx.table.cell(t["month"]), rx.table.cell(t["received"]),
-                                 rx.table.cell(t["index"], class_name="trend-index"),
-                                 *[rx.table.cell(t["values"][i]) for i in range(len(COMPONENTS))]],
-                      "detail-trend"),
+        rx.el.figure(
+            rx.plotly.basic(data=S.figure, config={"displayModeBar": False}, width="100%", height="320px"),
+            rx.el.figcaption("Индекс и баллы составляющих по месяцам; те же числа — в таблице ниже.",
+                             class_name="hint"),
+            id="detail-chart", style={"margin": "0", "width": "100%"},
+        ),
+        plain_table("Динамика по месяцам: числа графика", ["Месяц", "Поступило", "Индекс",
+                                                          *[c.label_ru for c in COMPONENTS]],
+                    rx.foreach(S.trend, lambda t: rx.el.tr(
+                        cell(t["month"]), cell(t["received"]), cell(t["index"], class_name="trend-index"),
+                        *[cell(t["values"][i]) for i in range(len(COMPONENTS))])),
+                    "detail-trend"),
+        rx.text("Месяц — по обращениям, поступившим в этом месяце, в их нынешнем состоянии.", size="1",
+                color=rx.color("gray", 11)),
         spacing="2", width="100%",
     )
 
@@ -70,10 +68,10 @@ def categories_block() -> rx.Component:
                 f"учитываются категории, где у организации не меньше {MIN_CATEGORY_APPEALS} обращений за период.",
                 size="2", color=rx.color("gray", 11)),
         rx.cond(S.categories.length() > 0,
-                _simple_table(["Категория", "Поступило", "Доля в срок", "Удовлетворённость"], S.categories,
-                              lambda c: [rx.table.cell(c["category"]), rx.table.cell(c["received"]),
-                                         rx.table.cell(c["on_time"]), rx.table.cell(c["satisfaction"])],
-                              "detail-categories"),
+                plain_table("Слабые категории", ["Категория", "Поступило", "Доля в срок", "Удовлетворённость"],
+                            rx.foreach(S.categories, lambda c: rx.el.tr(cell(c["category"]), cell(c["received"]),
+                                                                        cell(c["on_time"]), cell(c["satisfaction"]))),
+                            "detail-categories"),
                 rx.text("Нет категорий с достаточным числом обращений.", size="2", id="detail-categories-empty")),
         spacing="2", width="100%",
     )

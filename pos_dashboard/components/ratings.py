@@ -8,28 +8,20 @@ from ..analytics.kpi import KPI_DEFINITIONS
 from ..analytics.ratings import ALL_TYPES, COMPONENTS, FORMULA_RU, HIGHER, PERIODS, type_options
 from ..states.ratings import RatingsState
 from .paging import pager
+from .plain_table import cell, plain_table
 
 _BETTER = {HIGHER: "выше", "lower": "ниже"}
 
 
 def formula_block() -> rx.Component:
-    def row(c):
-        definition = KPI_DEFINITIONS[c.kpi].definition_ru
-        return rx.table.row(
-            rx.table.cell(rx.text(c.label_ru, weight="medium")),
-            rx.table.cell(rx.text(c.kpi_label), rx.text(definition, size="1", color=rx.color("gray", 11))),
-            rx.table.cell(f"{round(100 * c.weight)}\u00a0%"),
-            rx.table.cell(f"лучше, когда {_BETTER[c.better]}"),
-            rx.table.cell(c.score_ru),
-        )
+    rows = [rx.el.tr(cell(c.label_ru), cell(c.kpi_label, hint=KPI_DEFINITIONS[c.kpi].definition_ru),
+                     cell(f"{round(100 * c.weight)}\u00a0%"), cell(f"лучше, когда {_BETTER[c.better]}"),
+                     cell(c.score_ru)) for c in COMPONENTS]
     return rx.card(
         rx.heading("Как считается индекс", size="3", as_="h2", id="formula"),
         rx.text(FORMULA_RU, size="2", margin_y="8px", id="rating-formula"),
-        rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                           ("Показатель", "Исходный KPI", "Вес", "Направление", "Балл 0–1")])),
-            rx.table.body(*[row(c) for c in COMPONENTS]),
-            size="1", width="100%", id="rating-components"), overflow_x="auto", width="100%"),
+        plain_table("Составляющие индекса", ["Показатель", "Исходный KPI", "Вес", "Направление", "Балл 0–1"], rows,
+                    "rating-components"),
         width="100%",
     )
 

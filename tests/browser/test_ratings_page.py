@@ -3,6 +3,7 @@ read model's numbers, organisation staff see their peers but no other organisati
 
 import re
 
+import pytest
 from sqlmodel import Session, select
 
 from pos_dashboard.analytics import rating_views
@@ -12,6 +13,7 @@ from pos_dashboard.domain.models import Organization, User
 from pos_dashboard.domain.types import utcnow
 from pos_dashboard.services.actors import Actor
 
+from .a11y import PHONE_VIEWPORT, assert_accessible
 from .conftest import log_in, wait_ready
 
 SLOW_PAGE_MS = 90_000  # the exact KPI path scans the period's appeals on a shared, loaded machine
@@ -137,3 +139,16 @@ def test_the_ranking_downloads_as_csv_with_the_pages_numbers(page, app_url, demo
     assert len(lines) == expected.total + 1
     first = expected.rows[0]
     assert lines[1].startswith(f"{first['name']};{first['org_type']};{first['index']};{first['rank'].split()[0]};")
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_ratings_pages_are_accessible(page, app_url, demo_db, screen):
+    if screen == "phone":
+        page.set_viewport_size(PHONE_VIEWPORT)
+    _open(page, app_url, "coordinator", "/ratings")
+    page.wait_for_selector(".rating-row", timeout=SLOW_PAGE_MS)
+    assert_accessible(page, f"/ratings ({screen})")
+    page.locator(".rating-row").first.locator(".rating-name a").click()
+    page.wait_for_selector("#detail-title", timeout=SLOW_PAGE_MS)
+    page.wait_for_selector("#detail-chart .js-plotly-plot", timeout=30_000)
+    assert_accessible(page, f"/ratings/N ({screen})")
