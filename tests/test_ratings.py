@@ -269,3 +269,13 @@ def test_index_ignores_undefined_components_and_caps_speed():
     assert scores["speed"] == 1.0  # twice as fast as the region still scores 1
     assert index == pytest.approx(100 * (0.3 * 0.8 + 0.2 * 1.0) / 0.5)
     assert index_of({c.kpi: float("nan") for c in COMPONENTS}, region)[0] is None
+
+
+def test_the_trend_figure_carries_the_series_and_no_template():
+    from pos_dashboard.analytics.rating_chart import trend_figure
+    series = {"months": ["мар 2025", "апр 2025"], "index": [89.1, None]} | {c.key: [50.0, None] for c in COMPONENTS}
+    figure = trend_figure(series)
+    assert [trace.name for trace in figure.data] == ["Индекс", *[c.label_ru for c in COMPONENTS]]
+    assert list(figure.data[0].y) == [89.1, None]
+    assert figure.to_plotly_json()["layout"].get("template") in (None, {})  # rx.plotly brings its own
+    assert len(figure.to_json()) < 3_000  # aggregated series only (the default template alone is ~7 KB)
