@@ -45,8 +45,8 @@ def trend_block() -> rx.Component:
                   width="100%", align="center"),
         rx.el.figure(
             rx.plotly.basic(data=S.figure, config={"displayModeBar": False}, width="100%", height="320px"),
-            rx.el.figcaption("Индекс и баллы составляющих по месяцам; те же числа — в таблице ниже.",
-                             class_name="hint"),
+            rx.el.figcaption(rx.text("Индекс и баллы составляющих по месяцам; те же числа — в таблице ниже.",
+                                     size="2", color=rx.color("gray", 11))),
             id="detail-chart", style={"margin": "0", "width": "100%"},
         ),
         plain_table("Динамика по месяцам: числа графика", ["Месяц", "Поступило", "Индекс",

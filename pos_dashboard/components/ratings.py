@@ -30,7 +30,7 @@ def period_select(value, on_change, id_: str) -> rx.Component:
     return rx.el.label(
         rx.text("Период", size="1", color=rx.color("gray", 11)),
         rx.select.root(
-            rx.select.trigger(width="190px", id=id_, aria_label="Период"),
+            rx.select.trigger(width="215px", id=id_, aria_label="Период"),
             rx.select.content(*[rx.select.item(f"Последние {label}", value=v) for v, label in PERIODS.items()]),
             value=value, on_change=on_change),
         style={"display": "flex", "flexDirection": "column", "gap": "2px"},
