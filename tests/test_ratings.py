@@ -12,12 +12,13 @@ a final answer counts as the first answer when the coordinator approves it):
 Region median of the first answer: 10 × 10 h, 10 × 20 h, 5 × 30 h, 9 × 40 h → 17th and 18th of 34 = 20 h.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, SQLModel
 
 from pos_dashboard.analytics import rating_views as rv
+from pos_dashboard.analytics.kpi import compute_kpis
 from pos_dashboard.analytics.ratings import (COMPONENTS, FORMULA_RU, INSUFFICIENT, MIN_APPEALS, index_of,
                                              navigation, score_organizations, period_bounds)
 from pos_dashboard.analytics.table_export import csv_bytes, xlsx_bytes
@@ -25,7 +26,7 @@ from pos_dashboard.db import make_engine
 from pos_dashboard.services import appeals
 from pos_dashboard.services.errors import PermissionDenied
 from tests.conftest import database_url_for_tests
-from tests.factories import ANSWER_TEXT, T0, build_region, hours, is_russian, submit
+from tests.factories import ANSWER_TEXT, MSK, T0, build_region, hours, is_russian, submit
 
 NOW = T0 + timedelta(days=60)  # past the 30 working days of the yard appeals
 PERIOD = "90"
@@ -170,6 +171,11 @@ def test_organisation_page_components_trend_categories_and_low_rated_answers(ses
         ("фев 2025", 0, INSUFFICIENT), ("мар 2025", 10, "89,1"), ("апр 2025", 0, INSUFFICIENT),
         ("май 2025", 0, INSUFFICIENT)]
     assert detail.series["index"] == [None, 89.1, None, None]
+    # a month's numbers are compute_kpis' numbers for that month
+    march = compute_kpis(session, group_by="organisation", since=datetime(2025, 3, 1, tzinfo=MSK),
+                         until=datetime(2025, 4, 1, tzinfo=MSK), now=NOW)
+    index, _ = index_of(march[march.group_id == r.o_uk].iloc[0].to_dict(), march.iloc[-1].to_dict())
+    assert round(index, 1) == detail.series["index"][1]
     assert detail.series["satisfaction"] == [None, 62.5, None, None]
     assert detail.categories == [{"category": "ЖКХ / Уборка придомовой территории", "received": 10,
                                   "on_time": "100,0\u00a0%", "satisfaction": "62,5\u00a0%"}]

@@ -176,10 +176,13 @@ def organization_rating(session: Session, organization_id: int, *, actor: Actor,
                                rule=c.score_ru, value=component_value(c, me.kpis[c.kpi]),
                                region=component_value(c, region[c.kpi]), score=number(me.scores[c.key], 2))
                   for c in COMPONENTS]
-    trend, series, values = _trend(session, organization_id, since, until, now)
+    # One load of the period's appeals feeds the months and the categories: the registry's KPI functions
+    # (`kpi.kpi_row`, what compute_kpis applies per group) on the region's and the organisation's appeals.
+    frame = kpi.appeal_frame(session, since, until)
+    trend, series, values = _trend(frame, organization_id, since, until, now)
     return OrganizationRating(me.organization_id, me.name, type_label(me.org_type), me.kpis["received"],
                               index_text(me.index), rank_text(me), components, trend, series,
-                              _weakest_categories(session, organization_id, since, until, now), values)
+                              _weakest_categories(session, frame, organization_id, now), values)
 
 
 def _months(since: datetime, until: datetime):
@@ -192,13 +195,12 @@ def _months(since: datetime, until: datetime):
         month = following
 
 
-def _trend(session: Session, organization_id: int, since: datetime, until: datetime, now: datetime):
+def _trend(frame, organization_id: int, since: datetime, until: datetime, now: datetime):
     rows, values, series = [], [], {"months": [], "index": []} | {c.key: [] for c in COMPONENTS}
     for label, start, end in _months(since, until):
-        table = kpi.compute_kpis(session, group_by="organisation", since=start, until=end, now=now)
-        region = table.iloc[-1].to_dict()
-        mine = table[table.group_id == organization_id].to_dict("records")
-        row = mine[0] if mine else {"received": 0} | {c.kpi: float("nan") for c in COMPONENTS}
+        month = frame[(frame.created_at >= start) & (frame.created_at < end)]
+        region = kpi.kpi_row(month, now)
+        row = kpi.kpi_row(month[month.organization_id == organization_id], now)
         index, scores = index_of(row, region)  # shown for a month even below the minimum, and marked so
         few = index is not None and row["received"] < MIN_APPEALS
         rows.append(TrendRow(month=label, received=int(row["received"]),
@@ -213,11 +215,9 @@ def _trend(session: Session, organization_id: int, since: datetime, until: datet
     return rows, series, values
 
 
-def _weakest_categories(session: Session, organization_id: int, since: datetime, until: datetime,
-                        now: datetime) -> list[CategoryRow]:
+def _weakest_categories(session: Session, frame, organization_id: int, now: datetime) -> list[CategoryRow]:
     """Categories of the organisation's appeals (with enough of them) by the lower of on-time share and
-    satisfaction, weakest first. The KPIs are the registry's own functions on the organisation's appeals."""
-    frame = kpi.appeal_frame(session, since, until)
+    satisfaction, weakest first."""
     frame = frame[frame.organization_id == organization_id]
     names = {cid: name for cid, name in session.exec(select(Category.id, Category.name)).all()}
     parents = dict(session.exec(select(Category.id, Category.parent_id)).all())
