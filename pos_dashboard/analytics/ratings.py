@@ -10,6 +10,7 @@ their own type, reduced to name, index and rank for the other organisations; cit
 """
 
 import math
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,6 +24,7 @@ from ..services.actors import Actor
 from ..services.errors import PermissionDenied, ValidationFailed
 from ..settings import region_tz
 from . import kpi
+from .queue import queue_version
 
 HIGHER, LOWER = "higher", "lower"
 INDEX_SCALE = 100
@@ -98,10 +100,33 @@ class Scored:
     peers: int = 0  # ranked organisations of the same type
 
 
+# The last few rankings, keyed by everything they depend on (the database, the period, the moment and
+# the appeals' change fingerprint): paging and sorting the ranking then cost no KPI scan.
+_RECENT: OrderedDict = OrderedDict()
+_RECENT_MAX = 8
+
+
 def score_organizations(session: Session, *, since: datetime, until: datetime,
                         now: datetime) -> tuple[list[Scored], dict]:
     """Every organisation (with or without appeals in the period), scored and ranked within its type,
-    and the region's KPI row."""
+    and the region's KPI row. Callers must not change what they get (it may be shared)."""
+    key = (str(session.get_bind().url), since, until, now, queue_version(session))
+    if key in _RECENT:
+        _RECENT.move_to_end(key)
+        return _RECENT[key]
+    result = _score(session, since, until, now)
+    _RECENT[key] = result
+    while len(_RECENT) > _RECENT_MAX:
+        _RECENT.popitem(last=False)
+    return result
+
+
+def rating_moment(now: datetime) -> datetime:
+    """Pages rate as of the start of the current minute, so that clicks within it share one computation."""
+    return now.replace(second=0, microsecond=0)
+
+
+def _score(session: Session, since: datetime, until: datetime, now: datetime) -> tuple[list[Scored], dict]:
     table = kpi.compute_kpis(session, group_by="organisation", since=since, until=until, now=now)
     region = table.iloc[-1].to_dict()
     by_id = {int(r["group_id"]): r for r in table.iloc[:-1].to_dict("records") if not _missing(r["group_id"])}

@@ -10,7 +10,7 @@ from .. import routes
 from ..analytics import rating_views
 from ..analytics.rating_chart import trend_figure
 from ..analytics.rating_views import CategoryRow, ComponentRow, LowRatedRow, TrendRow
-from ..analytics.ratings import DEFAULT_PERIOD, PERIODS
+from ..analytics.ratings import DEFAULT_PERIOD, PERIODS, rating_moment
 from ..analytics.table_export import FORMATS, export_bytes
 from ..db import session_scope
 from ..domain.types import utcnow
@@ -19,9 +19,13 @@ from ..services.errors import PermissionDenied, ServiceError, ValidationFailed
 from .base import AppState
 
 
+def _now():
+    return rating_moment(utcnow())
+
+
 def _load(organization_id: int, period: str, actor: Actor):
     with session_scope() as session:
-        now = utcnow()
+        now = _now()
         rating = rating_views.organization_rating(session, organization_id, actor=actor, period=period, now=now)
         answers = rating_views.low_rated_answers(session, organization_id, actor=actor, period=period, now=now)
         return rating, answers
@@ -29,13 +33,13 @@ def _load(organization_id: int, period: str, actor: Actor):
 
 def _answers(organization_id: int, period: str, page: int, actor: Actor):
     with session_scope() as session:
-        return rating_views.low_rated_answers(session, organization_id, actor=actor, period=period, now=utcnow(),
+        return rating_views.low_rated_answers(session, organization_id, actor=actor, period=period, now=_now(),
                                               page=page)
 
 
 def _export(organization_id: int, period: str, actor: Actor, fmt: str) -> bytes:
     with session_scope() as session:
-        header, rows = rating_views.trend_table(session, organization_id, actor=actor, period=period, now=utcnow())
+        header, rows = rating_views.trend_table(session, organization_id, actor=actor, period=period, now=_now())
     return export_bytes(fmt, header, rows, "Динамика рейтинга")
 
 

@@ -7,7 +7,8 @@ import reflex as rx
 from .. import routes
 from ..analytics import rating_views
 from ..analytics.rating_views import RankingQuery
-from ..analytics.ratings import ALL_TYPES, DEFAULT_PERIOD, PAGE_SIZE_MAX, PERIODS, SORTS, RatingRow, type_label
+from ..analytics.ratings import (ALL_TYPES, DEFAULT_PERIOD, PAGE_SIZE_MAX, PERIODS, SORTS, RatingRow,
+                                 rating_moment, type_label)
 from ..analytics.table_export import FORMATS, export_bytes
 from ..db import session_scope
 from ..domain.enums import OrgType
@@ -17,14 +18,18 @@ from ..services.errors import PermissionDenied, ServiceError
 from .base import AppState
 
 
+def _now():
+    return rating_moment(utcnow())
+
+
 def _load(query: RankingQuery, actor: Actor) -> rating_views.RankingPage:
     with session_scope() as session:
-        return rating_views.ranking_page(session, query, actor=actor, now=utcnow())
+        return rating_views.ranking_page(session, query, actor=actor, now=_now())
 
 
 def _export(query: RankingQuery, actor: Actor, fmt: str) -> bytes:
     with session_scope() as session:
-        header, rows = rating_views.ranking_table(session, query, actor=actor, now=utcnow())
+        header, rows = rating_views.ranking_table(session, query, actor=actor, now=_now())
     return export_bytes(fmt, header, rows, "Рейтинг организаций")
 
 

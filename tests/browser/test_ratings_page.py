@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from pos_dashboard.analytics import rating_views
-from pos_dashboard.analytics.ratings import DEFAULT_PERIOD, MIN_APPEALS
+from pos_dashboard.analytics.ratings import DEFAULT_PERIOD, MIN_APPEALS, rating_moment
 from pos_dashboard.db import make_engine
 from pos_dashboard.domain.models import Organization, User
 from pos_dashboard.domain.types import utcnow
@@ -33,7 +33,8 @@ def _actor(db_url: str, login: str) -> Actor:
 
 
 def _expected_page(db_url: str, actor: Actor) -> rating_views.RankingPage:
-    return _read(db_url, lambda s: rating_views.ranking_page(s, rating_views.RankingQuery(), actor=actor, now=utcnow()))
+    return _read(db_url, lambda s: rating_views.ranking_page(s, rating_views.RankingQuery(), actor=actor,
+                                                             now=rating_moment(utcnow())))
 
 
 def _open(page, app_url: str, login: str, path: str) -> None:
@@ -86,7 +87,7 @@ def test_coordinator_opens_an_organisations_page_with_its_trend(page, app_url, d
     organization_id = int(page.url.rsplit("/", 1)[1])
     coordinator = _actor(demo_db, "coordinator")
     expected = _read(demo_db, lambda s: rating_views.organization_rating(
-        s, organization_id, actor=coordinator, period=DEFAULT_PERIOD, now=utcnow()))
+        s, organization_id, actor=coordinator, period=DEFAULT_PERIOD, now=rating_moment(utcnow())))
     assert _text(page.locator("#detail-title")) == name == expected.name
     assert (_text(page.locator("#detail-index")), _text(page.locator("#detail-rank"))) == (expected.index, expected.rank)
     trend = page.locator("#detail-trend tbody tr")
