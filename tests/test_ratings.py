@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, SQLModel
 
 from pos_dashboard.analytics import rating_views as rv
-from pos_dashboard.analytics.kpi import compute_kpis
+from pos_dashboard.analytics.kpi import KPI_DEFINITIONS, compute_kpis
 from pos_dashboard.analytics.ratings import (COMPONENTS, FORMULA_RU, INSUFFICIENT, MIN_APPEALS, index_of,
                                              navigation, score_organizations, period_bounds)
 from pos_dashboard.analytics.table_export import csv_bytes, xlsx_bytes
@@ -266,6 +266,12 @@ def test_export_has_the_numbers_of_the_page(session, region):
     assert header[:3] == ["Месяц", "Поступило", "Индекс"] and len(header) == 3 + len(COMPONENTS)
     assert rows[1] == ["мар 2025", 10, 89.1, 100.0, 10.0, 62.5, 10.0, 0.0]
     assert rows[0] == ["фев 2025", 0, "", "", "", "", "", ""]
+
+
+def test_the_weights_add_up_to_one_and_every_input_is_a_registered_kpi():
+    assert sum(c.weight for c in COMPONENTS) == pytest.approx(1.0)
+    assert all(c.kpi in KPI_DEFINITIONS for c in COMPONENTS)
+    assert len({c.key for c in COMPONENTS}) == len(COMPONENTS)
 
 
 def test_index_ignores_undefined_components_and_caps_speed():

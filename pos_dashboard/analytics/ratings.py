@@ -4,6 +4,8 @@ organisations of the same type.
 The formula is defined here once — `COMPONENTS`, `MIN_APPEALS`, `INDEX_SCALE` — and the page draws
 its formula block from the same objects. Every input is a registered KPI (`kpi.KPI_DEFINITIONS`)
 computed by `kpi.compute_kpis(group_by="organisation", …)`; the region's value is its total row.
+(An organisation's monthly trend and categories apply the same registry functions, `kpi.kpi_row`,
+to one load of the period's appeals: see `rating_views`.)
 
 Access: coordinators, officials and admins see everything; organisation staff see the ranking of
 their own type, reduced to name, index and rank for the other organisations; citizens nothing.
@@ -71,7 +73,6 @@ COMPONENTS: tuple[Component, ...] = (
     Component("rework", "Возвраты на доработку", 0.15, LOWER, "rework_share", "балл = 1 − доля"),
     Component("overdue", "Просрочка", 0.10, LOWER, "overdue_share", "балл = 1 − доля"),
 )
-assert math.isclose(sum(c.weight for c in COMPONENTS), 1.0)
 FORMULA_RU = (f"Индекс = {INDEX_SCALE} × Σ (вес × балл) / Σ весов определённых показателей. "
               "Если показатель не определён (например, нет ни одной оценки), его вес делится между остальными. "
               f"В рейтинг входят организации, получившие за период не меньше {MIN_APPEALS} обращений; "

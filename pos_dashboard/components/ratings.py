@@ -5,12 +5,12 @@ import reflex as rx
 
 from .. import routes
 from ..analytics.kpi import KPI_DEFINITIONS
-from ..analytics.ratings import ALL_TYPES, COMPONENTS, FORMULA_RU, HIGHER, PERIODS, type_options
+from ..analytics.ratings import ALL_TYPES, COMPONENTS, FORMULA_RU, HIGHER, LOWER, PERIODS, type_options
 from ..states.ratings import RatingsState
 from .paging import pager
 from .plain_table import cell, plain_table
 
-_BETTER = {HIGHER: "выше", "lower": "ниже"}
+_BETTER = {HIGHER: "выше", LOWER: "ниже"}
 
 
 def formula_block() -> rx.Component:
