@@ -3,7 +3,7 @@ routing rules and users, as plain rows with ids assigned here, plus the lookups 
 generator needs."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ..domain.enums import Role
 from .accounts import demo_accounts
@@ -77,15 +77,19 @@ def _build_users(ref: Reference, rng: DemoRandom, now: datetime, n_appeals: int,
                  next_id) -> None:
     launch = (now - timedelta(days=800)).replace(minute=0, second=0, microsecond=0)
 
-    def add(login, name, role, org_id=None, created=launch) -> int:
+    def add(login, name, role, org_id=None, created=launch, territory_id=None) -> int:
         user_id = next_id()
-        ref.users.append((user_id, login, name, None, role.value, org_id, password_hash, True, created))
+        birth = _birth_date(user_id, now) if role == Role.CITIZEN else None
+        ref.users.append((user_id, login, name, None, role.value, org_id, password_hash, True, created,
+                          birth, territory_id))
         return user_id
 
     orgs = ref.organizations
     for account in demo_accounts():
         org_id = ref.busy_org_id if account.org_key == "busy_org" else orgs.regional.get(account.org_key)
-        ref.named_user_ids[account.login] = add(account.login, account.full_name, account.role, org_id)
+        home = ref.municipalities[0].territory_id if account.role == Role.CITIZEN else None  # the capital
+        ref.named_user_ids[account.login] = add(account.login, account.full_name, account.role, org_id,
+                                                territory_id=home)
     ref.coordinator_ids.append(ref.named_user_ids["coordinator"])
     for k in range(2, EXTRA_COORDINATORS + 2):
         ref.coordinator_ids.append(add(f"coordinator{k}", full_name(rng), Role.COORDINATOR, orgs.regional["cur"]))
@@ -108,6 +112,13 @@ def _build_citizens(ref: Reference, rng, launch: datetime, pool: int, add) -> No
         for _ in range(count):
             number += 1
             created = launch + timedelta(minutes=rng.randrange(0, 60 * 24 * 120))
-            user_id = add(f"citizen{number}", full_name(rng), Role.CITIZEN, None, created)
+            user_id = add(f"citizen{number}", full_name(rng), Role.CITIZEN, None, created, mo.territory_id)
             first = first or user_id
         ref.citizens_by_municipality[mo.territory_id] = range(first, first + count)
+
+
+def _birth_date(user_id: int, now: datetime) -> date:
+    """Ages 12–81, spread by the user id (no draw from the generator: the rest of the region stays
+    what it was); a few citizens are too young to vote, as in life."""
+    years = 12 + (user_id * 7919 + 20) % 70
+    return now.date() - timedelta(days=round(years * 365.25) + (user_id * 31) % 365)

@@ -49,6 +49,9 @@ class User(SQLModel, table=True):
     password_hash: str | None = None
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # A citizen's registration data: who may take part in a territory's votes and surveys.
+    birth_date: date | None = None
+    territory_id: int | None = Field(default=None, foreign_key="territory.id")
 
 
 class Category(SQLModel, table=True):

@@ -1,6 +1,7 @@
-"""Surveys (опросы) and public votes (голосования). Tables only for now."""
+"""Surveys (опросы) and public votes (голосования): tables and the pure rules of taking part."""
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -48,6 +49,15 @@ class Vote(SQLModel, table=True):
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     max_choices: int = 1
+    eligibility: str = Field(default="residents", max_length=20)  # Eligibility
+    min_age: int = 14  # ПОС: from 14 years on the closing day
+    results_visibility: str = Field(default="after_close", max_length=20)  # ResultsVisibility
+    closed_early_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def closes_at(self) -> datetime:
+        return min(self.ends_at, self.closed_early_at) if self.closed_early_at else self.ends_at
 
 
 class VoteOption(SQLModel, table=True):
@@ -69,3 +79,40 @@ class Ballot(SQLModel, table=True):
     voter_id: int = Field(foreign_key="app_user.id")
     option_ids: str  # JSON list of chosen VoteOption ids (≤ max_choices)
     cast_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The browser's token for this submission: a retry with the same token gets the same answer.
+    client_token: str | None = Field(default=None, max_length=64)
+    # Eligibility facts at the moment of casting, so later profile changes do not move past results.
+    voter_age: int | None = None
+    voter_territory_id: int | None = Field(default=None, foreign_key="territory.id")
+    client_address: str | None = Field(default=None, max_length=64)
+
+
+class Eligibility(StrEnum):
+    RESIDENTS = "residents"  # registered citizens of the vote's territory and its sub-territories
+    EVERYONE = "everyone"  # any registered citizen of the region
+
+
+class ResultsVisibility(StrEnum):
+    AFTER_CLOSE = "after_close"
+    LIVE = "live"
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years on `day` (a person born on 29 February turns a year older on 1 March)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def eligibility_refusal(*, vote: Vote, birth_date: date | None, territory_path: list[int],
+                        closing_day: date) -> str | None:
+    """Why this citizen may not take part in `vote`, or None. `territory_path` is the citizen's
+    territory and all its ancestors; `closing_day` is the vote's last day in the region's zone."""
+    if birth_date is None:
+        return "Укажите дату рождения в профиле: голосовать можно с 14 лет"
+    if age_on(birth_date, closing_day) < vote.min_age:
+        return f"Голосовать можно с {vote.min_age} лет (возраст на день окончания голосования)"
+    if vote.eligibility == Eligibility.RESIDENTS and vote.territory_id is not None:
+        if not territory_path:
+            return "Укажите в профиле территорию проживания"
+        if vote.territory_id not in territory_path:
+            return "Голосование проводится для жителей другой территории"
+    return None
