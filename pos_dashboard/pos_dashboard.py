@@ -16,6 +16,8 @@ from .pages.my_appeals import my_appeals_page
 from .pages.new_appeal import new_appeal_page
 from .pages.queue import queue_page
 from .states.account import AccountState
+from .pages.rating_detail import rating_detail_page
+from .pages.ratings import ratings_page
 from .states.card import CardState
 from .states.errors import backend_exception_handler
 from .states.kpi import KpiState
@@ -24,6 +26,8 @@ from .states.my_appeals import MyAppealsState
 from .states.new_appeal import NewAppealState
 from .states.participate import BallotState, ResultsState, VotesState
 from .states.queue import QueueState
+from .states.rating_detail import RatingDetailState
+from .states.ratings import RatingsState
 
 app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
              backend_exception_handler=backend_exception_handler)
@@ -41,4 +45,7 @@ app.add_page(participate.results_page, route=routes.VOTE_RESULTS, title="Рез�
 app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
 app.add_page(account_page, route=routes.ACCOUNT, title="Учётная запись — ПОС", on_load=AccountState.on_load)
 app.add_page(kpi_page, route=routes.KPI, title="Показатели — ПОС", on_load=KpiState.on_load)
+app.add_page(ratings_page, route=routes.RATINGS, title="Рейтинг организаций — ПОС", on_load=RatingsState.on_load)
+app.add_page(rating_detail_page, route=routes.RATING, title="Рейтинг организации — ПОС",
+             on_load=RatingDetailState.on_load)
 app.register_lifespan_task(run_timers_forever)

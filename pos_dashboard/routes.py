@@ -11,6 +11,8 @@ NEW_APPEAL = "/my/new"
 APPEAL = "/appeals/[appeal_id]"
 ACCOUNT = "/account"
 KPI = "/kpi"
+RATINGS = "/ratings"
+RATING = "/ratings/[organization_id]"
 VOTES = "/participate"
 BALLOT = "/participate/[vote_id]"
 VOTE_RESULTS = "/participate/[vote_id]/results"
@@ -25,3 +27,14 @@ def home_for(role: Role | str | None) -> str:
     if role is None:
         return LOGIN
     return MY_APPEALS if Role(role) == Role.CITIZEN else QUEUE
+
+
+def appeal_url(appeal_id) -> str:
+    """Works on ints and on Reflex Vars alike."""
+    return "/appeals/" + (appeal_id.to(str) if hasattr(appeal_id, "to") else str(appeal_id))
+
+
+def rating_url(organization_id=None) -> str:
+    if organization_id is None:
+        return RATINGS
+    return RATINGS + "/" + (organization_id.to(str) if hasattr(organization_id, "to") else str(organization_id))

@@ -84,7 +84,7 @@ def test_region_totals(session, story):
         "received": 8, "answered": 4, "answered_with_deadline": 4, "answered_on_time": 3,
         "overdue_now": 2,  # the heating appeal and the re-reviewed one (10 working days from +8 h)
         "at_risk_now": 1, "with_interim_answer": 1, "redirected": 1, "category_changed": 1, "re_reviewed": 1,
-        "rejected": 1, "rated": 2,
+        "rejected": 1, "rated": 2, "returned_for_rework": 0,
         "final_closed_by_citizen": 1, "final_closed_auto": 1, "final_in_work": 3, "final_answered": 1,
         "final_rejected": 1, "final_moderation": 1, "final_closed_confirmed": 0, "final_closed_other": 0,
     }
@@ -95,6 +95,25 @@ def test_region_totals(session, story):
     assert (row.answered_share, row.on_time_share) == (0.5, 0.75)
     assert (row.interim_answer_share, row.redirect_share, row.rejection_share) == (1 / 8, 1 / 8, 1 / 8)
     assert (row.satisfaction_share, row.average_rating) == (0.5, 3.5)
+    assert (row.overdue_share, row.rework_share) == (2 / 8, 0.0)
+
+
+def test_rework_counts_appeals_whose_answer_the_coordinator_returned(session):
+    r = build_region(session)
+    staff, cur = r.staff[r.o_heat], r.coordinator
+    returned_twice, approved, unanswered = (submit(session, r, category_id=r.c_heating) for _ in range(3))
+    for a in (returned_twice, approved, unanswered):
+        appeals.perform(session, actor=cur, appeal_id=a, action="approve_moderation", now=T0 + hours(1))
+    for _ in range(2):
+        appeals.perform(session, actor=staff, appeal_id=returned_twice, action="give_answer", now=T0 + hours(2),
+                        text=ANSWER_TEXT)
+        appeals.perform(session, actor=cur, appeal_id=returned_twice, action="return_for_rework",
+                        now=T0 + hours(3), reason="Нет фотографии результата")
+    appeals.perform(session, actor=staff, appeal_id=approved, action="give_answer", now=T0 + hours(2), text=ANSWER_TEXT)
+    appeals.perform(session, actor=cur, appeal_id=approved, action="approve_answer", now=T0 + hours(3))
+    row = total(compute_kpis(session, now=T0 + hours(4)))
+    assert (row.received, row.returned_for_rework, row.answered) == (3, 1, 1)  # one appeal, however many returns
+    assert row.rework_share == pytest.approx(1 / 3)
 
 
 def test_groups_roll_up_to_top_level_territories_and_categories(session, story):

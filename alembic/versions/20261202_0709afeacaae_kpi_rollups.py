@@ -5,7 +5,7 @@ from the appeals and events by `python -m pos_dashboard rollups --rebuild`, whic
 once after this upgrade on a database that already holds appeals.
 
 Revision ID: 0709afeacaae
-Revises: d58dc95ea276 (chained after the kpi branch's vote revision; main re-chains)
+Revises: d58dc95ea276
 Create Date: 2026-12-02 10:50:00
 """
 

@@ -96,6 +96,8 @@ kpi("on_time_share", "Доля ответов в срок", "Ответов в �
     lambda s: _share(s.answered_on_time, s.answered_with_deadline))
 kpi("overdue_now", "Просрочено сейчас",
     "Обращения в незавершённом статусе, срок исполнения которых уже прошёл.")(_count("overdue_now"))
+kpi("overdue_share", "Доля просроченных сейчас", "Просрочено сейчас / Поступило.")(
+    lambda s: _share(s.overdue_now, s.received))
 kpi("at_risk_now", "Под угрозой просрочки",
     "Обращения в незавершённом статусе, срок которых истекает в ближайшие 24 часа.")(_count("at_risk_now"))
 

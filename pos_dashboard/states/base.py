@@ -11,6 +11,7 @@ import reflex as rx
 
 from .. import routes
 from ..analytics.dashboard import DASHBOARD_ROLES
+from ..analytics.ratings import navigation
 from ..db import session_scope
 from ..domain.enums import ROLE_LABELS, Role
 from ..services import sessions
@@ -46,6 +47,8 @@ class AppState(rx.State):
     user_role_label: str = ""
     home_url: str = routes.LOGIN  # where this user's navigation starts (routes.home_for)
     show_kpi_link: bool = False
+    rating_nav_label: str = ""  # «Рейтинг организаций» / «Рейтинг моей организации» / none
+    rating_nav_href: str = ""
 
     async def _actor(self) -> Actor | None:
         if not self.auth_token:
@@ -57,6 +60,8 @@ class AppState(rx.State):
         self.user_name, self.user_role_label = name, ROLE_LABELS[actor.role]
         self.home_url = routes.home_for(actor.role)
         self.show_kpi_link = actor.role in DASHBOARD_ROLES
+        label, organization_id = navigation(actor)
+        self.rating_nav_label, self.rating_nav_href = label, routes.rating_url(organization_id) if label else ""
         return actor
 
     async def _staff_actor(self) -> Actor | None:
@@ -75,4 +80,5 @@ class AppState(rx.State):
             await asyncio.to_thread(_end_session, self.auth_token)
         await self._forget_user()
         self.auth_token, self.home_url, self.show_kpi_link = "", routes.LOGIN, False
+        self.rating_nav_label, self.rating_nav_href = "", ""
         return rx.redirect(routes.LOGIN)
