@@ -8,7 +8,7 @@ table (`pos_dashboard.migrations.rebuild_sqlite_search` does the same after bulk
 know no word boundaries: «елка» also finds «поселка».
 
 Revision ID: 7bbc4658b933
-Revises: 9e4d2c1b7f60
+Revises: 4c8e2a6f1d3b
 Create Date: 2026-12-02 10:40:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "7bbc4658b933"
-down_revision: str | None = "9e4d2c1b7f60"
+down_revision: str | None = "4c8e2a6f1d3b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
