@@ -62,7 +62,11 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
     assert reset, "log-out must empty the queue's rows on the server, not only hide them"
 
     log_in(page, app_url, "org")
-    page.wait_for_selector(".queue-row", timeout=90_000)
+    try:
+        page.wait_for_selector(".queue-row", timeout=90_000)
+    except Exception:
+        page.screenshot(path=f"{SHOTS}/sessions-org-login-timeout.png")
+        raise
     wait_ready(page)
     page.screenshot(path=f"{SHOTS}/sessions-org-after-coordinator.png")
     shown = set(_row_ids(page))
