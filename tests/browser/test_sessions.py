@@ -11,7 +11,7 @@ from pos_dashboard.domain.enums import OPEN_STATUSES
 from pos_dashboard.domain.models import Appeal, User
 
 from .a11y import assert_accessible
-from .conftest import log_in, wait_ready
+from .conftest import DEMO_APPEALS, log_in, wait_ready
 
 SHOTS = "/work/shots"
 
@@ -59,10 +59,9 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
     log_in(page, app_url, "coordinator")
     page.wait_for_selector(".queue-row", timeout=90_000)
     wait_ready(page)
-    page.click("#status-moderation")  # the coordinator narrows the queue to moderation
-    page.wait_for_function("() => document.querySelectorAll('.queue-row').length > 0 && "
-                           "[...document.querySelectorAll('.queue-row')].every(r => r.innerText.includes('Модерация'))",
-                           timeout=60_000)
+    page.click("#status-any")  # the coordinator widens the queue to every appeal of the region
+    page.wait_for_function("(n) => (document.querySelector('#queue-total')?.innerText || '').replace(/\\s/g, '')"
+                           ".endsWith(':' + n)", arg=DEMO_APPEALS, timeout=60_000)
     coordinator_rows = set(_row_ids(page))
     org_appeals = _appeal_ids_of(demo_db, "org")
     assert coordinator_rows - org_appeals, "the coordinator must see rows the organisation may not"
@@ -84,7 +83,7 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
     assert not shown & (coordinator_rows - org_appeals)
     # the coordinator's filter did not follow: the organisation starts from its open appeals
     assert "rt-variant-solid" in page.get_attribute("#status-open", "class")
-    assert "rt-variant-solid" not in page.get_attribute("#status-moderation", "class")
+    assert "rt-variant-solid" not in page.get_attribute("#status-any", "class")
     assert "Орлов" in page.inner_text("#current-user")
 
 
