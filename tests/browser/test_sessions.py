@@ -59,7 +59,7 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
     log_in(page, app_url, "coordinator")
     page.wait_for_selector(".queue-row", timeout=90_000)
     wait_ready(page)
-    page.click("#status-any")  # the coordinator widens the queue to every appeal of the region
+    page.click("#status-all")  # the coordinator widens the queue to every appeal of the region
     page.wait_for_function("(n) => (document.querySelector('#queue-total')?.innerText || '').replace(/\\s/g, '')"
                            ".endsWith(':' + n)", arg=DEMO_APPEALS, timeout=60_000)
     coordinator_rows = set(_row_ids(page))
@@ -83,7 +83,7 @@ def test_the_next_user_of_a_tab_inherits_nothing(page, app_url, demo_db):
     assert not shown & (coordinator_rows - org_appeals)
     # the coordinator's filter did not follow: the organisation starts from its open appeals
     assert "rt-variant-solid" in page.get_attribute("#status-open", "class")
-    assert "rt-variant-solid" not in page.get_attribute("#status-any", "class")
+    assert "rt-variant-solid" not in page.get_attribute("#status-all", "class")
     assert "Орлов" in page.inner_text("#current-user")
 
 
