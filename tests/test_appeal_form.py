@@ -54,7 +54,7 @@ def test_the_form_is_refused_in_russian_and_nothing_is_written(session):
     form = {"category_id": str(r.c_yard), "territory_id": str(r.t_city), "text": GOOD_TEXT, "address": ""}
     before = _appeals(session)
     for broken, message in [({"category_id": ""}, "Выберите категорию"), ({"territory_id": "x"}, "Выберите район"),
-                            ({"text": "Мусор"}, "от 10 до"), ({"category_id": "999999"}, "из списка")]:
+                            ({"text": "Мусор"}, "не меньше 10"), ({"category_id": "999999"}, "из списка")]:
         with pytest.raises(ValidationFailed) as refused:
             submit_from_form(session, actor=r.citizen, form=form | broken, now=T0)
         assert message in refused.value.message and is_russian(refused.value.message)

@@ -95,10 +95,25 @@ def app_log(tmp_path_factory) -> Path:
 def app_url(demo_db, app_log):
     """One server per test module, so that modules needing another configuration (Redis, several
     workers) start theirs after this one stopped: they share the build folder `.web`."""
+    forget_failed_log_ins(demo_db)
     port = _free_port()
     proc = start_app(app_environment(demo_db, port), app_log)
     yield f"http://127.0.0.1:{port}"
     stop_app(proc)
+
+
+def forget_failed_log_ins(db_url: str) -> None:
+    """Every browser test logs in from 127.0.0.1 and several type wrong passwords on purpose: each
+    module starts without the failures of the modules before it, or the address lock would refuse
+    the log-ins of later modules."""
+    from sqlalchemy import text
+
+    from pos_dashboard.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM login_throttle"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

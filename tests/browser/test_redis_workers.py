@@ -7,7 +7,7 @@ import psutil
 import pytest
 import redis
 
-from .conftest import app_environment, log_in, start_app, stop_app, wait_ready, _free_port
+from .conftest import _free_port, app_environment, forget_failed_log_ins, log_in, start_app, stop_app, wait_ready
 
 REDIS_URL = os.environ.get("POS_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 WORKERS = 2
@@ -21,6 +21,7 @@ def redis_app(demo_db, tmp_path_factory):
     except redis.ConnectionError:
         pytest.fail(f"Redis is not reachable at {REDIS_URL}: start it (see README) or set POS_TEST_REDIS_URL")
     client.flushdb()
+    forget_failed_log_ins(demo_db)
     port = _free_port()
     env = app_environment(demo_db, port, {"REFLEX_REDIS_URL": REDIS_URL, "GRANIAN_WORKERS": str(WORKERS)})
     proc = start_app(env, tmp_path_factory.mktemp("redis-logs") / "app.log")
