@@ -2,7 +2,7 @@
 token for idempotent retries and a snapshot of the voter's age and territory
 
 Existing votes become "residents of the vote's territory, from 14, results after closing" — the
-rules the platform applied implicitly before.
+rules the platform applied implicitly before. Columns are added without copying tables.
 
 Revision ID: 4c8e2a6f1d3b
 Revises: 9e4d2c1b7f60
@@ -21,32 +21,33 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("app_user") as batch_op:
-        batch_op.add_column(sa.Column("birth_date", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("territory_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key("fk_app_user_territory", "territory", ["territory_id"], ["id"])
+    # Plain ADD COLUMN, no table copy: on SQLite a batch copy of app_user or vote drops and recreates
+    # a parent table, which with foreign keys on checks every appeal and ballot row (minutes at 1M).
+    op.add_column("app_user", sa.Column("birth_date", sa.Date(), nullable=True))
+    _add_reference("app_user", "territory_id", "territory", "fk_app_user_territory")
+    op.add_column("ballot", sa.Column("client_token", sa.String(length=64), nullable=True))
+    op.add_column("ballot", sa.Column("voter_age", sa.Integer(), nullable=True))
+    _add_reference("ballot", "voter_territory_id", "territory", "fk_ballot_voter_territory")
+    op.add_column("ballot", sa.Column("client_address", sa.String(length=64), nullable=True))
+    # Existing votes get the rules the platform applied implicitly; the defaults stay in the schema.
+    op.add_column("vote", sa.Column("eligibility", sa.String(length=20), nullable=False, server_default="residents"))
+    op.add_column("vote", sa.Column("min_age", sa.Integer(), nullable=False, server_default="14"))
+    op.add_column("vote", sa.Column("results_visibility", sa.String(length=20), nullable=False,
+                                    server_default="after_close"))
+    op.add_column("vote", sa.Column("closed_early_at", sa.DateTime(timezone=True), nullable=True))
+    _add_reference("vote", "created_by", "app_user", "fk_vote_created_by")
+    op.add_column("vote", sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+                                    server_default=sa.text("CURRENT_TIMESTAMP")))
 
-    with op.batch_alter_table("ballot") as batch_op:
-        batch_op.add_column(sa.Column("client_token", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("voter_age", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("voter_territory_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("client_address", sa.String(length=64), nullable=True))
-        batch_op.create_foreign_key("fk_ballot_voter_territory", "territory", ["voter_territory_id"], ["id"])
 
-    with op.batch_alter_table("vote") as batch_op:
-        batch_op.add_column(sa.Column("eligibility", sa.String(length=20), nullable=False, server_default="residents"))
-        batch_op.add_column(sa.Column("min_age", sa.Integer(), nullable=False, server_default="14"))
-        batch_op.add_column(sa.Column("results_visibility", sa.String(length=20), nullable=False,
-                                      server_default="after_close"))
-        batch_op.add_column(sa.Column("closed_early_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("created_by", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                                      server_default=sa.func.current_timestamp()))
-        batch_op.create_foreign_key("fk_vote_created_by", "app_user", ["created_by"], ["id"])
-    # The defaults filled the existing rows; the models set these values themselves.
-    with op.batch_alter_table("vote") as batch_op:
-        for column in ("eligibility", "min_age", "results_visibility", "created_at"):
-            batch_op.alter_column(column, server_default=None)
+def _add_reference(table: str, column: str, target: str, name: str) -> None:
+    """A nullable integer column referencing `target`.id. SQLite takes the reference inside ADD COLUMN
+    (it cannot add a constraint to an existing table without copying it)."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" INTEGER CONSTRAINT {name} REFERENCES "{target}" (id)')
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(name, table, target, [column], ["id"])
 
 
 def downgrade() -> None:
