@@ -6,7 +6,7 @@ one appeal then cannot both be written, on SQLite (which ignores SELECT … FOR 
 on PostgreSQL. Existing appeals start at 0.
 
 Revision ID: 7d20a327a23a
-Revises: 9e4d2c1b7f60
+Revises: 4c8e2a6f1d3b
 Create Date: 2026-12-02 10:40:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d20a327a23a"
-down_revision: str | None = "9e4d2c1b7f60"
+down_revision: str | None = "4c8e2a6f1d3b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
