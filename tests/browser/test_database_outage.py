@@ -144,7 +144,11 @@ def test_an_action_during_the_outage_says_it_was_not_done_and_a_retry_works(outa
     page.wait_for_selector(".queue-row", timeout=60_000)
     page.goto(f"{url}/appeals/{appeal_id}")
     wait_ready(page)
-    page.wait_for_selector("#card-title", timeout=30_000)
+    try:
+        page.wait_for_selector("#card-title", timeout=60_000)
+    except Exception:
+        _shot(page, "card-not-loaded")
+        raise
     page.click("#action-approve_moderation")
     page.wait_for_selector("#action-submit")
 
