@@ -24,7 +24,8 @@ SUMS = ("received", "answered", "answered_with_deadline", "answered_on_time", "w
         "category_changed", "re_reviewed", "rated", "satisfied", "returned_for_rework", "disputed", "rating_sum",
         "final_moderation", "final_rejected", "final_coordination", "final_in_work", "final_clarification",
         "final_interim_answer", "final_answer_review", "final_answered", "final_control",
-        "final_closed_by_citizen", "final_closed_auto", "final_closed_confirmed", "final_closed_other")
+        "final_closed_by_citizen", "final_closed_auto", "final_closed_confirmed", "final_closed_other",
+        "final_withdrawn")
 
 
 def _keys() -> list[sa.Column]:

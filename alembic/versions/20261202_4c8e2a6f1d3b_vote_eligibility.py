@@ -51,15 +51,18 @@ def _add_reference(table: str, column: str, target: str, name: str) -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("vote") as batch_op:
-        batch_op.drop_constraint("fk_vote_created_by", type_="foreignkey")
-        for column in ("created_at", "created_by", "closed_early_at", "results_visibility", "min_age", "eligibility"):
-            batch_op.drop_column(column)
-    with op.batch_alter_table("ballot") as batch_op:
-        batch_op.drop_constraint("fk_ballot_voter_territory", type_="foreignkey")
-        for column in ("client_address", "voter_territory_id", "voter_age", "client_token"):
-            batch_op.drop_column(column)
-    with op.batch_alter_table("app_user") as batch_op:
-        batch_op.drop_constraint("fk_app_user_territory", type_="foreignkey")
-        batch_op.drop_column("territory_id")
-        batch_op.drop_column("birth_date")
+    # SQLite cannot drop a column that a foreign key uses: there the tables are copied (batch mode),
+    # and the inline references go with their columns.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table, columns, references in (
+            ("vote", ("created_at", "created_by", "closed_early_at", "results_visibility", "min_age", "eligibility"),
+             ("fk_vote_created_by",)),
+            ("ballot", ("client_address", "voter_territory_id", "voter_age", "client_token"),
+             ("fk_ballot_voter_territory",)),
+            ("app_user", ("territory_id", "birth_date"), ("fk_app_user_territory",))):
+        with op.batch_alter_table(table, recreate="always" if sqlite else "auto") as batch_op:
+            if not sqlite:
+                for name in references:
+                    batch_op.drop_constraint(name, type_="foreignkey")
+            for column in columns:
+                batch_op.drop_column(column)
