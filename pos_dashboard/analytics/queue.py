@@ -95,8 +95,9 @@ def _total(status: str, counts: dict) -> int:
 
 def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:
     """The filter as conditions on the tally, or None when the tally cannot answer it (text search,
-    deadline filter, a category or territory below the top level)."""
-    if flt.search.strip() or flt.deadline != "any":
+    deadline filter, a category or territory below the top level, a drill-down from the dashboard)."""
+    drill_down = flt.selection is not None or flt.created_since or flt.created_until or flt.kpi
+    if flt.search.strip() or flt.deadline != "any" or drill_down:
         return None
     conditions = []
     for node_id, table, column in ((flt.category_id, Category, QueueTally.top_category_id),

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from ..domain import deadlines
-from ..domain.enums import AnswerKind, EventKind, ModerationReason, ReviewState, Role, Status
+from ..domain.enums import FINAL_STATUSES, AnswerKind, EventKind, ModerationReason, ReviewState, Role, Status
 from ..domain.workflow import LOW_RATING_MAX, TRANSITIONS
 from .clock import DemoClock, resume_after_pause, to_datetime
 from .routing_plan import Router
@@ -134,7 +134,7 @@ class Lifecycle:
         if at > self.now:
             raise StopWalk
         self._authorize(a, actor, {Role.COORDINATOR, Role.ADMIN}, "change_category")
-        if a.status in (Status.REJECTED, Status.CLOSED):
+        if a.status in FINAL_STATUSES:
             raise IllegalStep(f"appeal {a.id}: change_category in {a.status}")
         payload = json.dumps({"old_category_id": a.category_id, "new_category_id": category_id}, ensure_ascii=False)
         a.category_id, a.updated, a.last_at = category_id, at, at

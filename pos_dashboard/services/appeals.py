@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from ..domain import deadlines
 from ..domain import limits
-from ..domain.enums import STATUS_LABELS, Channel, EventKind, Role, Status
+from ..domain.enums import FINAL_STATUSES, STATUS_LABELS, Channel, EventKind, Role, Status
 from ..domain.models import Appeal, AppealEvent, Category, Territory
 from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
@@ -138,7 +138,7 @@ def change_category(session: Session, *, actor: Actor, appeal_id: int, category_
     appeal = _load(session, appeal_id)
     _authorize(actor, {Role.COORDINATOR, Role.ADMIN}, appeal, "Смена категории")
     reason = bounded_text(reason, limit=limits.REASON_MAX, what="Причина смены категории") or None
-    if Status(appeal.status) in {Status.REJECTED, Status.CLOSED}:
+    if Status(appeal.status) in FINAL_STATUSES:
         raise IllegalTransition("Категорию завершённого обращения изменить нельзя")
     if session.get(Category, category_id) is None:
         raise ValidationFailed("Выберите категорию из списка")
