@@ -34,3 +34,15 @@ def assert_accessible(page, where: str = "") -> None:
         lines = [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s): "
                  + "; ".join(v["nodes"][:3]) for v in violations]
         raise AssertionError(f"axe found {len(violations)} violation(s) on {where or page.url}:\n" + "\n".join(lines))
+
+
+MAX_TABS = 80
+
+
+def press_tab_until(page, predicate_js: str) -> None:
+    """Press Tab until `predicate_js` (evaluated in the page) holds: the keyboard reaches it."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate(predicate_js):
+            return
+    raise AssertionError(f"not reachable with Tab in {MAX_TABS} presses: {predicate_js}")

@@ -12,10 +12,8 @@ from pos_dashboard.domain.models import Category, Territory, User
 from pos_dashboard.services import appeals
 from pos_dashboard.services.actors import Actor
 
-from .a11y import PHONE_VIEWPORT, assert_accessible
+from .a11y import PHONE_VIEWPORT, assert_accessible, press_tab_until
 from .conftest import log_in, wait_ready
-
-MAX_TABS = 80
 
 
 @pytest.fixture(params=["desktop", "phone"])
@@ -48,13 +46,6 @@ def test_queue_and_card_are_accessible(any_screen_page, app_url):
     assert_accessible(page, "/appeals/N (card)")
 
 
-def _press_tab_until(page, predicate_js: str) -> None:
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate(predicate_js):
-            return
-    raise AssertionError(f"not reachable with Tab in {MAX_TABS} presses: {predicate_js}")
-
 
 def _submit_fresh_appeal(db_url: str) -> int:
     engine = make_engine(db_url)
@@ -81,21 +72,21 @@ def test_keyboard_only_open_an_appeal_and_reject_it(page, app_url, demo_db):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.innerText") == "Перейти к содержимому"
 
-    _press_tab_until(page, "document.activeElement.id === 'filter-search'")
+    press_tab_until(page, "document.activeElement.id === 'filter-search'")
     page.keyboard.type(str(appeal_id))
     page.wait_for_function("() => document.querySelectorAll('.queue-row').length === 1", timeout=10_000)
-    _press_tab_until(page, "document.activeElement.classList.contains('queue-row-link')")
+    press_tab_until(page, "document.activeElement.classList.contains('queue-row-link')")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf".*/appeals/{appeal_id}$"))
     page.wait_for_selector("#action-reject")
 
-    _press_tab_until(page, "document.activeElement.id === 'action-reject'")
+    press_tab_until(page, "document.activeElement.id === 'action-reject'")
     page.keyboard.press("Enter")
-    _press_tab_until(page, "document.activeElement.id === 'action-reason-code'")
+    press_tab_until(page, "document.activeElement.id === 'action-reason-code'")
     page.keyboard.press("Enter")
     page.get_by_role("option", name="Спам, реклама").focus()
     page.keyboard.press("Enter")
-    _press_tab_until(page, "document.activeElement.id === 'action-submit'")
+    press_tab_until(page, "document.activeElement.id === 'action-submit'")
     page.keyboard.press("Enter")
     page.wait_for_selector("#action-notice")
     page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('Отклонено')")
