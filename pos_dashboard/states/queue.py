@@ -104,7 +104,9 @@ class QueueState(AppState):
             return rx.redirect(routes.LOGIN)
         if actor.role not in STAFF_ROLES:  # a citizen goes to their own appeals, not back to log-in
             return rx.redirect(routes.home_for(actor.role))
-        self._read_url(self.router.url.query_parameters)
+        # A link with filters sets them; a plain reload keeps the filters chosen in this tab.
+        if params := self.router.url.query_parameters:
+            self._read_url(params)
         await self._reload()
 
     async def _load_options(self, actor: Actor) -> None:
