@@ -52,6 +52,7 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
     return {
         "id": appeal.id,
         "external_ref": appeal.external_ref or "",
+        "history_note": "история источника: платформа не меняет это обращение" if appeal.source_history else "",
         "status_label": STATUS_LABELS[Status(appeal.status)],
         "category": f"{parent.name} / {category.name}" if parent else category.name,
         "deadline_rule": f"{category.deadline_days} {'раб.' if category.deadline_kind == 'working' else 'календ.'} дн."

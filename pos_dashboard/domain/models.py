@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from .enums import AnswerKind, Channel, DeadlineKind, EventKind, OrgType, ReviewState, Role, Status
@@ -122,6 +122,10 @@ class Appeal(SQLModel, table=True):
     # Denormalised roots of category_id and territory_id, for the queue's filters.
     top_category_id: int | None = None
     top_territory_id: int | None = None
+    # Imported history: the appeal stays as its source left it; no clock or action of the platform
+    # touches it. An import with --adopt hands appeals over instead, their clocks starting at adopted_at.
+    source_history: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    adopted_at: datetime | None = _time()
 
 
 class AppealEvent(SQLModel, table=True):

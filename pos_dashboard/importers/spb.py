@@ -4,7 +4,10 @@
 each appeal with its timeline (spb_mapping) and writes appeals in batches with Core bulk inserts,
 one transaction per batch. A malformed appeal is rejected before anything of it is written and
 counted in the report with its reason. Appeals already present (same external_ref) are left as they
-are, so a second run adds nothing. Territories, categories and organisations are created on first
+are, so a second run adds nothing. Imported appeals are history (`source_history`): the platform's
+timers and workflow never act on them. With `adopt_at` they are handed to the platform instead
+(`import-spb --adopt`), together with history rows of an earlier import: open appeals get a fresh
+execution deadline counted from adoption, and the timers count from `adopted_at`. Territories, categories and organisations are created on first
 sight, each in its own small transaction, before the batch that needs them.
 """
 
@@ -15,18 +18,21 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import refresh_statistics
+from ..domain.enums import FINAL_STATUSES, Status
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
 from ..services import kpi_rollups, queue_counters
 from . import spb_mapping as mapping
 from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
 
 BATCH_APPEALS = 1000
+SETTLED_CODES = {status.value for status in (*FINAL_STATUSES, Status.ANSWERED)}
 EXAMPLES_PER_REASON = 5
 
 
@@ -36,6 +42,7 @@ class ImportReport:
     appeals_read: int = 0
     imported: int = 0
     already_present: int = 0
+    adopted: int = 0  # appeals handed over to the platform (new or present as history)
     events: int = 0
     answers: int = 0
     skipped: Counter = field(default_factory=Counter)  # reason → skipped appeals
@@ -69,6 +76,7 @@ class ImportReport:
         lines = [f"Обращений в файле: {self.total_appeals}; прочитано: {self.appeals_read}",
                  f"Импортировано обращений: {self.imported} (событий: {self.events}, ответов: {self.answers})",
                  f"Уже были в базе: {self.already_present}",
+                 f"Передано в работу платформы (--adopt): {self.adopted}",
                  f"Пропущено обращений: {sum(self.skipped.values())}"]
         for reason, count in self.skipped.most_common():
             lines.append(f"  {reason}: {count} (например: {', '.join(map(str, self.examples[reason]))})")
@@ -138,9 +146,11 @@ class References:
 
 
 def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
-               progress: Callable[[ImportReport], None] | None = None, progress_every: int = 5000) -> ImportReport:
+               progress: Callable[[ImportReport], None] | None = None, progress_every: int = 5000,
+               adopt_at: datetime | None = None) -> ImportReport:
     """Import the folder into the database of `engine` (the schema must exist). Never raises for a
-    malformed row: it is skipped and counted in the returned report."""
+    malformed row: it is skipped and counted in the returned report. Without `adopt_at` the appeals
+    are history; with it they are handed over to the platform at that moment."""
     for name in (APPEALS_FILE, EVENTS_FILE):
         if not os.path.isfile(os.path.join(folder, name)):
             raise FileNotFoundError(f"в папке {folder} нет файла {name}")
@@ -162,13 +172,13 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
         except mapping.RowRejected as rejected:
             report.skip(rejected.reason, row.get("id"))
         if len(batch) >= batch_size:
-            write_batch(engine, refs, batch, report)
+            write_batch(engine, refs, batch, report, adopt_at)
             batch = []
         if progress and report.appeals_read % progress_every == 0:
             progress(report)
     if batch:
-        write_batch(engine, refs, batch, report)
-    if report.imported:
+        write_batch(engine, refs, batch, report, adopt_at)
+    if report.imported or report.adopted:
         with engine.begin() as conn:
             kpi_rollups.rebuild(conn)
         refresh_statistics(engine, ["appeal", "appealevent", "answer", "queuetally"])
@@ -177,17 +187,19 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
     return report
 
 
-def write_batch(engine: Engine, refs: References, batch: list[mapping.PreparedAppeal], report: ImportReport) -> None:
+def write_batch(engine: Engine, refs: References, batch: list[mapping.PreparedAppeal], report: ImportReport,
+                adopt_at: datetime | None = None) -> None:
     """Write a batch in one transaction; if the database refuses it, retry appeal by appeal so that
     only the offending appeals are skipped (each still all-or-nothing)."""
     try:
         refs.ensure(batch)
         with engine.begin() as conn:
-            imported, present, events, answers = _insert_new(conn, refs, batch)
+            imported, present, events, answers = _insert_new(conn, refs, batch, adopt_at)
+            adopted = imported + _adopt_present(conn, batch, adopt_at) if adopt_at else 0
     except SQLAlchemyError as error:
         if len(batch) > 1:
             for prepared in batch:
-                write_batch(engine, refs, [prepared], report)
+                write_batch(engine, refs, [prepared], report, adopt_at)
         else:
             report.skip(f"database error ({type(getattr(error, 'orig', None) or error).__name__})",
                         batch[0].source_id)
@@ -196,9 +208,11 @@ def write_batch(engine: Engine, refs: References, batch: list[mapping.PreparedAp
     report.already_present += present
     report.events += events
     report.answers += answers
+    report.adopted += adopted
 
 
-def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal]) -> tuple[int, int, int, int]:
+def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal],
+                adopt_at: datetime | None) -> tuple[int, int, int, int]:
     appeal_table = Appeal.__table__
     wanted = [p.appeal["external_ref"] for p in batch]
     present = set(conn.execute(select(appeal_table.c.external_ref)
@@ -208,7 +222,9 @@ def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal]) -> 
         return 0, len(present), 0, 0
     rows = [{**p.appeal, "territory_id": refs.territory_id(p), "category_id": refs.category_id(p),
              "organization_id": refs.organization_id(p.organization),
-             "top_category_id": refs.top_category_id(p), "top_territory_id": refs.top_territory_id(p)} for p in fresh]
+             "top_category_id": refs.top_category_id(p), "top_territory_id": refs.top_territory_id(p),
+             "source_history": adopt_at is None, "adopted_at": adopt_at,
+             "deadline_at": adopted_deadline(p.appeal, adopt_at)} for p in fresh]
     inserted = conn.execute(insert(appeal_table).returning(appeal_table.c.external_ref, appeal_table.c.id), rows)
     queue_counters.add_rows(conn, [tuple(row[column] for column in queue_counters.KEY_COLUMNS) for row in rows])
     appeal_ids = dict(inserted.all())
@@ -224,6 +240,30 @@ def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal]) -> 
     if answers:
         conn.execute(insert(Answer.__table__), answers)
     return len(fresh), len(present), len(events), len(answers)
+
+
+def adopted_deadline(appeal: dict, adopt_at: datetime | None) -> datetime | None:
+    """The execution deadline of an appeal handed over at `adopt_at`: while it is still being worked,
+    a deadline the source had already passed starts again from adoption, with the term the source
+    gave it (deadline − created). Answered and final appeals keep theirs (their on-time share is history)."""
+    deadline, created = appeal["deadline_at"], appeal["created_at"]
+    if adopt_at is None or deadline is None or deadline >= adopt_at or appeal["status"] in SETTLED_CODES:
+        return deadline
+    return adopt_at + max(deadline - created, timedelta(0))
+
+
+def _adopt_present(conn, batch: list[mapping.PreparedAppeal], adopt_at: datetime) -> int:
+    """Hand over appeals that an earlier import left as history (as `_insert_new` does for new ones)."""
+    table = Appeal.__table__
+    wanted = [p.appeal["external_ref"] for p in batch]
+    columns = ("deadline_at", "created_at", "status")
+    rows = conn.execute(select(table.c.id, *(table.c[name] for name in columns))
+                        .where(table.c.external_ref.in_(wanted), table.c.source_history.is_(True))).all()
+    for row in rows:
+        deadline = adopted_deadline({name: getattr(row, name) for name in columns}, adopt_at)
+        conn.execute(update(table).where(table.c.id == row.id, table.c.source_history.is_(True))
+                     .values(source_history=False, adopted_at=adopt_at, deadline_at=deadline))
+    return len(rows)
 
 
 def _payload_json(refs: References, payload: dict) -> str:

@@ -11,6 +11,7 @@ import sys
 
 from .. import migrations
 from ..db import make_engine
+from ..domain.types import utcnow
 from ..settings import db_url
 from .spb import BATCH_APPEALS, ImportReport, import_spb
 
@@ -19,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folder", metavar="DIR", help="папка с appeals.csv.gz и events.csv.gz")
     parser.add_argument("--batch-size", type=int, default=BATCH_APPEALS, help="обращений в одной транзакции")
     parser.add_argument("--quiet", action="store_true", help="не показывать ход импорта")
+    parser.add_argument("--adopt", action="store_true",
+                        help="передать обращения в работу платформы: сроки и таймеры отсчитываются с момента "
+                             "импорта (без ключа обращения остаются историей источника и не меняются)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"import-spb: {args.folder} → {engine.url.render_as_string(hide_password=True)}", file=sys.stderr)
         try:
             report = import_spb(engine, args.folder, batch_size=args.batch_size,
-                                progress=None if args.quiet else _show_progress)
+                                progress=None if args.quiet else _show_progress,
+                                adopt_at=utcnow() if args.adopt else None)
         except FileNotFoundError as error:
             print(f"import-spb: {error}", file=sys.stderr)
             return 2

@@ -33,6 +33,7 @@ def _details() -> rx.Component:
             _field("Срок продлевался", a["extended"]),
             _field("Оценка заявителя", a["rating"]),
             rx.cond(a["external_ref"] != "", _field("Внешний номер", a["external_ref"])),
+            rx.cond(a["history_note"] != "", _field("Импорт", a["history_note"])),
             size="2",
         ),
         width="100%",

@@ -24,6 +24,9 @@ from .actors import SYSTEM, Actor
 from .errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from .text_input import bounded_text
 
+HISTORY_REFUSAL = ("Обращение импортировано из источника как история: платформа его не изменяет "
+                   "(передать его в работу можно импортом с ключом --adopt)")
+
 
 def _refusal_rolls_back(service):
     """A refused operation leaves nothing behind: rows an effect flushed and the write lock taken
@@ -188,7 +191,9 @@ def _claim(session: Session, appeal: Appeal, label: str) -> None:
 
 
 def ownership_refusal(actor: Actor, appeal: Appeal) -> str | None:
-    """Why this user may take no action at all on this appeal (not theirs), or None."""
+    """Why this user may take no action at all on this appeal (not theirs, or imported history), or None."""
+    if appeal.source_history:
+        return HISTORY_REFUSAL
     if actor.role == Role.CITIZEN and (actor.user_id is None or appeal.citizen_id != actor.user_id):
         return "Это обращение подано другим заявителем"
     if actor.role == Role.ORG_STAFF and (actor.organization_id is None

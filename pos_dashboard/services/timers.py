@@ -6,6 +6,7 @@ the services' version claim, and one that another worker or a person moved meanw
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from ..domain.enums import Status
@@ -27,17 +28,22 @@ class TimerRun:
 
 def run_due_timers(session: Session, *, now: datetime) -> TimerRun:
     run = TimerRun()
-    for appeal_id in _due(session, Appeal.status == Status.ANSWERED.value,
-                          Appeal.final_answer_at <= now - AUTO_CLOSE_AFTER):
+    closing_cutoff = now - AUTO_CLOSE_AFTER
+    for appeal_id in _due(session, closing_cutoff, Appeal.status == Status.ANSWERED.value,
+                          Appeal.final_answer_at <= closing_cutoff):
         run.auto_closed += _act(session, appeal_id, "auto_close", None, now)
-    for appeal_id in _due(session, Appeal.status == Status.CLARIFICATION.value,
-                          Appeal.paused_at <= now - CLARIFICATION_SILENCE_LIMIT):
+    silence_cutoff = now - CLARIFICATION_SILENCE_LIMIT
+    for appeal_id in _due(session, silence_cutoff, Appeal.status == Status.CLARIFICATION.value,
+                          Appeal.paused_at <= silence_cutoff):
         run.auto_rejected += _act(session, appeal_id, "auto_reject_silent", SILENCE_REASON, now)
     return run
 
 
-def _due(session: Session, *conditions) -> list[int]:
-    return list(session.exec(select(Appeal.id).where(*conditions).order_by(Appeal.id).limit(BATCH)).all())
+def _due(session: Session, cutoff: datetime, *conditions) -> list[int]:
+    """Appeals the platform owns whose clock ran out: never imported history, and an adopted appeal
+    only once its clock, started at adoption, has run out too."""
+    owned = [Appeal.source_history.is_(False), or_(Appeal.adopted_at.is_(None), Appeal.adopted_at <= cutoff)]
+    return list(session.exec(select(Appeal.id).where(*owned, *conditions).order_by(Appeal.id).limit(BATCH)).all())
 
 
 def _act(session: Session, appeal_id: int, action: str, reason: str | None, now: datetime) -> int:
