@@ -1,4 +1,4 @@
-"""/login — log-in form with the demo accounts listed beside it."""
+"""/login — log-in form, with the demo accounts listed beside it when the demo region is loaded."""
 
 import reflex as rx
 
@@ -32,7 +32,7 @@ def login_page() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         rx.el.label("Логин", html_for="login", class_name="field-label"),
-                        rx.input(name="login", placeholder="например, coordinator", width="100%", id="login",
+                        rx.input(name="login", placeholder="ваш логин", width="100%", id="login",
                                  auto_complete="username"),
                         rx.el.label("Пароль", html_for="password", class_name="field-label"),
                         rx.input(name="password", type="password", width="100%", id="password",
@@ -48,7 +48,7 @@ def login_page() -> rx.Component:
                 ),
                 width="100%",
             ),
-            _demo_accounts(),
+            rx.cond(LoginState.demo_loaded, _demo_accounts()),
             width="100%", spacing="4",
         ), width="100%", max_width="420px", padding="12px"),
         min_height="100vh", background=rx.color("gray", 2),

@@ -8,6 +8,8 @@ import reflex as rx
 
 from .. import routes
 from ..db import session_scope
+from ..demo.generator import MARKER_LOGIN
+from ..demo.writer import demo_state
 from ..outage import DATABASE, failures
 from ..services import auth
 from ..services.errors import ServiceError
@@ -18,6 +20,12 @@ from .base import AppState
 _LOGIN_THREADS = ThreadPoolExecutor(max_workers=auth.HASH_CONCURRENCY + 1, thread_name_prefix="login")
 
 
+def _demo_loaded() -> bool:
+    """Whether this database holds the demo region (the log-in page lists its accounts only then)."""
+    with session_scope() as session:
+        return demo_state(session.get_bind(), MARKER_LOGIN) == "complete"
+
+
 def _log_in(login: str, password: str, address: str, user_agent: str) -> str:
     with session_scope() as session:
         return auth.log_in(session, login=login, password=password, address=address, user_agent=user_agent)
@@ -26,6 +34,7 @@ def _log_in(login: str, password: str, address: str, user_agent: str) -> str:
 class LoginState(AppState):
     error: str = ""
     busy: bool = False
+    demo_loaded: bool = False
 
     @rx.event
     async def submit(self, form: dict):
@@ -51,3 +60,7 @@ class LoginState(AppState):
     async def redirect_if_logged_in(self):
         if (actor := await self._actor()) is not None:
             return rx.redirect(routes.home_for(actor.role))
+        try:
+            self.demo_loaded = await asyncio.to_thread(_demo_loaded)
+        except Exception as exc:  # the form works without the list
+            failures.failed(exc, "log-in page")
