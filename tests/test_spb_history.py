@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from pos_dashboard.analytics.appeal_card import load_card
+from pos_dashboard.analytics.queue import ANY, QueueFilter, fetch_queue_page
 from pos_dashboard.domain.models import Appeal, AppealEvent
 from pos_dashboard.domain.workflow import AUTO_CLOSE_AFTER
 from pos_dashboard.importers.spb import import_spb
@@ -92,3 +93,16 @@ def test_a_later_import_with_adopt_hands_over_what_was_history(engine, tmp_path)
     assert [_appeal(engine, i).source_history for i in (1, 2)] == [False, False]
     assert _appeal(engine, 2).deadline_at > LATER
     assert import_spb(engine, folder, adopt_at=LATER).adopted == 0  # adopting twice changes nothing
+
+
+def test_the_portal_number_is_the_appeals_number_in_the_queue_search_and_card(engine, tmp_path):
+    import_spb(engine, write_folder(tmp_path / "spb", [appeal_row(3088850), appeal_row(7)],
+                                    timeline_rows(3088850) + timeline_rows(7)))
+    appeal = _appeal(engine, 3088850)
+    with Session(engine) as session:
+        found = fetch_queue_page(session, QueueFilter(status=ANY, search="№3088850"), now=LATER)
+        by_id = fetch_queue_page(session, QueueFilter(status=ANY, search=str(appeal.id)), now=LATER)
+        card = load_card(session, appeal.id, actor=COORDINATOR)
+    assert [(row["id"], row["number"]) for row in found.rows] == [(appeal.id, "3088850")]
+    assert [row["id"] for row in by_id.rows] == [appeal.id]  # the platform's id still finds it
+    assert (card["number"], card["id"]) == ("3088850", appeal.id)

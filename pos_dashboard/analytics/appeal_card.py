@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from ..domain.enums import (CHANNEL_LABELS, MODERATION_REASON_LABELS, ROLE_LABELS, STATUS_LABELS, AnswerKind,
                             Channel, EventKind, ModerationReason, OPEN_STATUSES, ReviewState, Role, Status)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory, User
+from ..domain.numbers import display_number
 from ..domain.workflow import TRANSITIONS
 from ..services.actors import Actor
 from ..services.card_actions import card_actions
@@ -51,6 +52,7 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
     organization = session.get(Organization, appeal.organization_id) if appeal.organization_id else None
     return {
         "id": appeal.id,
+        "number": display_number(appeal.id, appeal.external_ref),
         "external_ref": appeal.external_ref or "",
         "history_note": "история источника: платформа не меняет это обращение" if appeal.source_history else "",
         "status_label": STATUS_LABELS[Status(appeal.status)],

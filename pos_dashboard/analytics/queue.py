@@ -18,6 +18,7 @@ from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
+from ..domain.numbers import display_number, external_refs_for
 from .formatting import duration, local_time
 from .kpi import KpiSelection, drill_condition, selection_conditions
 
@@ -167,7 +168,8 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
     search = flt.search[:SEARCH_MAX].strip()
     if re.fullmatch(r"[№#]?\s*[0-9]+", search):
         number = int(search.lstrip("№#"))
-        conditions.append(Appeal.id == number if is_valid_id(number) else false())
+        by_id = Appeal.id == number if is_valid_id(number) else false()
+        conditions.append(or_(by_id, Appeal.external_ref.in_(external_refs_for(number))))
     elif search:
         conditions.append(_text_search(session, fold_yo(search)))
     return conditions
@@ -228,7 +230,7 @@ def _page_rows(session, conditions, sort, offset, limit, now) -> list[dict]:
     parent_category = aliased(Category)
     stmt = (
         select(Appeal.id, Appeal.created_at, Appeal.status, Appeal.deadline_at, Appeal.text, Appeal.address,
-               Category.name, parent_category.name, Territory.name, Organization.name)
+               Category.name, parent_category.name, Territory.name, Organization.name, Appeal.external_ref)
         .join(Category, Category.id == Appeal.category_id)
         .outerjoin(parent_category, parent_category.id == Category.parent_id)
         .outerjoin(Territory, Territory.id == Appeal.territory_id)
@@ -259,12 +261,13 @@ def _page_ids(session, conditions, sort, offset, limit) -> list[int]:
 
 def _row(r, now: datetime) -> dict:
     (appeal_id, created_at, status, deadline_at, text, address, category, parent_category,
-     territory, organization) = r
+     territory, organization, external_ref) = r
     is_open = Status(status) in OPEN_STATUSES
     overdue = is_open and is_overdue(deadline_at, now)
     at_risk = is_open and is_at_risk(deadline_at, now)
     return {
         "id": appeal_id,
+        "number": display_number(appeal_id, external_ref),
         "created": local_time(created_at),
         "status": status,
         "status_label": STATUS_LABELS[Status(status)],

@@ -89,7 +89,7 @@ def _clamped(value, lines: int, **props) -> rx.Component:
 def _row(row: rx.Var[dict]) -> rx.Component:
     return rx.table.row(
         # The number is a real link: rows open from the keyboard and screen readers name them.
-        rx.table.cell(rx.link("№", row["id"], href="/appeals/" + row["id"].to(str), weight="bold",
+        rx.table.cell(rx.link("№", row["number"], href="/appeals/" + row["id"].to(str), weight="bold",
                               class_name="queue-row-link")),
         rx.table.cell(rx.text(row["created"], size="2")),
         rx.table.cell(_clamped(row["category"], 2), max_width="220px"),

@@ -32,6 +32,7 @@ def _details() -> rx.Component:
             ), align="center")),
             _field("Срок продлевался", a["extended"]),
             _field("Оценка заявителя", a["rating"]),
+            rx.cond(a["external_ref"] != "", _field("Номер в платформе", a["id"].to(str))),
             rx.cond(a["external_ref"] != "", _field("Внешний номер", a["external_ref"])),
             rx.cond(a["history_note"] != "", _field("Импорт", a["history_note"])),
             size="2",
@@ -80,7 +81,7 @@ def card_page() -> rx.Component:
                 CardState.appeal.contains("id"),
                 rx.grid(
                     rx.vstack(
-                        rx.heading("Обращение №", CardState.appeal["id"], size="6", id="card-title"),
+                        rx.heading("Обращение №", CardState.appeal["number"], size="6", id="card-title"),
                         rx.card(rx.text(CardState.appeal["text"], white_space="pre-wrap"), width="100%"),
                         _details(),
                         rx.heading("Ответы", size="4"),
