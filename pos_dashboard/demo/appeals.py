@@ -104,7 +104,8 @@ class AppealGenerator:
         return (a.id, None, a.citizen_id, a.category_id, a.territory_id, a.organization_id, text, where, lat, lon,
                 channel, a.status, a.created, a.updated, a.deadline, a.stage_due, a.paused,
                 a.extended, a.first_answer, a.final_answer, a.closed, a.rating,
-                0, self.top_category[a.category_id], mo.territory_id)  # version 0: the services move it
+                0, self.top_category[a.category_id], mo.territory_id,  # version 0: the services move it
+                False, None)  # the platform's own appeal: not imported history, never adopted
 
     # --- volume and choices ---
 
