@@ -106,3 +106,13 @@ def test_the_portal_number_is_the_appeals_number_in_the_queue_search_and_card(en
     assert [(row["id"], row["number"]) for row in found.rows] == [(appeal.id, "3088850")]
     assert [row["id"] for row in by_id.rows] == [appeal.id]  # the platform's id still finds it
     assert (card["number"], card["id"]) == ("3088850", appeal.id)
+
+
+def test_places_read_district_first_and_keep_their_distinguishing_part(engine, tmp_path):
+    import_spb(engine, write_folder(tmp_path / "spb", [appeal_row(5)], timeline_rows(5)))
+    appeal = _appeal(engine, 5)
+    with Session(engine) as session:
+        row = fetch_queue_page(session, QueueFilter(status=ANY), now=LATER).rows[0]
+        card = load_card(session, appeal.id, actor=COORDINATOR)
+    assert row["territory"] == "Невский › МО Ивановский"  # «муниципальный округ …» would hide the name
+    assert row["territory_full"] == card["territory"] == "Невский › муниципальный округ Ивановский"

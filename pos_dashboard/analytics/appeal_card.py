@@ -15,7 +15,7 @@ from ..services.errors import NotFound, PermissionDenied
 from ..domain.deadlines import is_at_risk, is_overdue
 from ..domain.limits import is_out_of_id_range
 from ..domain.types import utcnow
-from .formatting import duration, local_time
+from .formatting import duration, full_place, local_time
 
 _ACTION_LABELS = {name: t.label for name, t in TRANSITIONS.items()} | {
     "submit": "Обращение подано",
@@ -49,6 +49,7 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
     category = session.get(Category, appeal.category_id)
     parent = session.get(Category, category.parent_id) if category.parent_id else None
     territory = session.get(Territory, appeal.territory_id) if appeal.territory_id else None
+    district = session.get(Territory, territory.parent_id) if territory and territory.parent_id else None
     organization = session.get(Organization, appeal.organization_id) if appeal.organization_id else None
     return {
         "id": appeal.id,
@@ -59,7 +60,7 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
         "category": f"{parent.name} / {category.name}" if parent else category.name,
         "deadline_rule": f"{category.deadline_days} {'раб.' if category.deadline_kind == 'working' else 'календ.'} дн."
                          + (" (ускоренная)" if category.expedited else ""),
-        "territory": territory.name if territory else "—",
+        "territory": full_place(territory.name if territory else None, district.name if district else None),
         "organization": organization.name if organization else "не назначен",
         "address": appeal.address or "—",
         "point": f"{appeal.latitude:.5f}, {appeal.longitude:.5f}" if appeal.latitude is not None else "—",

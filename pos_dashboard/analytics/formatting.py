@@ -19,3 +19,31 @@ def time_left(deadline: datetime, now: datetime) -> str:
     """«3 дн. 4 ч» before the deadline, «просрочено на 2 ч 5 мин» after it."""
     delta = deadline - now
     return duration(delta) if delta >= timedelta(0) else "просрочено на " + duration(-delta)
+
+
+# Generic words that open most place names («муниципальный округ Ивановский»): shortened, so that a
+# narrow cell shows the part that tells places apart. The full name stays in the cell's hover text.
+_PLACE_ABBREVIATIONS = (("муниципальный округ", "МО"), ("муниципальное образование", "МО"),
+                        ("внутригородское муниципальное образование", "МО"), ("городской округ", "г. о."),
+                        ("муниципальный район", "м. р."), ("городское поселение", "г. п."),
+                        ("сельское поселение", "с. п."))
+
+
+def short_place(name: str) -> str:
+    lowered = name.lower()
+    for long, short in sorted(_PLACE_ABBREVIATIONS, key=lambda pair: -len(pair[0])):
+        at = lowered.find(long)
+        if at != -1:
+            return (name[:at] + short + name[at + len(long):]).strip()
+    return name
+
+
+def place_path(name: str | None, parent: str | None) -> str:
+    """«Невский › МО Ивановский»: the district people name first, then the okrug."""
+    if not name:
+        return "—"
+    return f"{short_place(parent)} › {short_place(name)}" if parent else short_place(name)
+
+
+def full_place(name: str | None, parent: str | None) -> str:
+    return " › ".join(part for part in (parent, name) if part) or "—"

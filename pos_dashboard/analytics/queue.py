@@ -19,7 +19,7 @@ from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from ..domain.numbers import display_number, external_refs_for
-from .formatting import duration, local_time
+from .formatting import duration, full_place, local_time, place_path
 from .kpi import KpiSelection, drill_condition, selection_conditions
 
 PAGE_SIZE_MAX = 100
@@ -227,13 +227,15 @@ def _page_rows(session, conditions, sort, offset, limit, now) -> list[dict]:
     ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit)
     if not ids:
         return []
-    parent_category = aliased(Category)
+    parent_category, parent_territory = aliased(Category), aliased(Territory)
     stmt = (
         select(Appeal.id, Appeal.created_at, Appeal.status, Appeal.deadline_at, Appeal.text, Appeal.address,
-               Category.name, parent_category.name, Territory.name, Organization.name, Appeal.external_ref)
+               Category.name, parent_category.name, Territory.name, Organization.name, Appeal.external_ref,
+               parent_territory.name)
         .join(Category, Category.id == Appeal.category_id)
         .outerjoin(parent_category, parent_category.id == Category.parent_id)
         .outerjoin(Territory, Territory.id == Appeal.territory_id)
+        .outerjoin(parent_territory, parent_territory.id == Territory.parent_id)
         .outerjoin(Organization, Organization.id == Appeal.organization_id)
         .where(Appeal.id.in_(ids))
     )
@@ -261,7 +263,7 @@ def _page_ids(session, conditions, sort, offset, limit) -> list[int]:
 
 def _row(r, now: datetime) -> dict:
     (appeal_id, created_at, status, deadline_at, text, address, category, parent_category,
-     territory, organization, external_ref) = r
+     territory, organization, external_ref, parent_territory) = r
     is_open = Status(status) in OPEN_STATUSES
     overdue = is_open and is_overdue(deadline_at, now)
     at_risk = is_open and is_at_risk(deadline_at, now)
@@ -275,7 +277,8 @@ def _row(r, now: datetime) -> dict:
         "deadline_state": "overdue" if overdue else "at_risk" if at_risk else "ok",
         "left": _time_left(deadline_at, now) if is_open and deadline_at else "",
         "category": f"{parent_category} / {category}" if parent_category else category,
-        "territory": territory or "—",
+        "territory": place_path(territory, parent_territory),
+        "territory_full": full_place(territory, parent_territory),
         "organization": organization or "не назначен",
         "text": text if len(text) <= 160 else text[:157] + "…",
         "address": address or "",

@@ -92,9 +92,9 @@ def _row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(rx.link("№", row["number"], href="/appeals/" + row["id"].to(str), weight="bold",
                               class_name="queue-row-link")),
         rx.table.cell(rx.text(row["created"], size="2")),
-        rx.table.cell(_clamped(row["category"], 2), max_width="220px"),
-        rx.table.cell(_clamped(row["territory"], 2), max_width="160px"),
-        rx.table.cell(_clamped(row["organization"], 2), max_width="200px"),
+        rx.table.cell(_clamped(row["category"], 2, title=row["category"]), max_width="220px"),
+        rx.table.cell(_clamped(row["territory"], 2, title=row["territory_full"]), max_width="160px"),
+        rx.table.cell(_clamped(row["organization"], 2, title=row["organization"]), max_width="200px"),
         rx.table.cell(status_badge(row["status"], row["status_label"])),
         rx.table.cell(deadline_cell(row)),
         rx.table.cell(
