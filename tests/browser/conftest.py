@@ -136,12 +136,15 @@ def page(browser):
     context.close()
 
 
-def log_in(page, app_url: str, login: str = "coordinator", password: str = "demo12345") -> None:
+def log_in(page, app_url: str, login: str = "coordinator", password: str = "demo12345", *,
+           wait: bool = True) -> None:
     page.goto(app_url + "/login")
     wait_ready(page)
     page.fill("#login", login)
     page.fill("#password", password)
     page.click("#login-submit")
+    if wait:  # the token is stored once the app leaves /login: a goto before that lands logged out
+        page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
 
 
 def wait_ready(page) -> None:

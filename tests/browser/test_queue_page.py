@@ -21,6 +21,20 @@ def _total(page) -> int:
     return int(re.search(r"\d+", page.inner_text("#queue-total").replace("\xa0", "")).group())
 
 
+def _submit_to_moderation(demo_db: str, what: str) -> tuple[int, str]:
+    """A fresh appeal in moderation: the demo, built at the current hour, may have none there."""
+    text = f"Сломана скамейка во дворе, {what} {time.time_ns()}"
+    engine = make_engine(demo_db)
+    with Session(engine) as session:
+        citizen = session.exec(select(User).where(User.login == "citizen")).one()
+        category = session.exec(select(Category).where(Category.parent_id.is_not(None))).first()
+        territory = session.exec(select(Territory)).first()
+        appeal_id = appeals.submit_appeal(session, actor=Actor.of(citizen), category_id=category.id, text=text,
+                                          territory_id=territory.id, address="ул. Тестовая, д. 1").id
+    engine.dispose()
+    return appeal_id, text
+
+
 def _open_queue(page, app_url):
     log_in(page, app_url)
     page.wait_for_selector(".queue-row", timeout=30_000)
@@ -72,7 +86,8 @@ def _open_appeal_due_soonest(db_url: str) -> Appeal:
     return appeal
 
 
-def test_status_filter_narrows_the_queue(page, app_url):
+def test_status_filter_narrows_the_queue(page, app_url, demo_db):
+    _submit_to_moderation(demo_db, "проверка фильтра")
     _open_queue(page, app_url)
     open_total = _total(page)
     page.click("#status-moderation")
@@ -105,21 +120,14 @@ def test_row_opens_the_card_with_its_timeline(page, app_url):
 
 
 def test_new_appeal_appears_without_reload(page, app_url, demo_db):
+    _submit_to_moderation(demo_db, "уже в очереди")
     _open_queue(page, app_url)
     page.click("#status-moderation")
     page.click("#filter-sort")
     page.get_by_role("option", name="Сначала новые").click()
     page.wait_for_selector(".queue-row")
     before = _total(page)
-    text = f"Сломана скамейка во дворе, проверка живого обновления {time.time_ns()}"
-    engine = make_engine(demo_db)
-    with Session(engine) as session:
-        citizen = session.exec(select(User).where(User.login == "citizen")).one()
-        category = session.exec(select(Category).where(Category.parent_id.is_not(None))).first()
-        territory = session.exec(select(Territory)).first()
-        appeals.submit_appeal(session, actor=Actor.of(citizen), category_id=category.id, text=text,
-                              territory_id=territory.id, address="ул. Тестовая, д. 1")
-    engine.dispose()
+    _, text = _submit_to_moderation(demo_db, "проверка живого обновления")
     submitted = time.monotonic()
     page.wait_for_function(
         f"() => parseInt(document.querySelector('#queue-total').innerText.replace(/\\D/g, '')) === {before + 1}",
@@ -129,10 +137,13 @@ def test_new_appeal_appears_without_reload(page, app_url, demo_db):
     assert text[:60] in page.locator(".queue-row").first.inner_text()
 
 
-def test_coordinator_rejects_an_appeal_from_its_card(page, app_url):
+def test_coordinator_rejects_an_appeal_from_its_card(page, app_url, demo_db):
+    appeal_id, _ = _submit_to_moderation(demo_db, "на отклонение")
     _open_queue(page, app_url)
     page.click("#status-moderation")
-    page.wait_for_function("() => [...document.querySelectorAll('.queue-row')].every(r => r.innerText.includes('Модерация'))")
+    page.fill("#filter-search", str(appeal_id))
+    page.wait_for_function("() => document.querySelectorAll('.queue-row').length === 1"
+                           " && document.querySelector('.queue-row').innerText.includes('Модерация')")
     page.locator(".queue-row").first.click()
     page.wait_for_selector("#action-reject")
     events_before = page.locator(".timeline-event").count()

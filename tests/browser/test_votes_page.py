@@ -31,7 +31,6 @@ def _citizen_view(db_url: str):
 def _open_votes(page, app_url):
     page.set_viewport_size(PHONE_VIEWPORT)
     log_in(page, app_url, "citizen")
-    page.wait_for_timeout(1000)
     page.goto(app_url + "/participate")
     page.wait_for_selector(".vote-item", timeout=30_000)
     wait_ready(page)
