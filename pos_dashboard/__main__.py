@@ -15,6 +15,7 @@ COMMANDS = {
     "import-spb": ("pos_dashboard.importers.spb_cli", "импортировать «Наш Санкт-Петербург»"),
     "kpi": ("pos_dashboard.analytics.kpi_cli", "показатели (KPI) по группам в CSV или JSON"),
     "rollups": ("pos_dashboard.cli.rollups", "сводные таблицы KPI: --rebuild пересчитывает их из обращений"),
+    "notify": ("pos_dashboard.cli.notify", "отправить уведомления из очереди по e-mail (--once: один проход)"),
 }
 
 

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from . import routes
-from .background import run_timers_forever
+from .background import run_dispatcher_forever, run_timers_forever
 from .failures import frontend_exception_handler
 from .components.connection import overlay
 from .pages.account import account_page
@@ -49,3 +49,4 @@ app.add_page(ratings_page, route=routes.RATINGS, title="Рейтинг орга�
 app.add_page(rating_detail_page, route=routes.RATING, title="Рейтинг организации — ПОС",
              on_load=RatingDetailState.on_load)
 app.register_lifespan_task(run_timers_forever)
+app.register_lifespan_task(run_dispatcher_forever)

@@ -136,8 +136,9 @@ def _add_for(session: Session, user_ids: list[int], key: str, context: dict, app
         return len(rows)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     full = [{column: row.get(column) for column in _INSERT_COLUMNS} | {"attempts": 0} for row in rows]
-    result = session.execute(insert(Notification.__table__).values(full).on_conflict_do_nothing())
-    return max(result.rowcount or 0, 0)
+    table = Notification.__table__
+    written = session.execute(insert(table).values(full).on_conflict_do_nothing().returning(table.c.id)).all()
+    return len(written)
 
 
 _INSERT_COLUMNS = ("user_id", "channel", "address", "template", "subject", "body", "appeal_id", "dedupe_key",
