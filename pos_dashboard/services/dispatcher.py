@@ -74,9 +74,12 @@ def _due(now: datetime):
 
 def claim(session: Session, *, now: datetime, token: str, limit: int = BATCH) -> list[dict]:
     """Take up to `limit` due e-mail rows for this dispatcher (committed); returns them."""
+    # A CTE, not `id IN (subquery)`: PostgreSQL may re-run a plain subquery with LIMIT and SKIP LOCKED
+    # during the UPDATE and take more rows than asked; a locking CTE runs once. SQLite renders no
+    # FOR UPDATE and needs none (one writer at a time).
     due = (select(N.id).where(*_due(now)).order_by(N.next_attempt_at, N.id).limit(limit)
-           .with_for_update(skip_locked=True))  # PostgreSQL; SQLite renders no FOR UPDATE
-    session.execute(update(Notification.__table__).where(N.id.in_(due.scalar_subquery()), *_due(now))
+           .with_for_update(skip_locked=True).cte("due"))
+    session.execute(update(Notification.__table__).where(N.id.in_(select(due.c.id)), *_due(now))
                     .values(lease_token=token, lease_until=now + LEASE, attempts=N.attempts + 1)
                     .execution_options(synchronize_session=False))
     session.commit()
