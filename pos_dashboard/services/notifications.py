@@ -59,7 +59,7 @@ def record(session: Session, appeal: Appeal, action: str, reason: str | None, pa
     citizen_key, org_key = ROUTES.get(action, (None, None))
     if citizen_key is None and org_key is None:
         return 0
-    context = _context(session, appeal, action, reason, payload)
+    context = message_context(session, appeal, action, reason, payload)
     added = 0
     if citizen_key and appeal.citizen_id is not None:
         added += _add_for(session, [appeal.citizen_id], citizen_key, context, appeal.id, now)
@@ -82,7 +82,7 @@ def warn_due_deadlines(session: Session, *, now: datetime) -> int:
     added = 0
     for appeal in _due_soon(session, now):
         key = f"deadline:{appeal.id}:{int(appeal.deadline_at.timestamp())}"
-        context = _context(session, appeal, "deadline", None, None)
+        context = message_context(session, appeal, "deadline", None, None)
         added += _add_for(session, staff_of(session, appeal.organization_id), "org_deadline", context,
                           appeal.id, now, dedupe_key=key)
     session.commit()
@@ -145,7 +145,7 @@ _INSERT_COLUMNS = ("user_id", "channel", "address", "template", "subject", "body
                    "created_at", "next_attempt_at", "sent_at")
 
 
-def _context(session: Session, appeal: Appeal, action: str, reason: str | None, payload: dict | None) -> dict:
+def message_context(session: Session, appeal: Appeal, action: str, reason: str | None, payload: dict | None) -> dict:
     category = session.get(Category, appeal.category_id)
     organization = session.get(Organization, appeal.organization_id) if appeal.organization_id else None
     payload = payload or {}
