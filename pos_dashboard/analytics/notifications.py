@@ -62,5 +62,8 @@ def fetch_page(session: Session, *, actor: Actor | None, page: int = 0, page_siz
 
 
 def _without_signature(body: str) -> str:
-    """The e-mail footer («отвечать не нужно») means nothing on the page."""
-    return body.split("\n\n—\n", 1)[0]
+    """The e-mail's footer («отвечать не нужно») and its link paragraph mean nothing on the page,
+    which links the appeal itself."""
+    text = body.split("\n\n—\n", 1)[0]
+    head, _, last = text.rpartition("\n\n")
+    return head if head and "/appeals/" in last and "\n" not in last else text

@@ -23,5 +23,5 @@ def bell() -> rx.Component:
         href=routes.NOTIFICATIONS, id="bell",
         aria_label=rx.cond(BellState.unread > 0, "Уведомления: непрочитанных " + BellState.unread.to(str),
                            "Уведомления: нет непрочитанных"),
-        on_mount=BellState.refresh, color=rx.color("gray", 12),
+        on_mount=BellState.refresh, color=rx.color("gray", 12), margin_right="10px",
     )

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ..domain.models import Appeal, AppealEvent, User
+from ..domain.models import Appeal, AppealEvent, Organization, User
 from ..domain.notifications import Notification, NotifyChannel
 from ..services.dispatcher import backoff
 from ..services.notifications import ROUTES, message_context
@@ -34,9 +34,10 @@ def write_history(engine: Engine, now: datetime, logins: tuple[str, str] = ("cit
             events = _events(session, Appeal.citizen_id == citizen.id)
             rows += _rows(session, citizen, events, 0, now)
         if staff is not None and staff.organization_id is not None:
-            events = _events(session, Appeal.organization_id == staff.organization_id,
-                             AppealEvent.at >= now - timedelta(days=ORG_HISTORY_DAYS))
-            rows += _rows(session, staff, events, 1, now)
+            held = select(AppealEvent.appeal_id).where(
+                AppealEvent.action == "route", AppealEvent.payload.like(f'%"organization_id": {staff.organization_id}}}%'))
+            rows += _rows(session, staff, _events(session, Appeal.id.in_(held)), 1, now,
+                          since=now - timedelta(days=ORG_HISTORY_DAYS))
         if rows:
             session.execute(insert(Notification.__table__), rows)
         session.commit()
@@ -49,14 +50,28 @@ def _events(session: Session, *conditions) -> list[tuple[AppealEvent, Appeal]]:
     return list(session.execute(stmt).tuples())
 
 
-def _rows(session: Session, user: User, events, side: int, now: datetime) -> list[dict]:
-    rows, in_app = [], []
+def _rows(session: Session, user: User, events, side: int, now: datetime,
+          since: datetime | None = None) -> list[dict]:
+    """Rows of one user. The organisation that held the appeal at each event is followed through
+    the route and redirect events: the staff hear only of what was theirs at the time, and each
+    message names the organisation of its time."""
+    rows, in_app, holder, names = [], [], {}, {}
     for number, (event, appeal) in enumerate(events):
-        key = ROUTES[event.action][side]
-        if key is None:
-            continue
         payload = json.loads(event.payload) if event.payload else None
-        subject, body = render(key, **message_context(session, appeal, event.action, event.reason, payload))
+        if event.action == "route":
+            holder[appeal.id] = (payload or {}).get("organization_id")
+        elif event.action == "redirect":
+            holder[appeal.id] = None
+        key = ROUTES[event.action][side]
+        if key is None or (side == 1 and holder.get(appeal.id) != user.organization_id) or (
+                since is not None and event.at < since):
+            continue
+        context = message_context(session, appeal, event.action, event.reason, payload)
+        org_id = holder.get(appeal.id)
+        if org_id is not None:
+            names.setdefault(org_id, session.get(Organization, org_id).name)
+            context["organization"] = names[org_id]
+        subject, body = render(key, **context)
         base = dict(user_id=user.id, template=key, subject=subject, body=body, appeal_id=appeal.id,
                     created_at=event.at, attempts=0, dedupe_key=None)
         row = dict(base, channel=NotifyChannel.IN_APP.value, sent_at=event.at,

@@ -27,7 +27,7 @@ def _row(row) -> rx.Component:
                 rx.spacer(),
                 rx.cond(row["unread"],
                         rx.button("Прочитано", size="1", variant="soft", on_click=NotificationsState.mark_read(row["id"]),
-                                  class_name="mark-read", aria_label="Отметить прочитанным: " + row["subject"].to(str))),
+                                  class_name="mark-read", aria_label="Прочитано: " + row["subject"].to(str))),
                 width="100%", align="center",
             ),
             spacing="2", width="100%",
