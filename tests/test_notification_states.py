@@ -3,13 +3,16 @@ them: whatever id or argument is sent, a user reads and marks only their own not
 session means nothing read and nothing written."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from pos_dashboard.domain.models import User
 from pos_dashboard.domain.notifications import Notification
-from pos_dashboard.services import appeals
+from pos_dashboard.domain.security import UserSession
+from pos_dashboard.domain.types import utcnow
+from pos_dashboard.services import appeals, sessions
 from pos_dashboard.services.actors import Actor
 from pos_dashboard.states.base import AppState
 from pos_dashboard.states.notifications import BellState, NotificationsState
@@ -43,6 +46,12 @@ def in_app(session, user_id) -> dict[int, object]:
         Notification.user_id == user_id, Notification.channel == "in_app")).all())
 
 
+def token_of(session, actor: Actor) -> str:
+    token = sessions.open_session(session, user_id=actor.user_id)
+    session.commit()
+    return token
+
+
 def run(coroutine):
     return asyncio.run(coroutine)
 
@@ -58,11 +67,25 @@ def test_a_user_sees_and_counts_only_their_own(session, region, monkeypatch):
     assert all(row["subject"].startswith("Обращение №") and "отвечать на него не нужно" not in row["body"]
                for row in state.rows)
     bell = BellState()
+    bell.auth_token = token_of(session, citizen)
     run(bell.refresh())
     assert bell.unread == 9
-    acting_as(monkeypatch, staff)
+    bell.auth_token = token_of(session, staff)
     run(bell.refresh())
     assert bell.unread == len(in_app(session, staff.user_id)) == 3  # three new appeals for the УК
+
+
+def test_the_bells_poll_does_not_keep_an_idle_session_alive(session, region):
+    opened = utcnow() - timedelta(minutes=30)
+    token = sessions.open_session(session, user_id=region.citizen.user_id, now=opened)
+    session.commit()
+    bell = BellState()
+    bell.auth_token = token
+    for _ in range(3):
+        run(bell.refresh("12:00"))
+    assert bell.unread == 9
+    session.expire_all()
+    assert session.exec(select(UserSession.last_seen_at).where(UserSession.user_id == region.citizen.user_id)).one() == opened
 
 
 def test_forged_ids_of_another_users_notifications_are_refused_and_change_nothing(session, region, monkeypatch):
@@ -107,7 +130,9 @@ def test_no_session_reads_nothing_and_writes_nothing(session, region, monkeypatc
     for row_id in before:
         run(state.mark_read(row_id))
     bell = BellState()
-    run(bell.refresh())
-    assert bell.unread == 0
+    for token in ("", "garbage", "x" * 5000):
+        bell.auth_token = token
+        run(bell.refresh())
+        assert bell.unread == 0
     session.expire_all()
     assert {r.id: r.read_at for r in session.exec(select(Notification)).all()} == before

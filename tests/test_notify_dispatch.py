@@ -202,3 +202,32 @@ def test_two_dispatchers_at_once_send_every_message_once(engine, session, region
     assert sum(r.sent for r in runs) == 120
     assert all(r.sent > 0 for r in runs), [r.sent for r in runs]  # both really worked
     assert all(r.sent_at is not None and r.attempts == 1 for r in emails(session))
+
+
+def test_a_crash_after_the_server_accepted_repeats_the_message_with_the_same_message_id(session, region, monkeypatch):
+    """The documented at-least-once window: the process dies after the server's 250 and before
+    sent_at is committed. The row comes back when its lease ends and goes out again, under the same
+    Message-ID, so the copy can be recognised; nothing is lost."""
+    queue(session, region, 1)
+    now = T0 + hours(1)
+
+    class Crash(BaseException):
+        pass
+
+    def crash_instead_of_recording(*args, **kwargs):
+        raise Crash()
+
+    with SmtpServer() as server:
+        with monkeypatch.context() as patch:
+            patch.setattr(dispatcher, "_finish", crash_instead_of_recording)
+            patch.setattr(dispatcher, "release", lambda *a, **k: 0)  # a killed process releases nothing
+            with pytest.raises(Crash):
+                dispatch_once(session, server.settings, clock=at(now))
+        session.rollback()
+        assert emails(session)[0].sent_at is None and len(server.handler.received) == 1
+        assert dispatch_once(session, server.settings, clock=at(now + LEASE - timedelta(seconds=1))).claimed == 0
+        assert dispatch_once(session, server.settings, clock=at(now + LEASE + timedelta(seconds=1))).sent == 1
+    first, second = server.handler.message_ids()
+    assert first == second
+    row = emails(session)[0]
+    assert row.sent_at == now + LEASE + timedelta(seconds=1) and row.attempts == 2

@@ -9,15 +9,18 @@ import reflex as rx
 from .. import routes
 from ..analytics.notifications import PAGE_SIZE, NotificationRow, NotificationsPage, fetch_page, unread_count
 from ..db import session_scope
-from ..services import inbox
+from ..services import inbox, sessions
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from .base import AppState
 
 
-def _unread(actor: Actor) -> int:
+def _unread(token: str) -> int:
+    """The bell polls by itself: it reads the session without touching it (services.sessions), so
+    an open tab does not keep an idle session alive, and counts that user's unread rows."""
     with session_scope() as session:
-        return unread_count(session, actor=actor)
+        resolved = sessions.resolve(session, token, touch=False)
+        return unread_count(session, actor=Actor.of(resolved[0])) if resolved else 0
 
 
 def _page(actor: Actor, page: int) -> NotificationsPage:
@@ -37,9 +40,8 @@ class BellState(AppState):
     unread: int = 0
 
     @rx.event
-    async def refresh(self):
-        actor = await self._actor()
-        self.unread = await asyncio.to_thread(_unread, actor) if actor is not None else 0
+    async def refresh(self, _moment: str = ""):
+        self.unread = await asyncio.to_thread(_unread, self.auth_token) if self.auth_token else 0
 
 
 class NotificationsState(BellState):
