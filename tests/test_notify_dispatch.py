@@ -231,3 +231,20 @@ def test_a_crash_after_the_server_accepted_repeats_the_message_with_the_same_mes
     assert first == second
     row = emails(session)[0]
     assert row.sent_at == now + LEASE + timedelta(seconds=1) and row.attempts == 2
+
+
+def test_the_notify_command_sends_what_is_due_and_exits(engine, session, region):
+    queue(session, region, 3)
+    url = engine.url.render_as_string(hide_password=False)
+    base = dict(os.environ, REFLEX_DB_URL=url)
+    base.pop("POS_SMTP_HOST", None)
+    off = subprocess.run([sys.executable, "-m", "pos_dashboard", "notify", "--once"], cwd=ROOT, env=base,
+                         capture_output=True, text=True, timeout=120)
+    assert off.returncode == 2 and "POS_SMTP_HOST" in off.stderr
+    with SmtpServer() as server:
+        env = dict(base, POS_SMTP_HOST="127.0.0.1", POS_SMTP_PORT=str(server.port), POS_SMTP_SENDER="pos@example.ru")
+        done = subprocess.run([sys.executable, "-m", "pos_dashboard", "notify", "--once"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "отправлено 3" in done.stdout
+    assert len(server.handler.received) == 3 and all(r.sent_at is not None for r in emails(session))
