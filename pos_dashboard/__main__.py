@@ -16,6 +16,7 @@ COMMANDS = {
     "kpi": ("pos_dashboard.analytics.kpi_cli", "показатели (KPI) по группам в CSV или JSON"),
     "rollups": ("pos_dashboard.cli.rollups", "сводные таблицы KPI: --rebuild пересчитывает их из обращений"),
     "user": ("pos_dashboard.cli.users", "учётные записи операторов: add, passwd, deactivate, list, orgs"),
+    "notify": ("pos_dashboard.cli.notify", "отправить уведомления из очереди по e-mail (--once: один проход)"),
 }
 
 

@@ -1,15 +1,20 @@
-"""Work the app process does on its own while it runs: the platform's timers, once a minute.
-Registered as a lifespan task in pos_dashboard.py; the work itself is in services.timers."""
+"""Work the app process does on its own while it runs: the platform's timers, once a minute, and
+the e-mail dispatcher, every few seconds. Registered as lifespan tasks in pos_dashboard.py; the
+work itself is in services.timers and services.dispatcher."""
 
 import asyncio
 import logging
+import threading
 
 from .db import session_scope
 from .domain.types import utcnow
 from .outage import failures
+from .services.dispatcher import dispatch_all
 from .services.timers import run_due_timers
+from .settings import smtp_settings
 
 TIMER_PERIOD_S = 60
+DISPATCH_PERIOD_S = 5
 log = logging.getLogger(__name__)
 
 
@@ -28,3 +33,29 @@ async def run_timers_forever() -> None:
         except Exception as exc:  # a failed round must not stop the next one
             failures.failed(exc, "timers")
         await asyncio.sleep(TIMER_PERIOD_S)
+
+
+def _dispatch(stop: threading.Event):
+    with session_scope() as session:
+        return dispatch_all(session, smtp_settings(), stop=stop)
+
+
+async def run_dispatcher_forever() -> None:
+    """Sends queued e-mail (nothing while POS_SMTP_HOST is unset). On shutdown the batch in hand is
+    stopped between messages and its unsent rows handed back (services/dispatcher.py), so the next
+    start sends each of them once."""
+    stop = threading.Event()
+    while True:
+        work = asyncio.ensure_future(asyncio.to_thread(_dispatch, stop))
+        try:
+            run = await asyncio.shield(work)
+            failures.recovered()
+            if run.sent or run.failed or run.retried:
+                log.info("notifications: %s sent, %s to retry, %s failed", run.sent, run.retried, run.failed)
+        except asyncio.CancelledError:
+            stop.set()
+            await asyncio.wait([work])  # the message in hand is recorded, the rest released
+            raise
+        except Exception as exc:  # a failed round must not stop the next one
+            failures.failed(exc, "notifications")
+        await asyncio.sleep(DISPATCH_PERIOD_S)

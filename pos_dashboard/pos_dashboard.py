@@ -3,7 +3,7 @@
 import reflex as rx
 
 from . import routes
-from .background import run_timers_forever
+from .background import run_dispatcher_forever, run_timers_forever
 from .failures import frontend_exception_handler
 from .components.connection import overlay
 from .pages.account import account_page
@@ -14,6 +14,7 @@ from .pages import participate
 from .pages.not_found import not_found_page
 from .pages.my_appeals import my_appeals_page
 from .pages.new_appeal import new_appeal_page
+from .pages.notifications import notifications_page
 from .pages.queue import queue_page
 from .states.account import AccountState
 from .pages.rating_detail import rating_detail_page
@@ -24,6 +25,7 @@ from .states.kpi import KpiState
 from .states.login import LoginState
 from .states.my_appeals import MyAppealsState
 from .states.new_appeal import NewAppealState
+from .states.notifications import NotificationsState
 from .states.participate import BallotState, ResultsState, VotesState
 from .states.queue import QueueState
 from .states.rating_detail import RatingDetailState
@@ -42,6 +44,8 @@ app.add_page(participate.votes_page, route=routes.VOTES, title="Голосова
 app.add_page(participate.ballot_page, route=routes.BALLOT, title="Голосование — ПОС", on_load=BallotState.load)
 app.add_page(participate.results_page, route=routes.VOTE_RESULTS, title="Результаты голосования — ПОС",
              on_load=ResultsState.load)
+app.add_page(notifications_page, route=routes.NOTIFICATIONS, title="Уведомления — ПОС",
+             on_load=NotificationsState.on_load)
 app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
 app.add_page(account_page, route=routes.ACCOUNT, title="Учётная запись — ПОС", on_load=AccountState.on_load)
 app.add_page(kpi_page, route=routes.KPI, title="Показатели — ПОС", on_load=KpiState.on_load)
@@ -49,3 +53,4 @@ app.add_page(ratings_page, route=routes.RATINGS, title="Рейтинг орга�
 app.add_page(rating_detail_page, route=routes.RATING, title="Рейтинг организации — ПОС",
              on_load=RatingDetailState.on_load)
 app.register_lifespan_task(run_timers_forever)
+app.register_lifespan_task(run_dispatcher_forever)

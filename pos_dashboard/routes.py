@@ -16,6 +16,7 @@ RATING = "/ratings/[organization_id]"
 VOTES = "/participate"
 BALLOT = "/participate/[vote_id]"
 VOTE_RESULTS = "/participate/[vote_id]/results"
+NOTIFICATIONS = "/notifications"
 
 
 def appeal(appeal_id: int) -> str:

@@ -1,6 +1,7 @@
 """Process-wide settings read from the environment. No Reflex import here."""
 
 import os
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 DEFAULT_DB_URL = "sqlite:///pos_dashboard.db"
@@ -13,3 +14,40 @@ def db_url() -> str:
 # The demo region lives in Moscow time; a Kamchatka deployment sets POS_REGION_TZ=Asia/Kamchatka.
 def region_tz() -> ZoneInfo:
     return ZoneInfo(os.environ.get("POS_REGION_TZ", "Europe/Moscow"))
+
+
+# --- e-mail notifications (services/dispatcher.py) ---
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where the dispatcher sends e-mail. No host: sending is off and e-mail rows stay queued."""
+
+    host: str = ""
+    port: int = 25
+    sender: str = "noreply@example.ru"
+    security: str = "none"  # none | starttls | ssl
+    user: str = ""
+    password: str = ""
+    timeout_s: float = 30.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+def smtp_settings() -> SmtpSettings:
+    """POS_SMTP_HOST, POS_SMTP_PORT, POS_SMTP_SENDER, POS_SMTP_SECURITY (none/starttls/ssl),
+    POS_SMTP_USER, POS_SMTP_PASSWORD, POS_SMTP_TIMEOUT."""
+    env = os.environ
+    security = env.get("POS_SMTP_SECURITY", "none").strip().lower()
+    if security not in ("none", "starttls", "ssl"):
+        raise ValueError("POS_SMTP_SECURITY: none, starttls или ssl")
+    return SmtpSettings(host=env.get("POS_SMTP_HOST", "").strip(), port=int(env.get("POS_SMTP_PORT", "25")),
+                        sender=env.get("POS_SMTP_SENDER", "noreply@example.ru"), security=security,
+                        user=env.get("POS_SMTP_USER", ""), password=env.get("POS_SMTP_PASSWORD", ""),
+                        timeout_s=float(env.get("POS_SMTP_TIMEOUT", "30")))
+
+
+def public_url() -> str:
+    """The address citizens open the app at, for links in e-mails (POS_PUBLIC_URL)."""
+    return os.environ.get("POS_PUBLIC_URL", "http://localhost:3000").rstrip("/")

@@ -4,6 +4,7 @@ import reflex as rx
 
 from .. import routes
 from ..states.base import AppState
+from .bell import bell
 from .ready import ready_marker
 
 
@@ -40,6 +41,7 @@ def header() -> rx.Component:
         rx.cond(
             AppState.user_name != "",
             rx.hstack(
+                bell(),
                 rx.vstack(
                     rx.text(AppState.user_name, size="2", weight="medium", id="current-user"),
                     rx.text(AppState.user_role_label, size="1", color=rx.color("gray", 11)),

@@ -24,6 +24,7 @@ from . import writer
 from .accounts import demo_accounts, demo_password_hash
 from .appeals import AppealGenerator
 from .clock import DemoClock
+from .notifications import write_history
 from .participation import build_participation
 from .reference import TABLES, build_reference
 
@@ -109,6 +110,7 @@ def load_demo(engine: Engine, options: DemoOptions, progress=sys.stderr) -> Load
     writer.finish(engine, list(TABLES))
     with engine.begin() as conn:
         kpi_rollups.rebuild(conn)
+    result.counts["notification"] = write_history(engine, (options.now or current_hour()).astimezone(timezone.utc))
     engine.dispose()  # no pooled connection keeps the bulk-load settings
     result.seconds = time.perf_counter() - started
     return result

@@ -80,7 +80,7 @@ def _build_users(ref: Reference, rng: DemoRandom, now: datetime, n_appeals: int,
     def add(login, name, role, org_id=None, created=launch, territory_id=None) -> int:
         user_id = next_id()
         birth = _birth_date(user_id, now) if role == Role.CITIZEN else None
-        ref.users.append((user_id, login, name, None, role.value, org_id, password_hash, True, created,
+        ref.users.append((user_id, login, name, f"{login}@example.ru", role.value, org_id, password_hash, True, created,
                           birth, territory_id))
         return user_id
 

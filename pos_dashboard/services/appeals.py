@@ -18,7 +18,7 @@ from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
 from . import appeal_effects as effects
 from . import queue_counters  # noqa: F401  (its flush hook keeps the queue's version and tallies)
-from . import kpi_rollups, routing
+from . import kpi_rollups, notifications, routing
 from .appeal_effects import calendar
 from .actors import SYSTEM, Actor
 from .errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
@@ -224,6 +224,8 @@ def _log(session, appeal, actor, action, from_status, to_status, now, reason=Non
                             kind=kind, action=action, from_status=from_status, to_status=to_status,
                             reason=reason, payload=json.dumps(payload, ensure_ascii=False) if payload else None))
     kpi_rollups.appeal_changed(session, appeal.id)
+    # The outbox rows of this event, in this transaction: committed with it or not at all.
+    notifications.record(session, appeal, action, reason, payload, now)
 
 
 def _label(status: Status) -> str:

@@ -64,8 +64,11 @@ def open_session(session: Session, *, user_id: int, user_agent: str = "", addres
     return token
 
 
-def resolve(session: Session, token: object, *, now: datetime | None = None) -> tuple[User, UserSession] | None:
-    """The active user and session behind a token, or None. Never raises on what a client sends."""
+def resolve(session: Session, token: object, *, now: datetime | None = None,
+            touch: bool = True) -> tuple[User, UserSession] | None:
+    """The active user and session behind a token, or None. Never raises on what a client sends.
+    `touch=False` for what the page does by itself (the bell's poll): it must not keep an idle
+    session alive."""
     if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
         return None
     now = now or utcnow()
@@ -75,7 +78,7 @@ def resolve(session: Session, token: object, *, now: datetime | None = None) -> 
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
         session.flush()

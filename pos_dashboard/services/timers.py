@@ -1,7 +1,8 @@
 """The platform's own clocks: answers nobody rated close after AUTO_CLOSE_AFTER, and appeals whose
 citizen never answered a clarification request are rejected after CLARIFICATION_SILENCE_LIMIT.
 Safe to run from several workers at once and beside people's actions: each appeal goes through
-the services' version claim, and one that another worker or a person moved meanwhile is skipped."""
+the services' version claim, and one that another worker or a person moved meanwhile is skipped.
+Organisations are warned of answers due within 24 hours (services/notifications.py), once each."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +13,7 @@ from sqlmodel import Session, select
 from ..domain.enums import Status
 from ..domain.models import Appeal
 from ..domain.workflow import AUTO_CLOSE_AFTER, CLARIFICATION_SILENCE_LIMIT
-from . import appeals
+from . import appeals, notifications
 from .actors import SYSTEM
 from .errors import ServiceError
 
@@ -24,6 +25,7 @@ SILENCE_REASON = "Заявитель не дал уточнений в уста�
 class TimerRun:
     auto_closed: int = 0
     auto_rejected: int = 0
+    deadline_warnings: int = 0  # outbox rows written
 
 
 def run_due_timers(session: Session, *, now: datetime) -> TimerRun:
@@ -36,6 +38,7 @@ def run_due_timers(session: Session, *, now: datetime) -> TimerRun:
     for appeal_id in _due(session, silence_cutoff, Appeal.status == Status.CLARIFICATION.value,
                           Appeal.paused_at <= silence_cutoff):
         run.auto_rejected += _act(session, appeal_id, "auto_reject_silent", SILENCE_REASON, now)
+    run.deadline_warnings = notifications.warn_due_deadlines(session, now=now)
     return run
 
 
