@@ -168,8 +168,11 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
     search = flt.search[:SEARCH_MAX].strip()
     if re.fullmatch(r"[№#]?\s*[0-9]+", search):
         number = int(search.lstrip("№#"))
-        by_id = Appeal.id == number if is_valid_id(number) else false()
-        conditions.append(or_(by_id, Appeal.external_ref.in_(external_refs_for(number))))
+        # Resolved to ids first: an OR of the two lookups makes SQLite scan every appeal.
+        ids = list(session.execute(select(Appeal.id).where(Appeal.external_ref.in_(external_refs_for(number))))
+                   .scalars())
+        ids += [number] if is_valid_id(number) else []
+        conditions.append(Appeal.id.in_(ids) if ids else false())
     elif search:
         conditions.append(_text_search(session, fold_yo(search)))
     return conditions
