@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import TypedDict
 
+import plotly.graph_objects as go
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
@@ -215,3 +216,29 @@ def export_file(session: Session, *, actor: Actor, survey_id, now: datetime, fmt
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), f"survey_{survey_id}.xlsx"
+
+
+def question_figure(result: QuestionResult) -> go.Figure:
+    """Bars of one question's result (choices and scales: answers per option; ranking: average
+    position; matrix: stacked answers per row); free text has no chart (an empty figure)."""
+    figure = go.Figure()
+    if result["kind"] == QuestionKind.MATRIX:
+        for c, column in enumerate(result["columns"]):
+            figure.add_trace(go.Bar(y=[m["label"] for m in result["matrix"]][::-1], orientation="h", name=column,
+                                    x=[int(m["cells"][c].split(" ")[0]) for m in result["matrix"]][::-1]))
+        figure.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2})
+    elif result["kind"] == QuestionKind.RANKING:
+        figure.add_trace(go.Bar(y=[line["label"] for line in result["lines"]][::-1], orientation="h",
+                                x=[float(line["share"].split(" ")[-1].replace(",", ".")) if result["answered"] else 0
+                                   for line in result["lines"]][::-1], marker_color="#3e63dd"))
+        figure.update_xaxes(title_text="средняя позиция (меньше — выше)")
+    elif result["lines"]:
+        vertical = result["kind"] == QuestionKind.SCALE
+        labels, counts = [line["label"] for line in result["lines"]], [line["count"] for line in result["lines"]]
+        figure.add_trace(go.Bar(x=labels, y=counts, marker_color="#3e63dd") if vertical else
+                         go.Bar(y=labels[::-1], x=counts[::-1], orientation="h", marker_color="#3e63dd"))
+    rows = max(len(result["lines"]), len(result["matrix"]), 3)
+    figure.update_layout(template=None, height=min(80 + 34 * rows, 420) if result["kind"] != QuestionKind.SCALE
+                         else 260, margin={"l": 12, "r": 12, "t": 8, "b": 36}, showlegend=result["kind"] == "matrix")
+    figure.update_yaxes(automargin=True)
+    return figure

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..domain.enums import Role
+from ..domain.models import Territory
 from ..domain.participation import ResultsVisibility, Survey, SurveyQuestion, SurveyResponse, SurveySubmission
 from ..domain.surveys import KIND_LABELS, QuestionKind, QuestionSpec
 from ..services.actors import Actor
@@ -179,3 +180,12 @@ def builder_rows(session: Session, *, actor: Actor, survey_id: int) -> tuple[Sur
                         .order_by(SurveyQuestion.position, SurveyQuestion.id)).all()
     return survey, list(rows)
 
+
+
+def territory_choices(session: Session, *, actor: Actor) -> list[list[str]]:
+    """[id, name] of every territory, municipalities first, for the builder's select (builders only)."""
+    if actor.role not in BUILDER_ROLES:
+        raise PermissionDenied("Опросы составляют координаторы ЦУР и сотрудники министерства")
+    rows = session.exec(select(Territory.id, Territory.name, Territory.parent_id)
+                        .order_by(Territory.parent_id.is_not(None), Territory.name).limit(2000)).all()
+    return [[str(tid), name if parent is None else f"— {name}"] for tid, name, parent in rows]
