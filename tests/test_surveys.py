@@ -103,7 +103,8 @@ def test_conditional_question_is_skipped_when_its_condition_is_unmet(session):
     survey_id, q = _survey(session, region)
     a, b = (_citizen(session, n, date(1990, 1, 1), region.t_city) for n in ("a", "b"))
     answers = _full(q, used=False) | {q[1]: [0]}  # answered «Нет», yet sent the hidden question's answer
-    surveys.submit_response(session, actor=a, survey_id=survey_id, answers=answers, client_token="tok-a-first", now=DURING)
+    surveys.submit_response(session, actor=a, survey_id=survey_id, answers=answers, client_token="tok-a-first",
+                            now=DURING)
     assert _count(session, SurveyResponse, question_id=q[1]) == 0  # dropped, not stored
     with pytest.raises(ValidationFailed, match="обязательный вопрос «Что вы там делаете"):
         surveys.submit_response(session, actor=b, survey_id=survey_id, answers={k: v for k, v in _full(q).items()

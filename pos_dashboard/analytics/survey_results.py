@@ -56,7 +56,8 @@ def _visible_survey(session: Session, actor: Actor, survey_id, now: datetime) ->
     require_viewer(actor)
     survey = get_survey(session, survey_id)
     if not results_visible(survey, now):
-        raise PermissionDenied(f"Результаты будут опубликованы после окончания опроса ({local_time(survey.closes_at())})")
+        raise PermissionDenied(
+            f"Результаты будут опубликованы после окончания опроса ({local_time(survey.closes_at())})")
     return survey
 
 

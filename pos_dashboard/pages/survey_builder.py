@@ -20,6 +20,8 @@ def _error(message) -> rx.Component:
 
 def _manage_item(item) -> rx.Component:
     act = SurveyManageState.act
+    confirming = SurveyManageState.confirming
+    key = ":" + item["id"].to(str)
     return rx.card(rx.vstack(
         rx.hstack(rx.badge(item["state_label"], high_contrast=True), rx.text(item["territory"], size="2"),
                   rx.text("ответов: ", item["responses"], size="2", class_name="survey-responses"),
@@ -32,10 +34,12 @@ def _manage_item(item) -> rx.Component:
                     rx.button("Опубликовать", size="1", on_click=act("publish_survey", item["id"]),
                               class_name="survey-publish")),
             rx.cond((item["state"] == "open") | (item["state"] == "upcoming"),
-                    rx.button("Завершить досрочно", size="1", variant="soft", color_scheme="orange",
+                    rx.button(rx.cond(confirming == "close_survey_early" + key, "Подтвердите: завершить сейчас",
+                                      "Завершить досрочно"), size="1", variant="soft", color_scheme="orange",
                               on_click=act("close_survey_early", item["id"]), class_name="survey-close")),
             rx.cond(item["responses"] == 0,
-                    rx.button("Удалить", size="1", variant="soft", color_scheme="red",
+                    rx.button(rx.cond(confirming == "delete_survey" + key, "Подтвердите удаление", "Удалить"),
+                              size="1", variant="soft", color_scheme="red",
                               on_click=act("delete_survey", item["id"]), class_name="survey-delete")),
             rx.cond(item["results_available"], rx.link("Результаты", href=routes.survey_url(item["id"]) + "/results")),
             rx.cond(item["state"] != "draft", rx.link("Страница опроса", href=routes.survey_url(item["id"]))),

@@ -93,8 +93,11 @@ def _ranking(q, i) -> rx.Component:
         rx.text("Нажимайте варианты по порядку: первым — самый важный. Повторное нажатие убирает вариант.", size="2"),
         rx.foreach(options, lambda option, k: _choice(option, picked.contains(k), SurveyFormState.pick(i, k),
                                                       "checkbox", class_name="survey-rank")),
-        rx.cond(picked.length() > 0, rx.el.ol(rx.foreach(picked, lambda k: rx.el.li(options[k])),
-                                              class_name="survey-ranked", aria_label="Ваш порядок")),
+        rx.cond(picked.length() > 0, rx.vstack(
+            rx.text("Ваш порядок:", size="2", weight="medium"),
+            rx.el.ol(rx.foreach(picked, lambda k, n: rx.el.li((n + 1).to(str) + ". " + options[k])),
+                     class_name="survey-ranked", list_style="none", padding_left="0", margin="0"),
+            spacing="1")),
         width="100%", spacing="2", role="group", aria_labelledby="survey-q-" + i.to(str))
 
 
@@ -125,7 +128,8 @@ def _text(i) -> rx.Component:
 def _question(q, i) -> rx.Component:
     return rx.cond(SurveyFormState.visible[i], rx.card(
         rx.vstack(
-            rx.text(q["number"], ". ", q["text"], rx.cond(q["required"], rx.text.span(" *", aria_hidden="true")),
+            rx.text(SurveyFormState.numbers[i], ". ", q["text"],
+                    rx.cond(q["required"], rx.text.span(" *", aria_hidden="true")),
                     weight="bold", size="3", id="survey-q-" + i.to(str)),
             rx.text(rx.cond(q["required"], "Обязательный вопрос", "Необязательный вопрос"),
                     rx.cond(q["kind"] == "multiple", ", можно выбрать до " + q["max_choices"].to(str), ""),

@@ -133,6 +133,7 @@ def command_of(fields: dict[str, str], questions: list[EditQuestion]) -> SurveyI
     return SurveyInput(
         title=fields.get("title", ""), description=fields.get("description", ""),
         territory_id=int(territory) if territory else None,
-        starts_at=parse_local(fields.get("starts", ""), "Начало"), ends_at=parse_local(fields.get("ends", ""), "Окончание"),
+        starts_at=parse_local(fields.get("starts", ""), "Начало"),
+        ends_at=parse_local(fields.get("ends", ""), "Окончание"),
         eligibility=fields.get("eligibility", ""), min_age=int(min_age),
         results_visibility=fields.get("visibility", ""), questions=tuple(commands))

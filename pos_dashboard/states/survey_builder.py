@@ -47,6 +47,8 @@ def _save(actor: Actor, survey_id: int | None, fields: dict, questions: list) ->
 class SurveyManageState(AppState):
     items: list[survey_views.SurveyListItem] = []
     error: str = ""
+    confirming: str = ""  # "<action>:<id>": closing and deleting take a second click
+
 
     @rx.event
     async def load(self):
@@ -54,8 +56,13 @@ class SurveyManageState(AppState):
 
     @rx.event
     async def act(self, action: str, survey_id: int):
-        if action in ("publish_survey", "close_survey_early", "delete_survey") and isinstance(survey_id, int):
-            return await self._do(action, survey_id)
+        if action not in ("publish_survey", "close_survey_early", "delete_survey") or not isinstance(survey_id, int):
+            return
+        if action != "publish_survey" and self.confirming != f"{action}:{survey_id}":
+            self.confirming = f"{action}:{survey_id}"
+            return
+        self.confirming = ""
+        return await self._do(action, survey_id)
 
     async def _do(self, action: str, survey_id: int):
         actor = await self._actor()
@@ -124,7 +131,8 @@ class SurveyEditorState(AppState):
         if self._builder and 0 <= index < len(self.questions) and 0 <= target < len(self.questions):
             order = list(range(len(self.questions)))
             order[index], order[target] = order[target], order[index]
-            self.questions = self._shifted([self.questions[k] for k in order], {old: new for new, old in enumerate(order)})
+            self.questions = self._shifted([self.questions[k] for k in order],
+                                           {old: new for new, old in enumerate(order)})
 
     @rx.event
     def set_question(self, index: int, name: str, value):
@@ -142,8 +150,8 @@ class SurveyEditorState(AppState):
     @rx.event
     async def save(self):
         actor = await self._actor()
-        if actor is None:
-            yield rx.redirect(routes.LOGIN)
+        if actor is None or actor.role not in surveys.BUILDER_ROLES:
+            yield rx.redirect(routes.LOGIN if actor is None else routes.home_for(actor.role))
             return
         self.busy, self.error = True, ""
         yield

@@ -69,6 +69,7 @@ class SurveyFormState(AppState):
     picked: list[list[int]] = []  # per question: option indices (ranking: in order; matrix: column per row, -1)
     texts: list[str] = []
     visible: list[bool] = []
+    numbers: list[int] = []  # the number each shown question carries (hidden ones are not counted)
     error: str = ""
     notice: str = ""
     busy: bool = False
@@ -100,7 +101,7 @@ class SurveyFormState(AppState):
         elif option in current:
             current.remove(option)
         elif kind == QuestionKind.MULTIPLE and len(current) >= q["max_choices"]:
-            self.error = f"В вопросе {q['number']} можно выбрать не больше {q['max_choices']}"
+            self.error = f"В вопросе «{q['text'][:60]}» можно выбрать не больше {q['max_choices']}"
             return
         else:
             current.append(option)
@@ -163,6 +164,7 @@ class SurveyFormState(AppState):
                  else self.picked[k] for k, q in enumerate(self.questions)}
         shown = set(visible_questions(specs, given))
         self.visible = [q["id"] in shown for q in self.questions]
+        self.numbers = [sum(self.visible[:k + 1]) for k in range(len(self.visible))]
 
     async def _reload(self, actor: Actor) -> None:
         try:
