@@ -183,7 +183,10 @@ def export_tables(session: Session, *, actor: Actor, survey_id, now: datetime) -
         for spec in specs:
             row += _cells(spec, given[submission.id].get(spec.id))
         rows.append(row)
-    answers = _answers(session, survey)
+    answers: dict[int, list] = defaultdict(list)  # the same answers, per question, for the totals
+    for by_question in given.values():
+        for question_id, value in by_question.items():
+            answers[question_id].append(value)
     totals = []
     for number, spec in enumerate(specs, start=1):
         result = question_result(spec, number, answers.get(spec.id, []))
