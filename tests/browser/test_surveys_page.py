@@ -10,6 +10,7 @@ import io
 import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,15 @@ def test_forged_events_write_and_reveal_nothing(app_url, demo_db):
 
     hidden_id, count_before, closed_before = _read(demo_db, facts)
 
+    def outsider(session):  # an adult citizen of another municipality than the open survey's
+        survey = session.get(Survey, hidden_id)
+        return session.exec(select(User.login).where(
+            User.role == "citizen", User.territory_id != survey.territory_id, User.birth_date < date(2000, 1, 1),
+            User.login.like("citizen%"), User.login != "citizen").order_by(User.id)).first()
+
+    stranger = _read(demo_db, outsider)
+    submissions_before = _read(demo_db, lambda s: len(s.exec(select(SurveySubmission.id)).all()))
+
     async def scenario():
         client = ReflexClient(app_url, timeout=30)
         try:
@@ -224,7 +234,23 @@ def test_forged_events_write_and_reveal_nothing(app_url, demo_db):
             assert not reply.backend_error and not any("download" in str(e) for e in reply.events)
         finally:
             await client.close()
+        other = ReflexClient(app_url, timeout=30)
+        try:  # a citizen of another territory sends the events of the form: refused, nothing written
+            await other.hydrate("/login")
+            await other.send("LoginState.submit", {"form": {"login": stranger, "password": "demo12345"}},
+                             wait="barrier", timeout=60)
+            other.local_storage["pos_token"] = other.var("AppState.auth_token")
+            await other.hydrate(f"/participate/surveys/{hidden_id}?survey_id={hidden_id}")
+            assert "другой территории" in other.var("SurveyFormState.survey")["reason"]
+            for payload in ({"index": 0, "option": 0}, {"index": "0", "option": 99}, {"index": 10**9, "option": -1}):
+                reply = await other.send("SurveyFormState.pick", payload, wait="barrier")
+                assert not reply.backend_error
+            await other.send("SurveyFormState.submit", wait="barrier")
+            assert "другой территории" in other.var("SurveyFormState.error")
+        finally:
+            await other.close()
 
     _run(scenario())
+    assert _read(demo_db, lambda s: len(s.exec(select(SurveySubmission.id)).all())) == submissions_before
     hidden_after, count_after, closed_after = _read(demo_db, facts)
     assert (hidden_after, count_after, closed_after) == (hidden_id, count_before, closed_before)
