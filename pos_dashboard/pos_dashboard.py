@@ -10,7 +10,7 @@ from .pages.account import account_page
 from .pages.card import card_page
 from .pages.kpi import kpi_page
 from .pages.login import login_page
-from .pages import participate
+from .pages import participate, survey_builder, survey_results, surveys
 from .pages.not_found import not_found_page
 from .pages.my_appeals import my_appeals_page
 from .pages.new_appeal import new_appeal_page
@@ -27,6 +27,8 @@ from .states.my_appeals import MyAppealsState
 from .states.new_appeal import NewAppealState
 from .states.notifications import NotificationsState
 from .states.participate import BallotState, ResultsState, VotesState
+from .states.survey_builder import SurveyEditorState, SurveyManageState
+from .states.surveys import SurveyFormState, SurveyListState, SurveyResultsState
 from .states.queue import QueueState
 from .states.rating_detail import RatingDetailState
 from .states.ratings import RatingsState
@@ -40,12 +42,22 @@ app.add_page(queue_page, route=routes.QUEUE, title="Очередь обраще�
 app.add_page(card_page, route=routes.APPEAL, title="Обращение — ПОС", on_load=CardState.on_load)
 app.add_page(my_appeals_page, route=routes.MY_APPEALS, title="Мои обращения — ПОС", on_load=MyAppealsState.on_load)
 app.add_page(new_appeal_page, route=routes.NEW_APPEAL, title="Новое обращение — ПОС", on_load=NewAppealState.on_load)
-app.add_page(participate.votes_page, route=routes.VOTES, title="Голосования — ПОС", on_load=VotesState.load_list)
+app.add_page(participate.votes_page, route=routes.VOTES, title="Голосования и опросы — ПОС",
+             on_load=[VotesState.load_list, SurveyListState.load])
 app.add_page(participate.ballot_page, route=routes.BALLOT, title="Голосование — ПОС", on_load=BallotState.load)
 app.add_page(participate.results_page, route=routes.VOTE_RESULTS, title="Результаты голосования — ПОС",
              on_load=ResultsState.load)
 app.add_page(notifications_page, route=routes.NOTIFICATIONS, title="Уведомления — ПОС",
              on_load=NotificationsState.on_load)
+app.add_page(surveys.survey_page, route=routes.SURVEY, title="Опрос — ПОС", on_load=SurveyFormState.load)
+app.add_page(survey_results.survey_results_page, route=routes.SURVEY_RESULTS, title="Результаты опроса — ПОС",
+             on_load=SurveyResultsState.load)
+app.add_page(survey_builder.manage_page, route=routes.SURVEY_MANAGE, title="Конструктор опросов — ПОС",
+             on_load=SurveyManageState.load)
+app.add_page(survey_builder.editor_page, route=routes.SURVEY_NEW, title="Новый опрос — ПОС",
+             on_load=SurveyEditorState.load_new)
+app.add_page(survey_builder.editor_page, route=routes.SURVEY_EDIT, title="Изменение опроса — ПОС",
+             on_load=SurveyEditorState.load_edit)
 app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
 app.add_page(account_page, route=routes.ACCOUNT, title="Учётная запись — ПОС", on_load=AccountState.on_load)
 app.add_page(kpi_page, route=routes.KPI, title="Показатели — ПОС", on_load=KpiState.on_load)

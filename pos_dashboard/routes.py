@@ -17,6 +17,11 @@ VOTES = "/participate"
 BALLOT = "/participate/[vote_id]"
 VOTE_RESULTS = "/participate/[vote_id]/results"
 NOTIFICATIONS = "/notifications"
+SURVEY = "/participate/surveys/[survey_id]"
+SURVEY_RESULTS = "/participate/surveys/[survey_id]/results"
+SURVEY_MANAGE = "/participate/surveys/manage"
+SURVEY_NEW = "/participate/surveys/new"
+SURVEY_EDIT = "/participate/surveys/[survey_id]/edit"
 
 
 def appeal(appeal_id: int) -> str:
@@ -39,3 +44,8 @@ def rating_url(organization_id=None) -> str:
     if organization_id is None:
         return RATINGS
     return RATINGS + "/" + (organization_id.to(str) if hasattr(organization_id, "to") else str(organization_id))
+
+
+def survey_url(survey_id) -> str:
+    """/participate/surveys/<id>; works on ints and on Reflex Vars alike."""
+    return "/participate/surveys/" + (survey_id.to(str) if hasattr(survey_id, "to") else str(survey_id))

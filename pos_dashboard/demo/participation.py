@@ -8,23 +8,10 @@ from datetime import datetime, timedelta
 from ..domain.participation import Eligibility, ResultsVisibility, age_on
 from ..settings import region_tz
 from .reference import Reference
+from .surveys import build_surveys
 
 MIN_AGE = 14
 
-SURVEYS = (
-    ("Качество уборки снега во дворах", "Оцените, как убирали снег во дворах этой зимой.", None, -120, -60, (
-        ("Как вы оцениваете уборку снега во дворе вашего дома?", "single",
-         ("Отлично", "Хорошо", "Удовлетворительно", "Плохо"), (12, 30, 33, 25)),
-        ("Как часто убирали снег?", "single", ("Каждый день", "Раз в 2–3 дня", "Раз в неделю", "Реже"),
-         (18, 37, 27, 18)),
-        ("Что нужно улучшить?", "text", ("Вывоз снега", "Обработка от наледи", "Уборка тротуаров"), (1, 1, 1)),
-    )),
-    ("Работа общественного транспорта", "Опрос о маршрутах и расписании автобусов.", 0, -14, 16, (
-        ("Как часто вы пользуетесь общественным транспортом?", "single",
-         ("Каждый день", "Несколько раз в неделю", "Редко", "Не пользуюсь"), (44, 28, 20, 8)),
-        ("Устраивает ли вас интервал движения?", "single", ("Да", "Скорее да", "Скорее нет", "Нет"), (14, 26, 31, 29)),
-    )),
-)
 VOTES = (
     ("Выбор общественной территории для благоустройства", "Голосование по программе «Формирование "
      "комфортной городской среды»: победитель будет благоустроен в следующем году.", 0, -75, -45, 1, (
@@ -37,11 +24,11 @@ VOTES = (
 
 
 def build_participation(ref: Reference, seed: int, now: datetime) -> dict[str, list]:
-    """Rows for survey, surveyquestion, surveyresponse, vote, voteoption and ballot."""
+    """Rows for survey, surveyquestion, surveysubmission, surveyresponse, vote, voteoption and ballot."""
     rng = random.Random(f"{seed}:participation")
     ids = ref.next_ids
-    rows: dict[str, list] = {name: [] for name in ("survey", "surveyquestion", "surveyresponse", "vote",
-                                                   "voteoption", "ballot")}
+    rows: dict[str, list] = {name: [] for name in ("survey", "surveyquestion", "surveysubmission",
+                                                   "surveyresponse", "vote", "voteoption", "ballot")}
 
     def new_id(table):
         ids[table] += 1
@@ -50,24 +37,7 @@ def build_participation(ref: Reference, seed: int, now: datetime) -> dict[str, l
     municipalities = ref.municipalities
     birth_dates = {row[0]: row[9] for row in ref.users if row[9] is not None}
     demo_citizen = ref.named_user_ids["citizen"]  # open votes stay for the visitor to try
-    all_citizens = [user_id for pool in ref.citizens_by_municipality.values() for user_id in pool]
-    for title, description, mo_index, start_days, end_days, questions in SURVEYS:
-        starts, ends = now + timedelta(days=start_days), now + timedelta(days=end_days)
-        territory = municipalities[mo_index].territory_id if mo_index is not None else None
-        survey_id = new_id("survey")
-        rows["survey"].append((survey_id, title, description, territory, starts, ends, starts - timedelta(days=3)))
-        pool = list(ref.citizens_by_municipality[territory]) if territory else all_citizens
-        respondents = rng.sample(pool, min(len(pool) // 3, 600))
-        for position, (text, kind, options, weights) in enumerate(questions):
-            question_id = new_id("surveyquestion")
-            rows["surveyquestion"].append((question_id, survey_id, position, text, kind,
-                                           json.dumps(options, ensure_ascii=False)))
-            for respondent in respondents:
-                answer = rng.choices(options, weights)[0]
-                if kind == "text" and rng.random() < 0.5:
-                    continue
-                rows["surveyresponse"].append((new_id("surveyresponse"), question_id, respondent, answer,
-                                               _between(rng, starts, min(ends, now))))
+    build_surveys(ref, random.Random(f"{seed}:surveys"), now, rows, new_id)
     for title, description, mo_index, start_days, end_days, max_choices, options in VOTES:
         mo = municipalities[mo_index]
         starts, ends = now + timedelta(days=start_days), now + timedelta(days=end_days)

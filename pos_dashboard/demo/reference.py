@@ -16,7 +16,7 @@ from .routing_plan import Categories, LeafInfo, Router, build_categories, build_
 EXTERNAL_PREFIX = "demo:"  # external_ref of every demo territory, organisation and category
 EXTRA_COORDINATORS = 5  # besides the named `coordinator`
 TABLES = ("territory", "organization", "category", "routingrule", "app_user", "appeal", "appealevent",
-          "answer", "rating", "dispute", "survey", "surveyquestion", "surveyresponse", "vote", "voteoption",
+          "answer", "rating", "dispute", "survey", "surveyquestion", "surveysubmission", "surveyresponse", "vote", "voteoption",
           "ballot")
 
 

@@ -12,6 +12,10 @@ REASON_MAX = 2_000  # reasons, comments, review remarks, the rating comment
 CITIZEN_TEXT_MAX = APPEAL_TEXT_MAX  # the citizen's clarification and dispute are written like the appeal
 ADDRESS_MAX = 500
 
+SURVEY_ANSWER_MAX = 2_000  # a free-text answer to a survey question
+SURVEY_QUESTION_MAX = 500  # the text of a survey question
+SURVEY_OPTION_MAX = 200  # an option (or a matrix row) of a survey question
+
 SEARCH_MAX = 200  # the queue's search box: an appeal number or a few words
 ORGANIZATION_QUERY_MAX = 200  # words of an organisation's name
 

@@ -10,6 +10,9 @@ from .types import UTCDateTime, utcnow
 
 
 class Survey(SQLModel, table=True):
+    """A survey (опрос). Drafts (`published_at` empty) are seen only by the builders; eligibility,
+    age and results visibility follow the same rules as votes."""
+
     id: int | None = Field(default=None, primary_key=True)
     title: str
     description: str | None = Field(default=None, sa_column=Column(Text))
@@ -17,6 +20,15 @@ class Survey(SQLModel, table=True):
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    eligibility: str = Field(default="residents", max_length=20)  # Eligibility
+    min_age: int = 14
+    results_visibility: str = Field(default="after_close", max_length=20)  # ResultsVisibility
+    closed_early_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+
+    def closes_at(self) -> datetime:
+        return min(self.ends_at, self.closed_early_at) if self.closed_early_at else self.ends_at
 
 
 class SurveyQuestion(SQLModel, table=True):
@@ -24,11 +36,37 @@ class SurveyQuestion(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", index=True)
     position: int = 0
     text: str
-    kind: str = "single"  # single | multiple | text
-    options: str | None = Field(default=None, sa_column=Column(Text))  # JSON list
+    kind: str = "single"  # QuestionKind
+    options: str | None = Field(default=None, sa_column=Column(Text))  # JSON list of option texts (matrix: columns)
+    required: bool = True
+    max_choices: int | None = None  # multiple choice: at most this many
+    scale_max: int | None = None  # scale: 5 or 10
+    matrix_rows: str | None = Field(default=None, sa_column=Column(Text))  # JSON list of row texts
+    # Shown only when the earlier question `condition_question_id` was answered with option `condition_option`.
+    condition_question_id: int | None = Field(default=None, foreign_key="surveyquestion.id")
+    condition_option: int | None = None
+
+
+class SurveySubmission(SQLModel, table=True):
+    """One person's response to a survey: one per person and survey (the pair is unique). The answers
+    to its questions are SurveyResponse rows."""
+
+    __table_args__ = (UniqueConstraint("survey_id", "respondent_id", name="uq_survey_submission"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True)
+    respondent_id: int = Field(foreign_key="app_user.id")
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    client_token: str | None = Field(default=None, max_length=64)
+    # Eligibility facts at the moment of submitting, so later profile changes do not move past results.
+    respondent_age: int | None = None
+    respondent_territory_id: int | None = Field(default=None, foreign_key="territory.id")
 
 
 class SurveyResponse(SQLModel, table=True):
+    """One answer: the JSON value given to one question (an option index, a list of them, a number,
+    a text, a ranking or one column index per matrix row)."""
+
     __table_args__ = (UniqueConstraint("question_id", "respondent_id", name="uq_survey_response"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -36,6 +74,7 @@ class SurveyResponse(SQLModel, table=True):
     respondent_id: int = Field(foreign_key="app_user.id")
     answer: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submission_id: int | None = Field(default=None, foreign_key="surveysubmission.id", index=True)
 
 
 class Vote(SQLModel, table=True):

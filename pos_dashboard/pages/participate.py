@@ -6,6 +6,7 @@ import reflex as rx
 from .. import routes
 from ..components.layout import page_frame
 from ..states.participate import BallotState, ResultsState, VotesState
+from .surveys import survey_section
 
 
 def ballot_url(vote_id) -> rx.Var:
@@ -48,6 +49,7 @@ def votes_page() -> rx.Component:
         _error(VotesState.error),
         rx.cond(VotesState.items.length() > 0, rx.foreach(VotesState.items, _vote_item),
                 rx.text("Сейчас нет голосований для вашей территории", id="votes-empty")),
+        survey_section(),
         spacing="3", width="100%", max_width="760px",
     ))
 
