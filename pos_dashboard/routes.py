@@ -16,6 +16,10 @@ RATING = "/ratings/[organization_id]"
 VOTES = "/participate"
 BALLOT = "/participate/[vote_id]"
 VOTE_RESULTS = "/participate/[vote_id]/results"
+VOTE_PROGRESS = "/participate/[vote_id]/progress"
+VOTE_BUILDER_LIST = "/participate/votes"
+VOTE_BUILDER_NEW = "/participate/votes/new"
+VOTE_BUILDER = "/participate/votes/[vote_id]"
 
 
 def appeal(appeal_id: int) -> str:

@@ -43,6 +43,8 @@ def _vote_item(item) -> rx.Component:
 def votes_page() -> rx.Component:
     return page_frame(rx.vstack(
         rx.heading("Голосования", size="6"),
+        rx.cond(VotesState.can_build, rx.link("Конструктор голосований", href=routes.VOTE_BUILDER_LIST,
+                                              id="votes-builder-link")),
         rx.text("Голосования о благоустройстве и развитии вашей территории. Результаты публикуются после "
                 "окончания голосования.", color=rx.color("gray", 11)),
         _error(VotesState.error),
