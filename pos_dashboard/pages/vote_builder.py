@@ -59,7 +59,7 @@ def _input(label: str, name: str, **props) -> rx.Component:
 def _select(label: str, name: str, choices, field_id: str, on_change, value) -> rx.Component:
     return rx.vstack(
         _label(label, field_id),
-        rx.el.select(choices, value=value, on_change=on_change, id=field_id, class_name="native-select",
+        rx.el.select(*choices, value=value, on_change=on_change, id=field_id, class_name="native-select",
                      disabled=~S.info["editable"].to(bool)),
         spacing="1", width="100%")
 
@@ -128,11 +128,11 @@ def _actions() -> rx.Component:
     info = S.info
     return rx.hstack(
         rx.cond(info["editable"].to(bool), rx.button("Сохранить", on_click=S.save, id="builder-save")),
-        rx.cond(info["can_publish"].to(bool), rx.button("Опубликовать", color_scheme="grass", on_click=S.publish,
+        rx.cond(info["can_publish"].to(bool), rx.button("Опубликовать", color_scheme="grass", high_contrast=True, on_click=S.publish,
                                                         id="builder-publish")),
-        rx.cond(info["can_close"].to(bool), rx.button("Завершить досрочно", color_scheme="orange",
+        rx.cond(info["can_close"].to(bool), rx.button("Завершить досрочно", color_scheme="orange", high_contrast=True,
                                                       on_click=S.close_early, id="builder-close")),
-        rx.cond(info["can_delete"].to(bool), rx.button("Удалить", color_scheme="red", variant="soft",
+        rx.cond(info["can_delete"].to(bool), rx.button("Удалить", color_scheme="red", variant="soft", high_contrast=True,
                                                        on_click=S.delete, id="builder-delete")),
         rx.cond(info["id"].to(int) > 0, rx.link("Результаты", href=ballot_url(info["id"]) + "/results")),
         rx.cond(info["closed"].to(bool), rx.link("Ход работ", href=ballot_url(info["id"]) + "/progress")),

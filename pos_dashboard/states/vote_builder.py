@@ -80,7 +80,7 @@ class VoteBuilderState(AppState):
         vote_id = _vote_id(self.vote_id)
         if not vote_id:
             self.form, self.options = _blank_form(), [dict(EMPTY_OPTION), dict(EMPTY_OPTION)]
-            self.info = {"id": 0, "state_label": "Новое голосование", "ballots": 0, "editable": True}
+            self.info = {"id": 0, "state_label": "Не сохранено", "ballots": 0, "editable": True}
             return
         view = await asyncio.to_thread(_run, views.builder_vote, actor, vote_id=vote_id, now=utcnow())
         self.form, self.options, self.info = view["form"], view["options"], view["info"]
