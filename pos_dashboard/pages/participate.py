@@ -149,6 +149,8 @@ def results_page() -> rx.Component:
                     id="results-turnout"),
             _table(["Вариант", "Голосов", "Доля проголосовавших"], ResultsState.rows, _result_row,
                    id="results-table"),
+            rx.cond(r["closed"].to(bool), rx.link("Ход работ по местам-победителям", href=ballot_url(r["id"]) + "/progress",
+                                                   id="results-progress-link")),
             rx.cond(r["max_choices"].to(int) > 1, rx.text(
                 "Можно было выбрать несколько вариантов, поэтому сумма долей больше 100 %.", size="2")),
             rx.grid(_band_table("По возрасту", ResultsState.by_age, "Возраст"),
