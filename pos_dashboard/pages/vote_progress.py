@@ -30,11 +30,12 @@ def _place(place) -> rx.Component:
         rx.cond(place["description"] != "", rx.text(place["description"], size="2")),
         rx.text("Голосов: ", place["votes"], " · выполнено этапов: ", place["done"], " из ", place["total"], size="2",
                 weight="medium"),
-        rx.cond(place["total"] > 0, rx.el.table(
+        rx.cond(place["total"] > 0, rx.box(rx.el.table(
             rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in
                                    ("Этап", "Состояние", "План", "Выполнено", "Подрядчик", "Комментарий")],
                                  rx.cond(S.view["can_edit"].to(bool), rx.el.th("Действие", scope="col")))),
             rx.el.tbody(rx.foreach(place["stages"], _stage)), class_name="plain-table"),
+            overflow_x="auto", width="100%", tab_index=0, role="region", aria_label="Этапы: " + place["title"]),
             rx.text("Этапы работ пока не внесены", size="2")),
         rx.cond(S.view["can_edit"].to(bool), rx.button(
             "Добавить этап", size="2", variant="soft", on_click=S.new_stage(place["option_id"]),
