@@ -154,3 +154,13 @@ def test_builder_views_refuse_everyone_but_builders(session):
         "Городской округ Северный", "Городской округ Северный — Центральный район"}
     votes.delete_vote(session, actor=region.coordinator, vote_id=draft.id)
     assert _count(session, Vote) == _count(session, VoteOption) == 0
+
+
+def test_a_published_vote_cannot_be_moved_into_the_past(session):
+    region = build_region(session)
+    draft = _draft(session, region)
+    votes.publish_vote(session, actor=region.coordinator, vote_id=draft.id, now=BEFORE)
+    fields = parse_vote_form(_form(starts="2025-03-01T12:00", title="Сдвинуто"), _places("А1", "Б2")).as_kwargs()
+    with pytest.raises(ValidationFailed, match="позже текущего момента"):
+        votes.update_vote(session, actor=region.coordinator, vote_id=draft.id, now=BEFORE, **fields)
+    assert session.get(Vote, draft.id).title == "Благоустройство 2027"  # nothing changed, not even in the session

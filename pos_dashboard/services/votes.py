@@ -139,11 +139,11 @@ def update_vote(session: Session, *, actor: Actor, vote_id: int, title: str, des
         raise IllegalTransition("В голосовании уже есть голоса: изменить его нельзя, можно только завершить досрочно")
     if vote.published_at is not None and now >= vote.starts_at:
         raise IllegalTransition("Голосование уже началось: изменить его нельзя, можно только завершить досрочно")
+    if vote.published_at is not None and isinstance(starts_at, datetime) and starts_at.tzinfo and starts_at <= now:
+        raise ValidationFailed("Опубликованное голосование должно начинаться позже текущего момента")
     _apply(session, vote, title=title, description=description, territory_id=territory_id, starts_at=starts_at,
            ends_at=ends_at, max_choices=max_choices, options=options, eligibility=eligibility, min_age=min_age,
            results_visibility=results_visibility)
-    if vote.published_at is not None and starts_at <= now:
-        raise ValidationFailed("Опубликованное голосование должно начинаться позже текущего момента")
     _replace_options(session, vote, options)
     session.commit()
     return vote
