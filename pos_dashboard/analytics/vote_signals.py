@@ -85,7 +85,8 @@ def _bursts(facts: list[BallotFact], opened_at: datetime, until: datetime) -> li
             episodes[-1].append(fact)
         else:
             episodes.append([fact])
-    usual = f"{len(facts) / windows:.1f}".replace(".", ",")
+    average = len(facts) / windows
+    usual = (f"{average:.1f}" if average >= 1 else f"{average:.2f}" if average >= 0.01 else "меньше 0.01").replace(".", ",")
     return [Found("burst", f"Всплеск: {len(e)} голосов за {_span(e)} (с {local_time(e[0].cast_at)}; в среднем "
                            f"{usual} в минуту)", tuple(e)) for e in episodes]
 

@@ -213,3 +213,56 @@ def test_forged_events_write_nothing(app_url, demo_db):
 
     _run(scenario())
     assert _db(demo_db, lambda s: _ballots(s, ids)) == before
+
+
+def _plant_signals(session) -> int:
+    """25 ballots in one minute from one address by accounts made an hour before, in the open vote."""
+    now = utcnow()
+    vote = session.exec(select(Vote).where(Vote.published_at.is_not(None), Vote.starts_at <= now,
+                                           Vote.ends_at > now)).first()
+    option = session.exec(select(VoteOption.id).where(VoteOption.vote_id == vote.id)).first()
+    for k in range(25):
+        user = User(login=f"burst{now.timestamp():.0f}-{k}", full_name="Новый участник", role=Role.CITIZEN,
+                    birth_date=date(1990, 1, 1), territory_id=vote.territory_id, created_at=now - timedelta(hours=1))
+        session.add(user)
+        session.flush()
+        session.add(Ballot(vote_id=vote.id, voter_id=user.id, option_ids=f"[{option}]",
+                           cast_at=now - timedelta(minutes=5, seconds=-2 * k), client_address="203.0.113.77"))
+    return vote.id
+
+
+def test_signals_and_the_refused_delete_on_the_builder_page(page, app_url, demo_db):
+    vote_id = _db(demo_db, _plant_signals)
+    log_in(page, app_url, "coordinator")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+    page.goto(f"{app_url}/participate/votes/{vote_id}")
+    page.wait_for_selector(".vote-signal", timeout=30_000)
+    titles = page.locator(".vote-signal").all_inner_texts()
+    assert any("Всплеск" in t for t in titles) and any("203.0.113.77" in t for t in titles)
+    assert any("недавно зарегистрированных" in t for t in titles)
+    assert page.locator("#builder-delete").count() == 0  # ballots: no delete offered
+    page.locator(".vote-signal summary").first.click()
+    assert_accessible(page, "builder with signals")
+    page.screenshot(path=str(SHOTS / "votes-builder-signals.png"), full_page=True)
+
+    if not (RXPROBE / "rxprobe.py").exists():
+        return
+    sys.path.insert(0, str(RXPROBE))
+    from rxprobe import ReflexClient
+
+    def coordinator_token(session):
+        user = session.exec(select(User).where(User.login == "coordinator")).one()
+        return sessions.open_session(session, user_id=user.id)
+    token = _db(demo_db, coordinator_token)
+
+    async def forged_delete():
+        client = ReflexClient(app_url, timeout=30, local_storage={"pos_token": token})
+        try:
+            route = _route("/participate/votes/{}", vote_id)
+            await client.hydrate(route)
+            await client.send("VoteBuilderState.delete", {}, route=route, wait="barrier")
+            assert "только завершить досрочно" in client.var("VoteBuilderState.error")
+        finally:
+            await client.close()
+    _run(forged_delete())
+    assert _db(demo_db, lambda s: s.get(Vote, vote_id)) is not None
