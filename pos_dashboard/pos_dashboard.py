@@ -11,6 +11,7 @@ from .pages.card import card_page
 from .pages.kpi import kpi_page
 from .pages.login import login_page
 from .pages import participate, survey_builder, survey_results, surveys
+from .pages import participate, vote_builder, vote_progress
 from .pages.not_found import not_found_page
 from .pages.my_appeals import my_appeals_page
 from .pages.new_appeal import new_appeal_page
@@ -29,6 +30,9 @@ from .states.notifications import NotificationsState
 from .states.participate import BallotState, ResultsState, VotesState
 from .states.survey_builder import SurveyEditorState, SurveyManageState
 from .states.surveys import SurveyFormState, SurveyListState, SurveyResultsState
+from .states.vote_builder import BuilderListState, VoteBuilderState
+from .states.vote_progress import ProgressState
+from .states.vote_signals import VoteSignalsState
 from .states.queue import QueueState
 from .states.rating_detail import RatingDetailState
 from .states.ratings import RatingsState
@@ -58,6 +62,14 @@ app.add_page(survey_builder.editor_page, route=routes.SURVEY_NEW, title="Нов�
              on_load=SurveyEditorState.load_new)
 app.add_page(survey_builder.editor_page, route=routes.SURVEY_EDIT, title="Изменение опроса — ПОС",
              on_load=SurveyEditorState.load_edit)
+app.add_page(vote_builder.builder_list_page, route=routes.VOTE_BUILDER_LIST, title="Конструктор голосований — ПОС",
+             on_load=BuilderListState.load)
+app.add_page(vote_builder.builder_page, route=routes.VOTE_BUILDER_NEW, title="Новое голосование — ПОС",
+             on_load=VoteBuilderState.load)
+app.add_page(vote_builder.builder_page, route=routes.VOTE_BUILDER, title="Голосование: конструктор — ПОС",
+             on_load=[VoteBuilderState.load, VoteSignalsState.load])
+app.add_page(vote_progress.progress_page, route=routes.VOTE_PROGRESS, title="Ход работ по итогам голосования — ПОС",
+             on_load=ProgressState.load)
 app.add_page(not_found_page, route="404", title="Страница не найдена — ПОС")
 app.add_page(account_page, route=routes.ACCOUNT, title="Учётная запись — ПОС", on_load=AccountState.on_load)
 app.add_page(kpi_page, route=routes.KPI, title="Показатели — ПОС", on_load=KpiState.on_load)

@@ -22,6 +22,10 @@ SURVEY_RESULTS = "/participate/surveys/[survey_id]/results"
 SURVEY_MANAGE = "/participate/surveys/manage"
 SURVEY_NEW = "/participate/surveys/new"
 SURVEY_EDIT = "/participate/surveys/[survey_id]/edit"
+VOTE_PROGRESS = "/participate/[vote_id]/progress"
+VOTE_BUILDER_LIST = "/participate/votes"
+VOTE_BUILDER_NEW = "/participate/votes/new"
+VOTE_BUILDER = "/participate/votes/[vote_id]"
 
 
 def appeal(appeal_id: int) -> str:

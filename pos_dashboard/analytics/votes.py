@@ -68,7 +68,8 @@ def vote_list(session: Session, *, actor: Actor, now: datetime) -> list[VoteList
     names = _territory_names(session, {v.territory_id for v in votes})
     items = []
     for vote in votes:
-        if actor.role == Role.CITIZEN and vote.id not in mine and not _concerns(vote, path):
+        if actor.role == Role.CITIZEN and (vote.published_at is None or (
+                vote.id not in mine and not _concerns(vote, path))):
             continue
         refusal = participation_refusal(session, actor, vote, now)
         items.append(VoteListItem(
@@ -85,7 +86,7 @@ def vote_list(session: Session, *, actor: Actor, now: datetime) -> list[VoteList
 def ballot_view(session: Session, *, actor: Actor, vote_id: int, now: datetime) -> dict:
     """The vote, its options, whether this user may vote now (and why not), and their ballot if cast."""
     _require_viewer(actor)
-    vote = _vote(session, vote_id)
+    vote = _vote(session, vote_id, actor)
     options = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.id)).all()
     ballot = session.exec(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter_id == actor.user_id)).first() \
         if actor.user_id is not None else None
@@ -111,7 +112,7 @@ def vote_results(session: Session, *, actor: Actor, vote_id: int, now: datetime)
     """Counts and shares per option, turnout against the eligible population, voters by age band and
     by territory. Refused before closing unless the vote shows live results."""
     _require_viewer(actor)
-    vote = _vote(session, vote_id)
+    vote = _vote(session, vote_id, actor)
     if not results_visible(vote, now):
         raise PermissionDenied(f"Результаты будут опубликованы после окончания голосования "
                                f"({local_time(vote.closes_at())})")
@@ -172,9 +173,10 @@ def _require_viewer(actor: Actor) -> None:
         raise PermissionDenied("Голосования доступны жителям, координаторам ЦУР и сотрудникам министерства")
 
 
-def _vote(session: Session, vote_id) -> Vote:
+def _vote(session: Session, vote_id, actor: Actor) -> Vote:
+    """The vote; a draft exists only for its builders (citizens get «not found»)."""
     vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
-    if vote is None:
+    if vote is None or (vote.published_at is None and actor.role == Role.CITIZEN):
         raise NotFound("Голосование не найдено")
     return vote
 

@@ -44,14 +44,15 @@ def build_participation(ref: Reference, seed: int, now: datetime) -> dict[str, l
         vote_id = new_id("vote")
         rows["vote"].append((vote_id, title, description, mo.territory_id, starts, ends, max_choices,
                              Eligibility.RESIDENTS.value, MIN_AGE, ResultsVisibility.AFTER_CLOSE.value, None,
-                             None, starts - timedelta(days=3)))
+                             None, starts - timedelta(days=3), starts - timedelta(days=2)))
         option_ids = []
         for k, (option_title, _weight) in enumerate(options):
             option_ids.append(new_id("voteoption"))
             place = mo.places[k % len(mo.places)]
             rows["voteoption"].append((option_ids[-1], vote_id, option_title, None,
                                        round(place.lat + rng.uniform(-0.01, 0.01), 6),
-                                       round(place.lon + rng.uniform(-0.02, 0.02), 6)))
+                                       round(place.lon + rng.uniform(-0.02, 0.02), 6),
+                                       f"{place.locality}, {option_title}", place.territory_id))
         closing_day = ends.astimezone(region_tz()).date()
         ages = {user_id: age_on(birth_dates[user_id], closing_day)
                 for user_id in ref.citizens_by_municipality[mo.territory_id]}

@@ -94,6 +94,8 @@ class Vote(SQLModel, table=True):
     closed_early_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # None while the builder prepares it: citizens neither see nor vote in an unpublished vote.
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     def closes_at(self) -> datetime:
         return min(self.ends_at, self.closed_early_at) if self.closed_early_at else self.ends_at
@@ -106,6 +108,8 @@ class VoteOption(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=Column(Text))
     latitude: float | None = None
     longitude: float | None = None
+    address: str | None = Field(default=None, max_length=500)
+    territory_id: int | None = Field(default=None, foreign_key="territory.id")  # the place's municipality
 
 
 class Ballot(SQLModel, table=True):

@@ -44,6 +44,8 @@ def _vote_item(item) -> rx.Component:
 def votes_page() -> rx.Component:
     return page_frame(rx.vstack(
         rx.heading("Голосования", size="6"),
+        rx.cond(VotesState.can_build, rx.link("Конструктор голосований", href=routes.VOTE_BUILDER_LIST,
+                                              id="votes-builder-link")),
         rx.text("Голосования о благоустройстве и развитии вашей территории. Результаты публикуются после "
                 "окончания голосования.", color=rx.color("gray", 11)),
         _error(VotesState.error),
@@ -149,6 +151,8 @@ def results_page() -> rx.Component:
                     id="results-turnout"),
             _table(["Вариант", "Голосов", "Доля проголосовавших"], ResultsState.rows, _result_row,
                    id="results-table"),
+            rx.cond(r["closed"].to(bool), rx.link("Ход работ по местам-победителям", href=ballot_url(r["id"]) + "/progress",
+                                                   id="results-progress-link")),
             rx.cond(r["max_choices"].to(int) > 1, rx.text(
                 "Можно было выбрать несколько вариантов, поэтому сумма долей больше 100 %.", size="2")),
             rx.grid(_band_table("По возрасту", ResultsState.by_age, "Возраст"),

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..domain.enums import Role
+from ..domain.limits import ADDRESS_MAX
 from ..domain.models import Territory, User
 from ..domain.participation import (Ballot, Eligibility, ResultsVisibility, Vote, VoteOption, age_on,
                                     eligibility_refusal)
@@ -32,6 +33,8 @@ class OptionInput:
     description: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    address: str = ""
+    territory_id: int | None = None  # the place's municipality
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def participation_refusal(session: Session, actor: Actor, vote: Vote, now: datet
     page offers and what `cast_ballot` accepts."""
     if actor.role != Role.CITIZEN or actor.user_id is None:
         return "Голосуют жители, вошедшие как заявители"
+    if vote.published_at is None:
+        return "Голосование ещё не опубликовано"
     if now < vote.starts_at:
         return "Голосование ещё не началось"
     if now >= vote.closes_at():
@@ -104,9 +109,102 @@ def cast_ballot(session: Session, *, actor: Actor, vote_id: int, option_ids: lis
 def create_vote(session: Session, *, actor: Actor, title: str, description: str, territory_id: int | None,
                 starts_at: datetime, ends_at: datetime, max_choices: int, options: list[OptionInput],
                 eligibility: str = Eligibility.RESIDENTS, min_age: int = 14,
-                results_visibility: str = ResultsVisibility.AFTER_CLOSE) -> Vote:
+                results_visibility: str = ResultsVisibility.AFTER_CLOSE, publish: bool = True,
+                now: datetime | None = None) -> Vote:
+    """A new vote; the builder saves it as a draft (`publish=False`) and publishes it later."""
+    _require_builder(actor, "Создавать голосования могут координаторы ЦУР и сотрудники министерства")
+    now = now or utcnow()
+    vote = Vote(created_by=actor.user_id, created_at=now, published_at=now if publish else None,
+                starts_at=starts_at, ends_at=ends_at, title="")
+    _apply(session, vote, title=title, description=description, territory_id=territory_id, starts_at=starts_at,
+           ends_at=ends_at, max_choices=max_choices, options=options, eligibility=eligibility, min_age=min_age,
+           results_visibility=results_visibility)
+    session.add(vote)
+    session.flush()
+    _replace_options(session, vote, options)
+    session.commit()
+    return vote
+
+
+def update_vote(session: Session, *, actor: Actor, vote_id: int, title: str, description: str,
+                territory_id: int | None, starts_at: datetime, ends_at: datetime, max_choices: int,
+                options: list[OptionInput], eligibility: str = Eligibility.RESIDENTS, min_age: int = 14,
+                results_visibility: str = ResultsVisibility.AFTER_CLOSE, now: datetime | None = None) -> Vote:
+    """Change a vote before anyone could vote in it: a draft, or a published vote not yet started
+    (citizens cannot cast a ballot before `starts_at`, so no ballot can race the change)."""
+    _require_builder(actor, "Изменять голосования могут координаторы ЦУР и сотрудники министерства")
+    vote = _vote_for_builder(session, vote_id)
+    now = now or utcnow()
+    if _has_ballots(session, vote.id):
+        raise IllegalTransition("В голосовании уже есть голоса: изменить его нельзя, можно только завершить досрочно")
+    if vote.published_at is not None and now >= vote.starts_at:
+        raise IllegalTransition("Голосование уже началось: изменить его нельзя, можно только завершить досрочно")
+    if vote.published_at is not None and isinstance(starts_at, datetime) and starts_at.tzinfo and starts_at <= now:
+        raise ValidationFailed("Опубликованное голосование должно начинаться позже текущего момента")
+    _apply(session, vote, title=title, description=description, territory_id=territory_id, starts_at=starts_at,
+           ends_at=ends_at, max_choices=max_choices, options=options, eligibility=eligibility, min_age=min_age,
+           results_visibility=results_visibility)
+    _replace_options(session, vote, options)
+    session.commit()
+    return vote
+
+
+def publish_vote(session: Session, *, actor: Actor, vote_id: int, now: datetime | None = None) -> Vote:
+    _require_builder(actor, "Публиковать голосования могут координаторы ЦУР и сотрудники министерства")
+    vote = _vote_for_builder(session, vote_id)
+    now = now or utcnow()
+    if vote.published_at is not None:
+        raise IllegalTransition("Голосование уже опубликовано")
+    if now >= vote.ends_at:
+        raise IllegalTransition("Срок голосования уже прошёл: измените даты и опубликуйте снова")
+    vote.published_at = now
+    session.commit()
+    return vote
+
+
+def close_early(session: Session, *, actor: Actor, vote_id: int, now: datetime | None = None) -> Vote:
+    _require_builder(actor, "Завершить голосование могут координаторы ЦУР и сотрудники министерства")
+    vote = _vote_for_builder(session, vote_id)
+    now = now or utcnow()
+    if now >= vote.closes_at():
+        raise IllegalTransition("Голосование уже завершено")
+    vote.closed_early_at = now
+    session.commit()
+    return vote
+
+
+def delete_vote(session: Session, *, actor: Actor, vote_id: int) -> None:
+    """Only a vote nobody has voted in can be deleted; one with ballots can only be closed."""
+    _require_builder(actor, "Удалять голосования могут координаторы ЦУР и сотрудники министерства")
+    vote = _vote_for_builder(session, vote_id)
+    if _has_ballots(session, vote.id):
+        raise IllegalTransition("В голосовании уже есть голоса: его можно только завершить досрочно")
+    for option in session.exec(select(VoteOption).where(VoteOption.vote_id == vote_id)).all():
+        session.delete(option)
+    session.flush()
+    session.delete(vote)
+    session.commit()
+
+
+def _require_builder(actor: Actor, message: str) -> None:
     if actor.role not in BUILDER_ROLES:
-        raise PermissionDenied("Создавать голосования могут координаторы ЦУР и сотрудники министерства")
+        raise PermissionDenied(message)
+
+
+def _vote_for_builder(session: Session, vote_id) -> Vote:
+    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
+    if vote is None:
+        raise NotFound("Голосование не найдено")
+    return vote
+
+
+def _has_ballots(session: Session, vote_id: int) -> bool:
+    return session.exec(select(Ballot.id).where(Ballot.vote_id == vote_id).limit(1)).first() is not None
+
+
+def _apply(session: Session, vote: Vote, *, title, description, territory_id, starts_at, ends_at, max_choices,
+           options, eligibility, min_age, results_visibility) -> None:
+    """Check the builder's fields (a Russian refusal, nothing written) and copy them onto `vote`."""
     title, description = (title or "").strip(), (description or "").strip()
     if not 3 <= len(title) <= TITLE_MAX:
         raise ValidationFailed(f"Название: от 3 до {TITLE_MAX} символов")
@@ -127,47 +225,35 @@ def create_vote(session: Session, *, actor: Actor, title: str, description: str,
         raise ValidationFailed("Названия вариантов не должны повторяться")
     if not 1 <= max_choices <= len(titles):
         raise ValidationFailed("Число выбираемых вариантов — от 1 до числа вариантов")
-    vote = Vote(title=title, description=description or None, territory_id=territory_id, starts_at=starts_at,
-                ends_at=ends_at, max_choices=max_choices, eligibility=str(eligibility), min_age=min_age,
-                results_visibility=str(results_visibility), created_by=actor.user_id, created_at=utcnow())
-    session.add(vote)
+    for number, option in enumerate(options, start=1):
+        if len((option.description or "").strip()) > DESCRIPTION_MAX:
+            raise ValidationFailed(f"Вариант {number}: описание не длиннее {DESCRIPTION_MAX} символов")
+        if len((option.address or "").strip()) > ADDRESS_MAX:
+            raise ValidationFailed(f"Вариант {number}: адрес не длиннее {ADDRESS_MAX} символов")
+        if (option.latitude is None) != (option.longitude is None) or (
+                option.latitude is not None and not (-90 <= option.latitude <= 90 and -180 <= option.longitude <= 180)):
+            raise ValidationFailed(f"Вариант {number}: укажите обе координаты точки (широта −90…90, долгота −180…180)")
+        if option.territory_id is not None and session.get(Territory, option.territory_id) is None:
+            raise ValidationFailed(f"Вариант {number}: выберите муниципалитет из списка")
+    vote.title, vote.description, vote.territory_id = title, description or None, territory_id
+    vote.starts_at, vote.ends_at, vote.max_choices, vote.min_age = starts_at, ends_at, max_choices, min_age
+    vote.eligibility, vote.results_visibility = str(eligibility), str(results_visibility)
+
+
+def _replace_options(session: Session, vote: Vote, options: list[OptionInput]) -> None:
+    """Options in the given order; existing rows are kept by position (their ids stay) and extra ones
+    removed. Only called before anyone could vote (see update_vote)."""
+    existing = list(session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.id)))
+    for position, option in enumerate(options):
+        row = existing[position] if position < len(existing) else VoteOption(vote_id=vote.id, title="")
+        row.title = option.title.strip()
+        row.description = (option.description or "").strip() or None
+        row.address = (option.address or "").strip() or None
+        row.latitude, row.longitude, row.territory_id = option.latitude, option.longitude, option.territory_id
+        session.add(row)
+    for row in existing[len(options):]:
+        session.delete(row)
     session.flush()
-    for option, option_title in zip(options, titles, strict=True):
-        session.add(VoteOption(vote_id=vote.id, title=option_title,
-                               description=(option.description or "").strip()[:DESCRIPTION_MAX] or None,
-                               latitude=option.latitude, longitude=option.longitude))
-    session.commit()
-    return vote
-
-
-def close_early(session: Session, *, actor: Actor, vote_id: int, now: datetime | None = None) -> Vote:
-    if actor.role not in BUILDER_ROLES:
-        raise PermissionDenied("Завершить голосование могут координаторы ЦУР и сотрудники министерства")
-    vote = session.get(Vote, vote_id)
-    if vote is None:
-        raise NotFound("Голосование не найдено")
-    now = now or utcnow()
-    if now >= vote.closes_at():
-        raise IllegalTransition("Голосование уже завершено")
-    vote.closed_early_at = now
-    session.commit()
-    return vote
-
-
-def delete_vote(session: Session, *, actor: Actor, vote_id: int) -> None:
-    """Only a vote nobody has voted in can be deleted; one with ballots can only be closed."""
-    if actor.role not in BUILDER_ROLES:
-        raise PermissionDenied("Удалять голосования могут координаторы ЦУР и сотрудники министерства")
-    vote = session.get(Vote, vote_id)
-    if vote is None:
-        raise NotFound("Голосование не найдено")
-    if session.exec(select(Ballot.id).where(Ballot.vote_id == vote_id).limit(1)).first() is not None:
-        raise IllegalTransition("В голосовании уже есть голоса: его можно только завершить досрочно")
-    for option in session.exec(select(VoteOption).where(VoteOption.vote_id == vote_id)).all():
-        session.delete(option)
-    session.flush()
-    session.delete(vote)
-    session.commit()
 
 
 def _closing_day(vote: Vote):

@@ -44,13 +44,14 @@ def _vote_id(raw) -> int:
 class VotesState(AppState):
     items: list[vote_views.VoteListItem] = []
     error: str = ""
+    can_build: bool = False  # a link to the builder; the builder's read models check the role themselves
 
     @rx.event
     async def load_list(self):
         actor = await self._actor()
         if actor is None:
             return rx.redirect("/login")
-        self.items, self.error = [], ""
+        self.items, self.error, self.can_build = [], "", actor.role in votes.BUILDER_ROLES
         try:
             self.items = await asyncio.to_thread(_list, actor)
         except ServiceError as exc:
