@@ -176,10 +176,11 @@ def organization_rating(session: Session, organization_id: int, *, actor: Actor,
                                rule=c.score_ru, value=component_value(c, me.kpis[c.kpi]),
                                region=component_value(c, region[c.kpi]), score=number(me.scores[c.key], 2))
                   for c in COMPONENTS]
-    # One load of the period's appeals feeds the months and the categories: the registry's KPI functions
-    # (`kpi.kpi_row`, what compute_kpis applies per group) on the region's and the organisation's appeals.
-    frame = kpi.appeal_frame(session, since, until)
-    trend, series, values = _trend(frame, organization_id, since, until, now)
+    # The months from the rollups (compute_kpis per month, the organisation's and the region's rows); the
+    # categories are finer than the rollups' top-level keys: the registry's functions (`kpi.kpi_row`) on
+    # one load of the organisation's own appeals.
+    trend, series, values = _trend(session, organization_id, since, until, now)
+    frame = kpi.appeal_frame(session, since, until, kpi.KpiSelection(organization_ids=(organization_id,)))
     return OrganizationRating(me.organization_id, me.name, type_label(me.org_type), me.kpis["received"],
                               index_text(me.index), rank_text(me), components, trend, series,
                               _weakest_categories(session, frame, organization_id, now), values)
@@ -195,12 +196,12 @@ def _months(since: datetime, until: datetime):
         month = following
 
 
-def _trend(frame, organization_id: int, since: datetime, until: datetime, now: datetime):
+def _trend(session: Session, organization_id: int, since: datetime, until: datetime, now: datetime):
     rows, values, series = [], [], {"months": [], "index": []} | {c.key: [] for c in COMPONENTS}
+    own = kpi.KpiSelection(organization_ids=(organization_id,))
     for label, start, end in _months(since, until):
-        month = frame[(frame.created_at >= start) & (frame.created_at < end)]
-        region = kpi.kpi_row(month, now)
-        row = kpi.kpi_row(month[month.organization_id == organization_id], now)
+        region = kpi.compute_kpis(session, since=start, until=end, now=now, exact=False).iloc[-1]
+        row = kpi.compute_kpis(session, since=start, until=end, now=now, selection=own, exact=False).iloc[-1]
         index, scores = index_of(row, region)  # shown for a month even below the minimum, and marked so
         few = index is not None and row["received"] < MIN_APPEALS
         rows.append(TrendRow(month=label, received=int(row["received"]),
@@ -221,11 +222,14 @@ def _weakest_categories(session: Session, frame, organization_id: int, now: date
     frame = frame[frame.organization_id == organization_id]
     names = {cid: name for cid, name in session.exec(select(Category.id, Category.name)).all()}
     parents = dict(session.exec(select(Category.id, Category.parent_id)).all())
+    counts = frame.category_id.value_counts()
+    frame = frame[frame.category_id.isin(counts[counts >= MIN_CATEGORY_APPEALS].index)]
+    if frame.empty:
+        return []
+    # one table of sums, a row per category: the registry's functions applied to each (as kpi_row would)
+    values = kpi.kpi_values(kpi.frame_sums(frame, frame.category_id.astype("int64"), now))
     judged = []
-    for category_id, group in frame.groupby("category_id"):
-        if len(group) < MIN_CATEGORY_APPEALS:
-            continue
-        row = kpi.kpi_row(group, now)
+    for category_id, row in values.iterrows():
         shares = [v for v in (row["on_time_share"], row["satisfaction_share"]) if v == v]  # NaN ≠ NaN
         if not shares:
             continue
