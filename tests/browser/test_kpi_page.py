@@ -178,3 +178,36 @@ def test_the_cards_follow_new_appeals_without_a_reload(page, app_url, demo_db):
                            arg=str(before + 1), timeout=60_000)
     print(f"/kpi followed a new appeal in {time.monotonic() - submitted:.1f} s")
 
+
+def test_an_answer_given_elsewhere_moves_the_answered_card_without_a_reload(page, app_url, demo_db):
+    """An organisation answers an appeal of the period through the services while the page is open:
+    «Дан ответ» follows (the page polls the change version, then reads the rollups again)."""
+    import time
+    from datetime import date, timedelta
+
+    from pos_dashboard.domain.enums import Role, Status
+    from pos_dashboard.domain.models import User
+    from pos_dashboard.services import appeals
+    from pos_dashboard.services.actors import Actor
+
+    _open(page, app_url, "period=7")
+    since, _ = period_bounds(from_query({"period": "7"}), utcnow())
+    before = int(_card(page, "answered").replace("\xa0", ""))
+    received = _card(page, "received")
+    engine = make_engine(demo_db)
+    with Session(engine) as session:
+        appeal = session.exec(select(Appeal).where(Appeal.status == Status.IN_WORK.value,
+                                                   Appeal.first_answer_at.is_(None), Appeal.created_at >= since,
+                                                   Appeal.organization_id.is_not(None))).first()
+        assert appeal is not None, "the demo has an unanswered appeal in work from this week"
+        staff = session.exec(select(User).where(User.organization_id == appeal.organization_id,
+                                                User.role == Role.ORG_STAFF.value)).first()
+        appeals.perform(session, actor=Actor.of(staff), appeal_id=appeal.id, action="give_interim_answer",
+                        text="Работы запланированы, подрядчик приступит после согласования сметы.",
+                        planned_date=date.today() + timedelta(days=10))
+    engine.dispose()
+    answered = time.monotonic()
+    page.wait_for_function("v => document.getElementById('kpi-value-answered').innerText.trim() === v",
+                           arg=display("answered", before + 1), timeout=60_000)
+    assert _card(page, "received") == received
+    print(f"/kpi followed an answer in {time.monotonic() - answered:.1f} s")
