@@ -5,6 +5,7 @@ import asyncio
 import reflex as rx
 
 from ..analytics.dashboard_export import export_table
+from ..analytics.dashboard_pdf import dashboard_report
 from ..analytics.dashboard_view import organisation_page
 from ..db import session_scope
 from ..domain.types import utcnow
@@ -21,6 +22,11 @@ def _org_page(actor: Actor, flt, sort: str, descending: bool, page: int) -> dict
 def _export(actor: Actor, flt, group_by: str, fmt: str, sort: str, descending: bool) -> tuple[str, bytes, str]:
     with session_scope() as session:
         return export_table(session, flt, group_by, fmt, actor=actor, now=utcnow(), sort=sort, descending=descending)
+
+
+def _report(actor: Actor, flt, sort: str, descending: bool) -> tuple[str, bytes, str]:
+    with session_scope() as session:
+        return dashboard_report(session, flt, actor=actor, now=utcnow(), sort=sort, descending=descending)
 
 
 class KpiTablesState(KpiState):
@@ -52,6 +58,20 @@ class KpiTablesState(KpiState):
         try:
             name, data, mime = await asyncio.to_thread(_export, actor, kpi._filter(), group_by, fmt,
                                                        kpi.org_sort if by_org else "group", kpi.org_desc and by_org)
+        except ServiceError as exc:
+            kpi.error = exc.message
+            return
+        return rx.download(data=data, filename=name, mime_type=mime)
+
+    @rx.event
+    async def export_report(self):
+        """The whole dashboard under the filter as a PDF (organisations in the page's order)."""
+        kpi = await self.get_state(KpiState)
+        actor = await kpi._dashboard_actor()
+        if actor is None:
+            return
+        try:
+            name, data, mime = await asyncio.to_thread(_report, actor, kpi._filter(), kpi.org_sort, kpi.org_desc)
         except ServiceError as exc:
             kpi.error = exc.message
             return

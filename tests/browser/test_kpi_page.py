@@ -211,3 +211,54 @@ def test_an_answer_given_elsewhere_moves_the_answered_card_without_a_reload(page
                            arg=display("answered", before + 1), timeout=60_000)
     assert _card(page, "received") == received
     print(f"/kpi followed an answer in {time.monotonic() - answered:.1f} s")
+
+
+def test_the_pdf_report_button_downloads_the_dashboard_with_the_pages_numbers(page, app_url):
+    from tests.test_dashboard_pdf import pdf_text
+
+    _open(page, app_url, "period=365")
+    shown = {name: _card(page, name) for name in CARD_KPIS}
+    with page.expect_download(timeout=120_000) as download:
+        page.click("#export-report-pdf")
+    assert download.value.suggested_filename.startswith("kpi_report_")
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(b"%PDF-")
+    lines = [line for line in pdf_text(data).splitlines() if line.strip()]
+    from pos_dashboard.analytics.kpi import KPI_DEFINITIONS
+    for name in CARD_KPIS:  # each card's label, then its value as the page shows it
+        assert lines[lines.index(KPI_DEFINITIONS[name].label_ru) + 1] == shown[name], name
+
+
+def test_a_forged_report_event_from_organisation_staff_gets_no_file(app_url):
+    """The PDF handler checks the role on the server: organisation staff sending the event get the
+    dashboard's refusal and no download."""
+    import asyncio
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    import pytest
+
+    rxprobe = Path(__file__).resolve().parents[3] / "shared" / "tools" / "rxprobe"
+    if not (rxprobe / "rxprobe.py").exists():
+        pytest.skip(f"rxprobe is not at {rxprobe}")
+    sys.path.insert(0, str(rxprobe))
+    from rxprobe import ReflexClient
+
+    async def scenario():
+        client = ReflexClient(app_url, timeout=30)
+        try:
+            await client.hydrate("/login")
+            await client.send("LoginState.submit", {"form": {"login": "org", "password": "demo12345"}},
+                              wait="barrier", timeout=60)
+            client.local_storage["pos_token"] = client.var("AppState.auth_token")
+            await client.hydrate("/kpi")
+            reply = await client.send("KpiTablesState.export_report", {}, wait="barrier", timeout=60)
+            assert not reply.backend_error
+            assert not [event for event in reply.events if "download" in str(event).lower()]
+            assert "доступна" in client.var("KpiState.error")
+        finally:
+            await client.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
