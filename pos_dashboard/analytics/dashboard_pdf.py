@@ -203,6 +203,7 @@ def _table(pdf: _Report, title: str, first: str, rows: list) -> None:
     pdf.set_font(FONT, "", 6.5)
     pdf.set_text_color(*_TEXT)
     pdf.set_draw_color(200, 200, 200)
+    pdf.set_fill_color(246, 247, 250)  # a page break inside the table re-applies the current colour
     with pdf.table(col_widths=(40, *([14] * len(TABLE_KPIS))), text_align=("LEFT", *(["RIGHT"] * len(TABLE_KPIS))),
                    headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 245)), line_height=3.4,
                    borders_layout="HORIZONTAL_LINES", padding=0.6, cell_fill_color=(246, 247, 250),
