@@ -257,5 +257,9 @@ def dashboard_report(session: Session, flt: DashboardFilter, *, actor: Actor, no
     _table(pdf, f"Организации ({len(ordered)})", "Организация", table_rows(ordered, flt, "organisation", now))
     territories = grouped(session, flt, "territory", actor=actor, now=now)
     _table(pdf, "Территории", "Территория", table_rows(territories, flt, "territory", now))
-    name = f"kpi_report_{since:%Y%m%d}_{until - timedelta(days=1):%Y%m%d}.pdf"
-    return name, bytes(pdf.output()), MIME
+    return report_name(flt, now), bytes(pdf.output()), MIME
+
+
+def report_name(flt: DashboardFilter, now: datetime) -> str:
+    since, until = period_bounds(flt, now)
+    return f"kpi_report_{since:%Y%m%d}_{until - timedelta(days=1):%Y%m%d}.pdf"
