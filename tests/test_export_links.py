@@ -12,7 +12,7 @@ from pos_dashboard.analytics import dashboard_filter as urls
 from pos_dashboard.analytics.dashboard_export import export_table
 from pos_dashboard.api.exports import EXPORT_PATH, REPORT, TABLE, api, open_export
 from pos_dashboard.services import download_tickets, sessions
-from pos_dashboard.services.errors import PermissionDenied
+from pos_dashboard.services.errors import PermissionDenied, ServiceError
 from tests.test_kpi import story  # noqa: F401  (fixture)
 
 DAY = urls.DashboardFilter(period="custom", date_from="2025-03-03", date_to="2025-03-03")
@@ -92,3 +92,27 @@ def test_the_route_streams_with_a_file_name_and_refuses_in_russian(session, stor
                                             sort="received", descending=True)[1]
     refused = client.get(EXPORT_PATH, params={**link, "fmt": "csv"})
     assert refused.status_code == 403 and "недействительна" in refused.text
+
+
+def test_ratings_links_stream_the_ranking_and_refuse_another_organisations_trend(session, story):
+    from pos_dashboard.analytics import rating_views
+    from pos_dashboard.analytics.ratings import rating_moment
+    from pos_dashboard.analytics.table_export import csv_bytes
+    from pos_dashboard.api.exports import RANKING, TREND
+
+    r, _, now = story
+    ranking = {"period": "90", "org_type": "all", "sort": "rank", "fmt": "csv"}
+    name, chunks, mime = open_export(session, _link(session, r.official.user_id, now, RANKING, ranking), now=now)
+    header, rows = rating_views.ranking_table(session, rating_views.RankingQuery(), actor=r.official,
+                                              now=rating_moment(now))
+    assert (name, mime) == ("rating_90d.csv", "text/csv") and b"".join(chunks) == csv_bytes(header, rows)
+    staff = r.staff[r.o_uk]
+    own = open_export(session, _link(session, staff.user_id, now, TREND, {"org": str(r.o_uk), "period": "90",
+                                                                           "fmt": "xlsx"}), now=now)
+    assert own[0] == f"rating_{r.o_uk}_90d.xlsx" and b"".join(own[1]).startswith(b"PK")
+    with pytest.raises(PermissionDenied, match="другой организации"):
+        open_export(session, _link(session, staff.user_id, now, TREND, {"org": str(r.o_heat), "period": "90",
+                                                                         "fmt": "csv"}), now=now)
+    for params in ({**ranking, "fmt": "pdf"}, {**ranking, "period": "7"}):
+        with pytest.raises(ServiceError):
+            list(open_export(session, _link(session, r.official.user_id, now, RANKING, params), now=now)[1])

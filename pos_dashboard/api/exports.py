@@ -1,6 +1,7 @@
-"""GET /api/kpi/export?…: the dashboard's exports (tables as CSV/XLSX, the PDF report) streamed as an
-HTTP response from a signed download link (`services.download_tickets`); the read models check the
-role again. The page's handlers hand out the links (`states.kpi_tables`)."""
+"""GET /api/kpi/export?…: the exports of /kpi (tables as CSV/XLSX, the PDF report) and of the ratings
+pages (the ranking, an organisation's trend) streamed as an HTTP response from a signed download link
+(`services.download_tickets`); the read models check the role again. The pages' handlers hand out
+the links (`signed_link`)."""
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -16,13 +17,23 @@ from starlette.routing import Route
 from ..analytics.dashboard_export import BYTE_CHUNK, export_chunks
 from ..analytics.dashboard_filter import from_query
 from ..analytics.dashboard_pdf import dashboard_report
+from ..analytics.rating_views import RankingQuery, ranking_table, trend_table
+from ..analytics.ratings import rating_moment
+from ..analytics.table_export import FORMATS
+from ..analytics.table_export import export_chunks as table_chunks
 from ..db import session_scope
 from ..domain.types import utcnow
 from ..services import download_tickets
 from ..services.errors import ServiceError, ValidationFailed
 
 EXPORT_PATH = "/api/kpi/export"
-TABLE, REPORT = "kpi_table", "kpi_report"
+TABLE, REPORT, RANKING, TREND = "kpi_table", "kpi_report", "ranking", "rating_trend"
+
+
+def signed_link(token: str, kind: str, params: Mapping[str, str]) -> str:
+    """The URL of a download link for the holder of `token` (PermissionDenied when not logged in)."""
+    with session_scope() as session:
+        return EXPORT_PATH + "?" + download_tickets.issue(session, token=token, kind=kind, params=params)
 
 
 def open_export(session: Session, query: Mapping[str, str], *, now: datetime) -> tuple[str, Iterator[bytes], str]:
@@ -36,6 +47,20 @@ def open_export(session: Session, query: Mapping[str, str], *, now: datetime) ->
     if kind == REPORT:
         name, data, mime = dashboard_report(session, flt, actor=actor, now=now, sort=sort, descending=descending)
         return name, (data[start:start + BYTE_CHUNK] for start in range(0, len(data), BYTE_CHUNK)), mime
+    fmt = params.get("fmt", "")
+    if kind in (RANKING, TREND) and fmt in FORMATS:
+        moment = rating_moment(now)
+        if kind == RANKING:
+            query = RankingQuery(period=params.get("period", ""), org_type=params.get("org_type", ""),
+                                 sort=params.get("sort", "rank"))
+            header, rows = ranking_table(session, query, actor=actor, now=moment)
+            return f"rating_{query.period}d.{fmt}", table_chunks(fmt, header, rows, "Рейтинг организаций"), \
+                FORMATS[fmt]
+        org = params.get("org", "")
+        if org.isdigit() and len(org) < 19:
+            header, rows = trend_table(session, int(org), actor=actor, period=params.get("period", ""), now=moment)
+            return f"rating_{org}_{params.get('period')}d.{fmt}", \
+                table_chunks(fmt, header, rows, "Динамика рейтинга"), FORMATS[fmt]
     raise ValidationFailed("Неизвестная выгрузка")
 
 

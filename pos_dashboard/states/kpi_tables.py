@@ -7,10 +7,9 @@ import reflex as rx
 from ..analytics.dashboard_export import export_name
 from ..analytics.dashboard_pdf import report_name
 from ..analytics.dashboard_view import organisation_page
-from ..api.exports import EXPORT_PATH, REPORT, TABLE
+from ..api.exports import REPORT, TABLE, signed_link
 from ..db import session_scope
 from ..domain.types import utcnow
-from ..services import download_tickets
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from .kpi import KpiState
@@ -19,11 +18,6 @@ from .kpi import KpiState
 def _org_page(actor: Actor, flt, sort: str, descending: bool, page: int) -> dict:
     with session_scope() as session:
         return organisation_page(session, flt, actor=actor, now=utcnow(), sort=sort, descending=descending, page=page)
-
-
-def _link(token: str, kind: str, params: dict) -> str:
-    with session_scope() as session:
-        return EXPORT_PATH + "?" + download_tickets.issue(session, token=token, kind=kind, params=params)
 
 
 class KpiTablesState(KpiState):
@@ -49,7 +43,7 @@ class KpiTablesState(KpiState):
         """The file comes as a streamed HTTP response from a signed link (`api.exports`), not through
         the websocket; the route checks the session and the role again."""
         try:
-            link = await asyncio.to_thread(_link, kpi.auth_token, kind, {"q": kpi.query, **params})
+            link = await asyncio.to_thread(signed_link, kpi.auth_token, kind, {"q": kpi.query, **params})
         except ServiceError as exc:
             kpi.error = exc.message
             return None
