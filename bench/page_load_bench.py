@@ -36,7 +36,7 @@ VIEW = {"org_sort": "received", "org_desc": True, "org_page": 0, "map_kpi": "on_
 
 def _clear_caches() -> None:
     for cache in (getattr(dashboard, "_GROUPED_CACHE", None), getattr(ratings, "_RECENT", None),
-                  getattr(dashboard, "_POINTS_CACHE", None)):
+                  getattr(dashboard, "_POINTS_CACHE", None), getattr(rv, "_REGION_MONTHS", None)):
         if cache is not None:
             cache.clear()
 

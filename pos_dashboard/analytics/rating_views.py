@@ -2,6 +2,7 @@
 an organisation's own page (components, monthly trend, weakest categories, low-rated answers).
 Each takes the actor and refuses or narrows by itself (rules in `ratings`)."""
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TypedDict
@@ -17,6 +18,7 @@ from ..services.errors import NotFound, ValidationFailed
 from ..settings import region_tz
 from . import kpi
 from .formatting import local_time
+from .queue import queue_version
 from .ratings import (ALL_TYPES, COMPONENTS, DEFAULT_PERIOD, FULL_VIEW_ROLES, INSUFFICIENT, MIN_APPEALS,
                       PAGE_SIZE_MAX, SORTS, RatingRow, Scored, check_detail, check_viewer, component_value,
                       index_of, index_text, number, percent, period_bounds, rank_text, score_organizations, type_label)
@@ -200,7 +202,7 @@ def _trend(session: Session, organization_id: int, since: datetime, until: datet
     rows, values, series = [], [], {"months": [], "index": []} | {c.key: [] for c in COMPONENTS}
     own = kpi.KpiSelection(organization_ids=(organization_id,))
     for label, start, end in _months(since, until):
-        region = kpi.compute_kpis(session, since=start, until=end, now=now, exact=False).iloc[-1]
+        region = _region_month(session, start, end, now)
         row = kpi.compute_kpis(session, since=start, until=end, now=now, selection=own, exact=False).iloc[-1]
         index, scores = index_of(row, region)  # shown for a month even below the minimum, and marked so
         few = index is not None and row["received"] < MIN_APPEALS
@@ -214,6 +216,22 @@ def _trend(session: Session, organization_id: int, since: datetime, until: datet
         for c in COMPONENTS:
             series[c.key].append(None if scores[c.key] is None else round(100 * scores[c.key], 1))
     return rows, series, values
+
+
+# The region's row of a month is the same for every organisation's page: the last few are kept, keyed
+# by everything they depend on (the database, the month, the moment and the appeals' change fingerprint).
+_REGION_MONTHS: OrderedDict = OrderedDict()
+_REGION_MONTHS_MAX = 64
+
+
+def _region_month(session: Session, start: datetime, end: datetime, now: datetime):
+    key = (str(session.get_bind().url), start, end, now, queue_version(session))
+    if key not in _REGION_MONTHS:
+        _REGION_MONTHS[key] = kpi.compute_kpis(session, since=start, until=end, now=now, exact=False).iloc[-1]
+        while len(_REGION_MONTHS) > _REGION_MONTHS_MAX:
+            _REGION_MONTHS.popitem(last=False)
+    _REGION_MONTHS.move_to_end(key)
+    return _REGION_MONTHS[key]
 
 
 def _weakest_categories(session: Session, frame, organization_id: int, now: datetime) -> list[CategoryRow]:
