@@ -258,3 +258,9 @@ def is_russian(message: str) -> bool:
     cyrillic = sum(1 for ch in message if "а" <= ch.lower() <= "я" or ch.lower() == "ё")
     latin_words = [w for w in message.replace("«", " ").replace("»", " ").split() if w.isascii() and w.isalpha()]
     return cyrillic >= 5 and len(latin_words) <= 1
+
+
+def assert_hours_close(shown: str, expected: float) -> None:
+    """A percentile as the page shows it («16,9 ч»): within the rollups' 0.5 % and the display's rounding."""
+    value = float(shown.removesuffix(" ч").replace(",", "."))
+    assert abs(value - expected) <= 0.005 * expected + 0.05, (shown, expected)

@@ -1,9 +1,11 @@
 """The officials' KPI dashboard read model: cards, chart series and table pages, ready to show.
 
-Every number comes from `kpi.compute_kpis` (or, for the per-week and per-month series, from the same
-registry applied to the same frame of appeals): one definition of each KPI. NaN becomes None here."""
+Every number comes from `kpi.compute_kpis(exact=False)`, the rollups (or, for the per-week and
+per-month series, from the same registry applied to the rollups' sums per week and month): one
+definition of each KPI. NaN becomes None here."""
 
 import math
+import time
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -103,10 +105,11 @@ def cards(session: Session, flt: DashboardFilter, *, actor: Actor, now: datetime
     check_access(actor)
     since, until = period_bounds(flt, now)
     selection = flt.selection()
-    current = kpi.compute_kpis(session, since=since, until=until, now=now, selection=selection).iloc[-1]
+    current = kpi.compute_kpis(session, since=since, until=until, now=now, selection=selection, exact=False).iloc[-1]
     previous = kpi.compute_kpis(session, since=previous_bounds(since, until)[0], until=since, now=now,
-                                selection=selection).iloc[-1]
-    region = current if flt.is_whole_region() else kpi.compute_kpis(session, since=since, until=until, now=now).iloc[-1]
+                                selection=selection, exact=False).iloc[-1]
+    region = current if flt.is_whole_region() else \
+        kpi.compute_kpis(session, since=since, until=until, now=now, exact=False).iloc[-1]
     result = []
     for name in CARD_KPIS:
         label, definition = kpi.KPI_DEFINITIONS[name]
@@ -135,10 +138,11 @@ def grouped(session: Session, flt: DashboardFilter, group_by: str, *, actor: Act
     overdue and at-risk counts move with the clock)."""
     check_access(actor)
     since, until = period_bounds(flt, now)
-    key = (flt, group_by, since, until, queue_version(session), int(now.timestamp()) // CACHE_SECONDS)
+    key = (str(session.get_bind().url), flt, group_by, since, until, queue_version(session),
+           int(now.timestamp()) // CACHE_SECONDS)
     if key not in _GROUPED_CACHE:
         table = kpi.compute_kpis(session, group_by=group_by, since=since, until=until, now=now,
-                                 selection=flt.selection())
+                                 selection=flt.selection(), exact=False)
         _GROUPED_CACHE[key] = table.iloc[:-1]
         while len(_GROUPED_CACHE) > CACHE_SIZE:
             _GROUPED_CACHE.popitem(last=False)
@@ -184,8 +188,19 @@ class Bubble(TypedDict):
     text: str
 
 
-def territory_bubbles(session: Session, table: pd.DataFrame, kpi_name: str) -> list[Bubble]:
-    """One bubble per top-level territory at the mean point of its appeals (no tile server needed)."""
+# Where each territory's bubble stands: the mean point of its appeals, a scan of the appeal table.
+# It is kept per database and recomputed when appeals changed and the last one is older than
+# POINTS_SECONDS (a few new appeals barely move a territory's centre).
+_POINTS_CACHE: dict[str, tuple[tuple, float, dict]] = {}
+POINTS_SECONDS = 600
+
+
+def territory_points(session: Session) -> dict[int, list[float]]:
+    """Top-level territory id → [sum of latitudes, sum of longitudes, appeals with a point]."""
+    url, version, clock = str(session.get_bind().url), queue_version(session), time.monotonic()
+    kept = _POINTS_CACHE.get(url)
+    if kept is not None and (kept[0] == version or clock - kept[1] < POINTS_SECONDS):
+        return kept[2]
     parents = dict(session.execute(select(Territory.id, Territory.parent_id)).all())
     points: dict[int, list[float]] = {}
     for territory_id, lat, lon, count in session.execute(
@@ -195,6 +210,13 @@ def territory_bubbles(session: Session, table: pd.DataFrame, kpi_name: str) -> l
         if root is not None and count:
             acc = points.setdefault(root, [0.0, 0.0, 0])
             acc[0], acc[1], acc[2] = acc[0] + lat * count, acc[1] + lon * count, acc[2] + count
+    _POINTS_CACHE[url] = (version, clock, points)
+    return points
+
+
+def territory_bubbles(session: Session, table: pd.DataFrame, kpi_name: str) -> list[Bubble]:
+    """One bubble per top-level territory at the mean point of its appeals (no tile server needed)."""
+    points = territory_points(session)
     bubbles = []
     for record in table.to_dict("records"):
         group_id = clean(record["group_id"])

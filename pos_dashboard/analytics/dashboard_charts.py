@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from sqlmodel import Session
 
 from ..settings import region_tz
-from . import kpi
+from . import kpi, kpi_rollups
 from .dashboard import Bubble, check_access, clean, display, week_start
 from .dashboard_filter import DashboardFilter, day_start, period_bounds
 from ..services.actors import Actor
@@ -53,41 +53,69 @@ def _add_months(start: datetime, months: int) -> datetime:
     return day_start(start.date().replace(year=index // 12, month=index % 12 + 1, day=1))
 
 
-def chart_series(session: Session, flt: DashboardFilter, *, actor: Actor, now: datetime) -> dict:
+def chart_series(session: Session, flt: DashboardFilter, *, actor: Actor, now: datetime, exact: bool = False) -> dict:
     """Weekly volumes, monthly on-time share (the 12 months up to the period's end), the
-    distribution of time to first answer and of ratings, all under the filter."""
+    distribution of time to first answer and of ratings, all under the filter: from the rollups
+    (`kpi_rollups.series_sums`) with the KPI registry applied to each week's and month's sums, or,
+    when the selection is finer than the rollups' keys (or `exact`), from one scan of the appeals."""
     check_access(actor)
     since, until = period_bounds(flt, now)
     first_month = _add_months(_month_start(until - timedelta(days=1)), 1 - MONTHS)
-    frame = kpi.appeal_frame(session, min(since, first_month), until, flt.selection())
-    in_period = frame[(frame.created_at >= since) & (frame.created_at < until)]
+    # Each week and month is counted within the period's bounds; the labels are their first days.
+    week_starts = [week_start(since)]
+    while week_starts[-1] + timedelta(days=7) < until:
+        week_starts.append(week_starts[-1] + timedelta(days=7))
+    week_edges = [since, *week_starts[1:], until]
+    month_edges = [*(_add_months(first_month, offset) for offset in range(MONTHS)), until]
+    conn, selection = session.connection(), flt.selection()
+    answers = () if exact else (kpi_rollups.series_sums(conn, week_edges, now, selection),
+                                kpi_rollups.series_sums(conn, month_edges, now, selection, months=True),
+                                kpi_rollups.rating_counts(conn, since, until, selection),
+                                kpi_rollups.hours_values(conn, since, until, selection))
+    if exact or any(answer is None for answer in answers):
+        return _scanned_series(session, flt, since, until, first_month, week_starts, week_edges, month_edges, now)
+    weekly, monthly, ratings, hours = answers
+    weeks = [_week_point(start, row) for start, row in zip(week_starts, kpi.kpi_values(weekly).to_dict("records"))]
+    months = [_month_point(edge, row) for edge, row in zip(month_edges, kpi.kpi_values(monthly).to_dict("records"))]
+    binned = pd.cut(pd.Series(hours.index), bins=list(HOUR_BINS), labels=list(HOUR_BIN_LABELS), right=False)
+    per_bin = pd.Series(hours.to_numpy()).groupby(binned.to_numpy(), observed=False).sum() if len(hours) else {}
+    return _series(weeks, months, {label: int(per_bin.get(label, 0)) for label in HOUR_BIN_LABELS}, ratings)
 
-    weeks = []
-    week = week_start(since)
-    while week < until:
-        end = week + timedelta(days=7)
-        row = kpi.kpi_row(in_period[(in_period.created_at >= week) & (in_period.created_at < end)], now,
-                          ("received", "answered", "overdue_now"))
-        weeks.append(WeekPoint(week=f"{week:%d.%m}", received=int(row["received"]), answered=int(row["answered"]),
-                               overdue_now=int(row["overdue_now"])))
-        week = end
-    months = []
-    for offset in range(MONTHS):
-        start, end = _add_months(first_month, offset), _add_months(first_month, offset + 1)
-        row = kpi.kpi_row(frame[(frame.created_at >= start) & (frame.created_at < end)], now,
-                          ("on_time_share", "answered_with_deadline"))
-        share = clean(row["on_time_share"])
-        months.append(MonthPoint(month=f"{start:%m.%Y}", on_time_share=None if share is None else round(share * 100, 1),
-                                 on_time_text=display("on_time_share", share),
-                                 answered_with_deadline=int(row["answered_with_deadline"])))
-    hours = pd.cut(in_period.hours_to_first_answer.dropna(), bins=list(HOUR_BINS), labels=list(HOUR_BIN_LABELS),
-                   right=False).value_counts()
-    ratings = in_period.rating.dropna().astype(int).value_counts()
+
+def _week_point(start: datetime, row) -> WeekPoint:
+    return WeekPoint(week=f"{start.astimezone(region_tz()):%d.%m}", received=int(row["received"]),
+                     answered=int(row["answered"]), overdue_now=int(row["overdue_now"]))
+
+
+def _month_point(start: datetime, row) -> MonthPoint:
+    share = clean(row["on_time_share"])
+    return MonthPoint(month=f"{start.astimezone(region_tz()):%m.%Y}",
+                      on_time_share=None if share is None else round(share * 100, 1),
+                      on_time_text=display("on_time_share", share),
+                      answered_with_deadline=int(row["answered_with_deadline"]))
+
+
+def _series(weeks, months, hours: dict, ratings: dict) -> dict:
     return {
         "weekly": weeks, "monthly": months,
         "hours": [CountBar(label=label, count=int(hours.get(label, 0))) for label in HOUR_BIN_LABELS],
         "ratings": [CountBar(label=str(score), count=int(ratings.get(score, 0))) for score in range(1, 6)],
     }
+
+
+def _scanned_series(session, flt, since, until, first_month, week_starts, week_edges, month_edges, now) -> dict:
+    frame = kpi.appeal_frame(session, min(since, first_month), until, flt.selection())
+    in_period = frame[(frame.created_at >= since) & (frame.created_at < until)]
+    weeks = [_week_point(label, kpi.kpi_row(in_period[(in_period.created_at >= start) & (in_period.created_at < end)],
+                                            now, ("received", "answered", "overdue_now")))
+             for label, start, end in zip(week_starts, week_edges, week_edges[1:])]
+    months = [_month_point(start, kpi.kpi_row(frame[(frame.created_at >= start) & (frame.created_at < end)], now,
+                                              ("on_time_share", "answered_with_deadline")))
+              for start, end in zip(month_edges, month_edges[1:])]
+    hours = pd.cut(in_period.hours_to_first_answer.dropna(), bins=list(HOUR_BINS), labels=list(HOUR_BIN_LABELS),
+                   right=False).value_counts()
+    ratings = in_period.rating.dropna().astype(int).value_counts()
+    return _series(weeks, months, hours.to_dict(), ratings.to_dict())
 
 
 def _layout(figure: go.Figure, y_title: str = "") -> go.Figure:

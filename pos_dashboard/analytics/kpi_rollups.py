@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..domain.deadlines import AT_RISK_HORIZON
-from ..domain.kpi_measures import (MEASURES, NONE_KEY, SUM_COLUMNS, bucket_hours, kpi_cell, kpi_fact,
+from ..domain.kpi_measures import (GAMMA, MEASURES, NONE_KEY, SUM_COLUMNS, bucket_hours, kpi_cell, kpi_fact,
                                    kpi_hours_cell, kpi_hours_region)
 from ..domain.models import Organization
 from ..services.kpi_facts import tree_roots
@@ -190,3 +190,69 @@ def _rank_value(values: np.ndarray, cumulative: np.ndarray, q: float) -> float:
     at_high = values[np.searchsorted(cumulative, high, side="right")]
     return float(at_low + (position - low) * (at_high - at_low))
 
+
+
+# --- series for the charts: the same sums per consecutive period, and the period's distributions ---
+
+def series_sums(conn, edges: list[datetime], now: datetime, selection, months: bool = False) -> pd.DataFrame | None:
+    """The count sums (no percentiles) of each period edges[i] ≤ created_at < edges[i+1], one row per
+    period (index 0…n-1), with "overdue / at risk now"; None when the rollups cannot answer (an edge
+    not at local midnight, a selection finer than the keys). `months`: the edges are month starts, so
+    whole months come from the monthly rows."""
+    days = [local_day(edge) for edge in edges]
+    if len(days) < 2 or any(day is None or day is False for day in days):
+        return None
+    keys = _selection_keys(conn, selection)
+    if keys is None:
+        return None
+    lo, hi = days[0], days[-1]
+    ranges = _ranges(lo, hi) if months else ([("D", lo, hi)] if lo < hi else [])
+    c, f = kpi_cell, kpi_fact
+    cells = conn.execute(select(c.c.period, *(func.sum(c.c[name]).label(name) for name in SUM_COLUMNS))
+                         .where(*_in_ranges(c, ranges), *_where_keys(c, keys)).group_by(c.c.grain, c.c.period))
+    deadline = f.c.open_deadline
+    open_rows = conn.execute(
+        select(f.c.day, func.sum(case((deadline < now, 1), else_=0)).label("overdue_now"),
+               func.sum(case((deadline >= now, 1), else_=0)).label("at_risk_now"))
+        .where(deadline.is_not(None), deadline <= now + AT_RISK_HORIZON, *_day_bounds(f, lo, hi),
+               *_where_keys(f, keys)).group_by(f.c.day))
+    periods = np.array(days[:-1], dtype="datetime64[D]")
+
+    def by_period(rows, columns) -> pd.DataFrame:
+        frame = pd.DataFrame(rows, columns=["day", *columns])
+        if frame.empty:
+            return pd.DataFrame(columns=columns, dtype="int64")
+        index = np.searchsorted(periods, pd.to_datetime(frame.pop("day")).to_numpy(dtype="datetime64[D]"),
+                                side="right") - 1
+        return frame.fillna(0).astype("int64").groupby(index).sum()
+
+    sums = by_period(cells.all(), list(SUM_COLUMNS)).join(
+        by_period(open_rows.all(), ["overdue_now", "at_risk_now"]), how="outer")
+    sums = sums.reindex(range(len(periods))).fillna(0).astype("int64")
+    return sums.assign(median_hours=float("nan"), p90_hours=float("nan"))
+
+
+def rating_counts(conn, since: datetime, until: datetime, selection) -> dict[int, int] | None:
+    """Rated appeals created in [since, until) per score 1–5 (exact, from `kpi_fact`), or None."""
+    lo, hi, keys = local_day(since), local_day(until), _selection_keys(conn, selection)
+    if lo is False or hi is False or keys is None:
+        return None
+    f = kpi_fact
+    rows = conn.execute(select(f.c.rating, func.count()).where(f.c.rating.is_not(None), *_day_bounds(f, lo, hi),
+                                                                 *_where_keys(f, keys)).group_by(f.c.rating))
+    return {int(score): int(n) for score, n in rows.all()}
+
+
+def hours_values(conn, since: datetime, until: datetime, selection) -> pd.Series | None:
+    """The time to first answer of the appeals created in [since, until) as a histogram: the upper
+    bound of each bucket (hours; within 0.8 % of each value in it, and equal to a whole number of
+    hours that falls in it) → how many; or None. Binned into intervals closed on the left, a value
+    lands in the right bar unless it lies within 0.8 % below an interval's bound."""
+    lo, hi, keys = local_day(since), local_day(until), _selection_keys(conn, selection)
+    if lo is False or hi is False or keys is None:
+        return None
+    hours = _histogram(conn, None, _ranges(lo, hi), lo, hi, keys)
+    hours = hours.groupby("bucket").n.sum()
+    buckets = hours.index.to_numpy()
+    upper = np.where(buckets > 0, bucket_hours(buckets) * (GAMMA + 1) / 2, bucket_hours(buckets))
+    return pd.Series(hours.to_numpy(dtype="int64"), index=upper)

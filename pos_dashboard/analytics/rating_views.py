@@ -2,6 +2,7 @@
 an organisation's own page (components, monthly trend, weakest categories, low-rated answers).
 Each takes the actor and refuses or narrows by itself (rules in `ratings`)."""
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TypedDict
@@ -17,6 +18,7 @@ from ..services.errors import NotFound, ValidationFailed
 from ..settings import region_tz
 from . import kpi
 from .formatting import local_time
+from .queue import queue_version
 from .ratings import (ALL_TYPES, COMPONENTS, DEFAULT_PERIOD, FULL_VIEW_ROLES, INSUFFICIENT, MIN_APPEALS,
                       PAGE_SIZE_MAX, SORTS, RatingRow, Scored, check_detail, check_viewer, component_value,
                       index_of, index_text, number, percent, period_bounds, rank_text, score_organizations, type_label)
@@ -176,10 +178,11 @@ def organization_rating(session: Session, organization_id: int, *, actor: Actor,
                                rule=c.score_ru, value=component_value(c, me.kpis[c.kpi]),
                                region=component_value(c, region[c.kpi]), score=number(me.scores[c.key], 2))
                   for c in COMPONENTS]
-    # One load of the period's appeals feeds the months and the categories: the registry's KPI functions
-    # (`kpi.kpi_row`, what compute_kpis applies per group) on the region's and the organisation's appeals.
-    frame = kpi.appeal_frame(session, since, until)
-    trend, series, values = _trend(frame, organization_id, since, until, now)
+    # The months from the rollups (compute_kpis per month, the organisation's and the region's rows); the
+    # categories are finer than the rollups' top-level keys: the registry's functions (`kpi.kpi_row`) on
+    # one load of the organisation's own appeals.
+    trend, series, values = _trend(session, organization_id, since, until, now)
+    frame = kpi.appeal_frame(session, since, until, kpi.KpiSelection(organization_ids=(organization_id,)))
     return OrganizationRating(me.organization_id, me.name, type_label(me.org_type), me.kpis["received"],
                               index_text(me.index), rank_text(me), components, trend, series,
                               _weakest_categories(session, frame, organization_id, now), values)
@@ -195,12 +198,12 @@ def _months(since: datetime, until: datetime):
         month = following
 
 
-def _trend(frame, organization_id: int, since: datetime, until: datetime, now: datetime):
+def _trend(session: Session, organization_id: int, since: datetime, until: datetime, now: datetime):
     rows, values, series = [], [], {"months": [], "index": []} | {c.key: [] for c in COMPONENTS}
+    own = kpi.KpiSelection(organization_ids=(organization_id,))
     for label, start, end in _months(since, until):
-        month = frame[(frame.created_at >= start) & (frame.created_at < end)]
-        region = kpi.kpi_row(month, now)
-        row = kpi.kpi_row(month[month.organization_id == organization_id], now)
+        region = _region_month(session, start, end, now)
+        row = kpi.compute_kpis(session, since=start, until=end, now=now, selection=own, exact=False).iloc[-1]
         index, scores = index_of(row, region)  # shown for a month even below the minimum, and marked so
         few = index is not None and row["received"] < MIN_APPEALS
         rows.append(TrendRow(month=label, received=int(row["received"]),
@@ -215,17 +218,36 @@ def _trend(frame, organization_id: int, since: datetime, until: datetime, now: d
     return rows, series, values
 
 
+# The region's row of a month is the same for every organisation's page: the last few are kept, keyed
+# by everything they depend on (the database, the month, the moment and the appeals' change fingerprint).
+_REGION_MONTHS: OrderedDict = OrderedDict()
+_REGION_MONTHS_MAX = 64
+
+
+def _region_month(session: Session, start: datetime, end: datetime, now: datetime):
+    key = (str(session.get_bind().url), start, end, now, queue_version(session))
+    if key not in _REGION_MONTHS:
+        _REGION_MONTHS[key] = kpi.compute_kpis(session, since=start, until=end, now=now, exact=False).iloc[-1]
+        while len(_REGION_MONTHS) > _REGION_MONTHS_MAX:
+            _REGION_MONTHS.popitem(last=False)
+    _REGION_MONTHS.move_to_end(key)
+    return _REGION_MONTHS[key]
+
+
 def _weakest_categories(session: Session, frame, organization_id: int, now: datetime) -> list[CategoryRow]:
     """Categories of the organisation's appeals (with enough of them) by the lower of on-time share and
     satisfaction, weakest first."""
     frame = frame[frame.organization_id == organization_id]
     names = {cid: name for cid, name in session.exec(select(Category.id, Category.name)).all()}
     parents = dict(session.exec(select(Category.id, Category.parent_id)).all())
+    counts = frame.category_id.value_counts()
+    frame = frame[frame.category_id.isin(counts[counts >= MIN_CATEGORY_APPEALS].index)]
+    if frame.empty:
+        return []
+    # one table of sums, a row per category: the registry's functions applied to each (as kpi_row would)
+    values = kpi.kpi_values(kpi.frame_sums(frame, frame.category_id.astype("int64"), now))
     judged = []
-    for category_id, group in frame.groupby("category_id"):
-        if len(group) < MIN_CATEGORY_APPEALS:
-            continue
-        row = kpi.kpi_row(group, now)
+    for category_id, row in values.iterrows():
         shares = [v for v in (row["on_time_share"], row["satisfaction_share"]) if v == v]  # NaN ≠ NaN
         if not shares:
             continue

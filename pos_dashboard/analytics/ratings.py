@@ -3,9 +3,10 @@ organisations of the same type.
 
 The formula is defined here once — `COMPONENTS`, `MIN_APPEALS`, `INDEX_SCALE` — and the page draws
 its formula block from the same objects. Every input is a registered KPI (`kpi.KPI_DEFINITIONS`)
-computed by `kpi.compute_kpis(group_by="organisation", …)`; the region's value is its total row.
-(An organisation's monthly trend and categories apply the same registry functions, `kpi.kpi_row`,
-to one load of the period's appeals: see `rating_views`.)
+computed by `kpi.compute_kpis(group_by="organisation", exact=False, …)` from the rollups; the
+region's value is its total row. (An organisation's monthly trend reads compute_kpis per month; its
+categories, finer than the rollups, apply `kpi.kpi_row` to the organisation's own appeals: see
+`rating_views`.)
 
 Access: coordinators, officials and admins see everything; organisation staff see the ranking of
 their own type, reduced to name, index and rank for the other organisations; citizens nothing.
@@ -128,7 +129,7 @@ def rating_moment(now: datetime) -> datetime:
 
 
 def _score(session: Session, since: datetime, until: datetime, now: datetime) -> tuple[list[Scored], dict]:
-    table = kpi.compute_kpis(session, group_by="organisation", since=since, until=until, now=now)
+    table = kpi.compute_kpis(session, group_by="organisation", since=since, until=until, now=now, exact=False)
     region = table.iloc[-1].to_dict()
     by_id = {int(r["group_id"]): r for r in table.iloc[:-1].to_dict("records") if not _missing(r["group_id"])}
     organizations = session.exec(select(Organization.id, Organization.name, Organization.org_type)).all()

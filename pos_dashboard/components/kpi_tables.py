@@ -12,9 +12,14 @@ _RECEIVED, _OVERDUE = TABLE_KPIS.index("received"), TABLE_KPIS.index("overdue_no
 
 
 def _exports(group_by: str) -> rx.Component:
+    # The organisations' table also offers the whole dashboard as a PDF report.
+    report = [rx.button(rx.icon("file-text", size=14), "Отчёт PDF (вся панель)", size="1", variant="soft",
+                        id="export-report-pdf", on_click=KpiTablesState.export_report)] \
+        if group_by == "organisation" else []
     return rx.hstack(*[rx.button(rx.icon("download", size=14), label, size="1", variant="soft",
                                  id=f"export-{group_by}-{fmt}", on_click=KpiTablesState.export(group_by, fmt))
-                       for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))], spacing="2")
+                       for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))], *report, spacing="2",
+                     wrap="wrap")
 
 
 def _value_cell(row, index: int) -> rx.Component:

@@ -132,6 +132,11 @@ def active_sessions(session: Session, *, actor: Actor, now: datetime | None = No
     return [row for row in rows if _is_active(row, now)]
 
 
+def is_active(row: UserSession, now: datetime) -> bool:
+    """Whether a session still works at `now` (not revoked, not expired, not idle too long)."""
+    return _is_active(row, now)
+
+
 def _is_active(row: UserSession, now: datetime) -> bool:
     return row.revoked_at is None and row.expires_at > now and row.last_seen_at + IDLE_TIMEOUT > now
 

@@ -4,8 +4,10 @@ import asyncio
 
 import reflex as rx
 
-from ..analytics.dashboard_export import export_table
+from ..analytics.dashboard_export import export_name
+from ..analytics.dashboard_pdf import report_name
 from ..analytics.dashboard_view import organisation_page
+from ..api.exports import REPORT, TABLE, signed_link
 from ..db import session_scope
 from ..domain.types import utcnow
 from ..services.actors import Actor
@@ -16,11 +18,6 @@ from .kpi import KpiState
 def _org_page(actor: Actor, flt, sort: str, descending: bool, page: int) -> dict:
     with session_scope() as session:
         return organisation_page(session, flt, actor=actor, now=utcnow(), sort=sort, descending=descending, page=page)
-
-
-def _export(actor: Actor, flt, group_by: str, fmt: str, sort: str, descending: bool) -> tuple[str, bytes, str]:
-    with session_scope() as session:
-        return export_table(session, flt, group_by, fmt, actor=actor, now=utcnow(), sort=sort, descending=descending)
 
 
 class KpiTablesState(KpiState):
@@ -42,17 +39,35 @@ class KpiTablesState(KpiState):
             for key, value in result.items():
                 setattr(kpi, key, value)
 
+    async def _download(self, kpi: KpiState, kind: str, filename: str, params: dict):
+        """The file comes as a streamed HTTP response from a signed link (`api.exports`), not through
+        the websocket; the route checks the session and the role again."""
+        try:
+            link = await asyncio.to_thread(signed_link, kpi.auth_token, kind, {"q": kpi.query, **params})
+        except ServiceError as exc:
+            kpi.error = exc.message
+            return None
+        return rx.download(url=link, filename=filename)
+
     @rx.event
     async def export(self, group_by: str, fmt: str):
         kpi = await self.get_state(KpiState)
-        actor = await kpi._dashboard_actor()
-        if actor is None:
+        if await kpi._dashboard_actor() is None:
             return
-        by_org = group_by == "organisation"
         try:
-            name, data, mime = await asyncio.to_thread(_export, actor, kpi._filter(), group_by, fmt,
-                                                       kpi.org_sort if by_org else "group", kpi.org_desc and by_org)
+            name = export_name(kpi._filter(), group_by, fmt, utcnow())
         except ServiceError as exc:
             kpi.error = exc.message
             return
-        return rx.download(data=data, filename=name, mime_type=mime)
+        by_org = group_by == "organisation"
+        return await self._download(kpi, TABLE, name, {
+            "table": group_by, "fmt": fmt, "sort": kpi.org_sort if by_org else "group",
+            "desc": "1" if kpi.org_desc and by_org else "0"})
+
+    @rx.event
+    async def export_report(self):
+        """The whole dashboard under the filter as a PDF (organisations in the page's order)."""
+        kpi = await self.get_state(KpiState)
+        if await kpi._dashboard_actor() is None:
+            return
+        return await self._download(kpi, REPORT, report_name(kpi._filter(), utcnow()), {"sort": kpi.org_sort, "desc": "1" if kpi.org_desc else "0"})

@@ -10,8 +10,9 @@ from .. import routes
 from ..analytics import rating_views
 from ..analytics.rating_chart import trend_figure
 from ..analytics.rating_views import CategoryRow, ComponentRow, LowRatedRow, TrendRow
-from ..analytics.ratings import DEFAULT_PERIOD, PERIODS, rating_moment
-from ..analytics.table_export import FORMATS, export_bytes
+from ..analytics.ratings import DEFAULT_PERIOD, PERIODS, check_detail, rating_moment
+from ..analytics.table_export import FORMATS
+from ..api.exports import TREND, signed_link
 from ..db import session_scope
 from ..domain.types import utcnow
 from ..services.actors import Actor
@@ -35,12 +36,6 @@ def _answers(organization_id: int, period: str, page: int, actor: Actor):
     with session_scope() as session:
         return rating_views.low_rated_answers(session, organization_id, actor=actor, period=period, now=_now(),
                                               page=page)
-
-
-def _export(organization_id: int, period: str, actor: Actor, fmt: str) -> bytes:
-    with session_scope() as session:
-        header, rows = rating_views.trend_table(session, organization_id, actor=actor, period=period, now=_now())
-    return export_bytes(fmt, header, rows, "Динамика рейтинга")
 
 
 class RatingDetailState(AppState):
@@ -91,12 +86,13 @@ class RatingDetailState(AppState):
             return
         try:
             organization_id = self._organization_id()
-            data = await asyncio.to_thread(_export, organization_id, self.period, actor, fmt)
+            check_detail(actor, organization_id)  # refused here, before any link is made
+            link = await asyncio.to_thread(signed_link, self.auth_token, TREND, {  # streamed; checked again there
+                "org": str(organization_id), "period": self.period, "fmt": fmt})
         except ServiceError as exc:
             self._refuse(exc.message)
             return
-        return rx.download(data=data, filename=f"rating_{organization_id}_{self.period}d.{fmt}",
-                           mime_type=FORMATS[fmt])
+        return rx.download(url=link, filename=f"rating_{organization_id}_{self.period}d.{fmt}")
 
     def _organization_id(self) -> int:
         raw = str(self.organization_id)  # the route's dynamic argument

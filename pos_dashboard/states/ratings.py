@@ -9,7 +9,8 @@ from ..analytics import rating_views
 from ..analytics.rating_views import RankingQuery
 from ..analytics.ratings import (ALL_TYPES, DEFAULT_PERIOD, PAGE_SIZE_MAX, PERIODS, SORTS, RatingRow,
                                  rating_moment, type_label)
-from ..analytics.table_export import FORMATS, export_bytes
+from ..analytics.table_export import FORMATS
+from ..api.exports import RANKING, signed_link
 from ..db import session_scope
 from ..domain.enums import OrgType
 from ..domain.types import utcnow
@@ -25,12 +26,6 @@ def _now():
 def _load(query: RankingQuery, actor: Actor) -> rating_views.RankingPage:
     with session_scope() as session:
         return rating_views.ranking_page(session, query, actor=actor, now=_now())
-
-
-def _export(query: RankingQuery, actor: Actor, fmt: str) -> bytes:
-    with session_scope() as session:
-        header, rows = rating_views.ranking_table(session, query, actor=actor, now=_now())
-    return export_bytes(fmt, header, rows, "Рейтинг организаций")
 
 
 class RatingsState(AppState):
@@ -78,12 +73,13 @@ class RatingsState(AppState):
         actor = await self._actor()
         if actor is None or fmt not in FORMATS:
             return
-        try:
-            data = await asyncio.to_thread(_export, self._query(), actor, fmt)
+        try:  # streamed from a signed link; the route's read model checks the actor again
+            link = await asyncio.to_thread(signed_link, self.auth_token, RANKING, {
+                "period": self.period, "org_type": self.org_type, "sort": self.sort, "fmt": fmt})
         except ServiceError as exc:
             self.error = exc.message
             return
-        return rx.download(data=data, filename=f"rating_{self.period}d.{fmt}", mime_type=FORMATS[fmt])
+        return rx.download(url=link, filename=f"rating_{self.period}d.{fmt}")
 
     def _query(self) -> RankingQuery:
         return RankingQuery(period=self.period, org_type=self.org_type, sort=self.sort, page=self.page)
