@@ -12,6 +12,7 @@ from ..services.actors import Actor
 from . import kpi
 from .dashboard import (HIGHER_IS_BETTER, MAP_KPIS, TABLE_KPIS, cards, check_access, grouped, sort_page,
                         table_rows, territory_bubbles)
+from .figures import plain_figure
 from .dashboard_charts import COLORS, CountBar, bars_figure, bubble_figure, chart_series, monthly_figure, weekly_figure
 from .dashboard_filter import DashboardFilter, period_bounds, period_label, to_query
 from .queue import queue_version
@@ -56,7 +57,7 @@ def map_view(session: Session, territory_table, map_kpi: str) -> dict:
     map_kpi = map_kpi if map_kpi in MAP_KPIS else MAP_KPIS[0]
     bubbles = territory_bubbles(session, territory_table, map_kpi)
     label = kpi.KPI_DEFINITIONS[map_kpi].label_ru
-    return {"map_figure": bubble_figure(bubbles, label, map_kpi in HIGHER_IS_BETTER), "map_kpi": map_kpi,
+    return {"map_figure": plain_figure(bubble_figure(bubbles, label, map_kpi in HIGHER_IS_BETTER)), "map_kpi": map_kpi,
             "map_points": [{"label": b["territory"], "value": b["text"]} for b in bubbles]}
 
 
@@ -76,10 +77,11 @@ def load_view(session: Session, flt: DashboardFilter, *, actor: Actor, now: date
         "category_rows": table_rows(category_table, flt, "category", now),
         **organisation_page(session, flt, actor=actor, now=now, sort=org_sort, descending=org_desc, page=org_page),
         **series, "top_categories": top_categories,
-        "weekly_figure": weekly_figure(series["weekly"]), "monthly_figure": monthly_figure(series["monthly"]),
-        "hours_figure": bars_figure(series["hours"], COLORS["received"]),
-        "ratings_figure": bars_figure(series["ratings"], COLORS["answered"], "оценок"),
-        "categories_figure": bars_figure(top_categories, COLORS["received"], horizontal=True),
+        "weekly_figure": plain_figure(weekly_figure(series["weekly"])),
+        "monthly_figure": plain_figure(monthly_figure(series["monthly"])),
+        "hours_figure": plain_figure(bars_figure(series["hours"], COLORS["received"])),
+        "ratings_figure": plain_figure(bars_figure(series["ratings"], COLORS["answered"], "оценок")),
+        "categories_figure": plain_figure(bars_figure(top_categories, COLORS["received"], horizontal=True)),
         **map_view(session, territory_table, map_kpi),
         "version": queue_version(session),
     }

@@ -15,7 +15,7 @@ def bell() -> rx.Component:
             rx.icon("bell", size=20, aria_hidden="true"),
             rx.cond(BellState.unread > 0,
                     rx.badge(rx.cond(BellState.unread > 99, "99+", BellState.unread.to(str)), color_scheme="red",
-                             variant="solid", radius="full", size="1", id="bell-count",
+                             variant="solid", high_contrast=True, radius="full", size="1", id="bell-count",
                              position="absolute", top="-8px", right="-12px")),
             position="relative", display="inline-flex", padding="4px",
         ),

@@ -1,6 +1,7 @@
 """The dashboard's charts (plotly's light "basic" bundle: bars and scatter) each with its numbers
 as a small table under a disclosure, for screen readers and keyboard users."""
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from ..analytics.dashboard import MAP_KPIS
@@ -23,7 +24,7 @@ def _panel(chart_id: str, title: str, figure, alternative: rx.Component, *extra)
     return rx.card(
         rx.vstack(
             rx.hstack(rx.heading(title, size="3", as_="h2"), rx.spacer(), *extra, width="100%", align="center"),
-            rx.plotly.basic(data=figure, use_resize_handler=True, width="100%",
+            rx.plotly.basic(data=figure.to(go.Figure), use_resize_handler=True, width="100%",
                             config={"displayModeBar": False, "responsive": True}),
             alternative,
             spacing="2", width="100%",

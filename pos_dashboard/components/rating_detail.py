@@ -1,6 +1,7 @@
 """Pieces of an organisation's rating page: the header numbers, the components against the region,
 the trend chart with its numbers as a table, the weakest categories and the low-rated answers."""
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from .. import routes
@@ -44,7 +45,7 @@ def trend_block() -> rx.Component:
         rx.hstack(rx.heading("Динамика по месяцам", size="4", as_="h2"), rx.spacer(), _export_buttons(),
                   width="100%", align="center"),
         rx.el.figure(
-            rx.plotly.basic(data=S.figure, config={"displayModeBar": False}, width="100%", height="320px"),
+            rx.plotly.basic(data=S.figure.to(go.Figure), config={"displayModeBar": False}, width="100%", height="320px"),
             rx.el.figcaption(rx.text("Индекс и баллы составляющих по месяцам; те же числа — в таблице ниже.",
                                      size="2", color=rx.color("gray", 11))),
             id="detail-chart", style={"margin": "0", "width": "100%"},

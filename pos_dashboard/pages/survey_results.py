@@ -3,6 +3,7 @@ population, each question's counts and shares (scales: average and distribution;
 positions; matrix: a table; free text: the latest answers) with a chart, by age band and territory,
 CSV/XLSX exports. The read model refuses before closing unless the survey shows live results."""
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from .. import routes
@@ -51,7 +52,7 @@ def _question(q, i) -> rx.Component:
         rx.cond(q["kind"] == "text",
                 rx.el.ul(rx.foreach(q["texts"].to(list[str]), lambda t: rx.el.li(t)), class_name="survey-texts"),
                 rx.grid(
-                    rx.box(rx.plotly.basic(data=SurveyResultsState.charts[i], use_resize_handler=True, width="100%",
+                    rx.box(rx.plotly.basic(data=SurveyResultsState.charts[i].to(go.Figure), use_resize_handler=True, width="100%",
                                            config={"displayModeBar": False, "responsive": True}),
                            aria_hidden="true", min_width="0"),
                     rx.cond(q["kind"] == "matrix", _matrix_table(q), _lines_table(q)),

@@ -4,7 +4,6 @@ import asyncio
 import logging
 from urllib.parse import parse_qsl
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from ..analytics import dashboard_filter as flt_url
@@ -56,12 +55,12 @@ class KpiState(AppState):
     ratings: list[CountBar] = []
     top_categories: list[CountBar] = []
     map_points: list[dict[str, str]] = []
-    weekly_figure: go.Figure = go.Figure()
-    monthly_figure: go.Figure = go.Figure()
-    hours_figure: go.Figure = go.Figure()
-    ratings_figure: go.Figure = go.Figure()
-    categories_figure: go.Figure = go.Figure()
-    map_figure: go.Figure = go.Figure()
+    weekly_figure: dict = {}
+    monthly_figure: dict = {}
+    hours_figure: dict = {}
+    ratings_figure: dict = {}
+    categories_figure: dict = {}
+    map_figure: dict = {}
     options: dict[str, list[Option]] = {}
     loading: bool = False
     error: str = ""

@@ -3,11 +3,11 @@ categories and low-rated answers. The read models decide who may see it."""
 
 import asyncio
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from .. import routes
 from ..analytics import rating_views
+from ..analytics.figures import plain_figure
 from ..analytics.rating_chart import trend_figure
 from ..analytics.rating_views import CategoryRow, ComponentRow, LowRatedRow, TrendRow
 from ..analytics.ratings import DEFAULT_PERIOD, PERIODS, check_detail, rating_moment
@@ -43,7 +43,7 @@ class RatingDetailState(AppState):
     organization: dict[str, str] = {}  # name, type, index, rank, received
     components: list[ComponentRow] = []
     trend: list[TrendRow] = []
-    figure: go.Figure = go.Figure()
+    figure: dict = {}
     categories: list[CategoryRow] = []
     low_rated: list[LowRatedRow] = []
     low_total: int = 0
@@ -102,7 +102,7 @@ class RatingDetailState(AppState):
 
     def _refuse(self, message: str) -> None:
         self.organization, self.components, self.trend, self.categories = {}, [], [], []
-        self.low_rated, self.low_total, self.figure = [], 0, go.Figure()
+        self.low_rated, self.low_total, self.figure = [], 0, {}
         self.loading, self.error = False, message
 
     async def _reload(self):
@@ -117,5 +117,5 @@ class RatingDetailState(AppState):
         self.organization = {"id": str(rating.organization_id), "name": rating.name, "type": rating.org_type,
                              "index": rating.index, "rank": rating.rank, "received": str(rating.received)}
         self.components, self.trend, self.categories = rating.components, rating.trend, rating.categories
-        self.figure = trend_figure(rating.series)
+        self.figure = plain_figure(trend_figure(rating.series))
         self.low_rated, self.low_total, self.loading, self.error = answers, total, False, ""

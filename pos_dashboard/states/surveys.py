@@ -6,10 +6,10 @@ eligibility and every answer at the moment of submitting."""
 import asyncio
 import secrets
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from ..analytics import survey_results, surveys as survey_views
+from ..analytics.figures import plain_figure
 from ..analytics.table_export import FORMATS
 from ..analytics.votes import BandRow
 from ..db import session_scope
@@ -179,7 +179,7 @@ class SurveyFormState(AppState):
 class SurveyResultsState(AppState):
     results: dict = {}
     questions: list[survey_results.QuestionResult] = []
-    charts: list[go.Figure] = []
+    charts: list[dict] = []
     by_age: list[BandRow] = []
     by_territory: list[BandRow] = []
     error: str = ""
@@ -197,7 +197,7 @@ class SurveyResultsState(AppState):
             self.error = exc.message
             return
         self.questions, self.by_age = results.pop("questions"), results.pop("by_age")
-        self.charts = [survey_results.question_figure(q) for q in self.questions]
+        self.charts = [plain_figure(survey_results.question_figure(q)) for q in self.questions]
         self.by_territory = results.pop("by_territory")[:30]
         self.results = results
 
