@@ -39,3 +39,17 @@ def last_by_appeal(session: Session, appeal_ids: list[int]) -> dict[int, str]:
     for appeal_id, reason, payload in _events(session, appeal_ids):
         found[appeal_id] = event_text(reason, json.loads(payload) if payload else {})
     return found
+
+
+def pending_rework(session: Session, appeal_ids: list[int]) -> dict[int, str]:
+    """appeal id → why its answer was returned, for appeals whose latest review was a return (the
+    organisation still owes the reworked answer)."""
+    if not appeal_ids:
+        return {}
+    rows = session.exec(select(AppealEvent.appeal_id, AppealEvent.action, AppealEvent.reason, AppealEvent.payload)
+                        .where(AppealEvent.appeal_id.in_(appeal_ids),
+                               AppealEvent.action.in_([ACTION, "approve_answer", "give_answer"]))
+                        .order_by(AppealEvent.at, AppealEvent.id)).all()
+    last = {appeal_id: (action, reason, payload) for appeal_id, action, reason, payload in rows}
+    return {appeal_id: event_text(reason, json.loads(payload) if payload else {})
+            for appeal_id, (action, reason, payload) in last.items() if action == ACTION}

@@ -6,6 +6,7 @@ from reflex.experimental.client_state import ClientStateVar
 
 from ..domain.deadlines import EXTENSION_MAX_DAYS
 from ..services.card_actions import REWORK_REASONS
+from .answer_templates import template_picker
 from ..states.card import CardState
 
 # What is typed in the comment field, kept in the browser only: the counter needs no round trip.
@@ -33,6 +34,7 @@ def _inputs() -> rx.Component:
             rx.input(type="number", name="days", id="action-days", min=1, max=EXTENSION_MAX_DAYS, width="90px"),
             align="center",
         )),
+        rx.cond(needs == "answer", template_picker()),
         rx.cond(needs == "score", rx.vstack(
             rx.text("Насколько ответ решил проблему? 1 — совсем не решил, 5 — полностью.", size="2"),
             rx.radio_group(["1", "2", "3", "4", "5"], name="score", direction="row", id="action-score",

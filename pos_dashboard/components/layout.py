@@ -28,6 +28,8 @@ def header() -> rx.Component:
                     rx.cond((AppState.user_role_label == ROLE_LABELS[Role.COORDINATOR])
                             | (AppState.user_role_label == ROLE_LABELS[Role.ADMIN]),
                             rx.link("Распределение", href=routes.TRIAGE, size="2", id="nav-triage")),
+                    rx.cond(AppState.user_role_label == ROLE_LABELS[Role.ORG_STAFF],
+                            rx.link("Шаблоны ответов", href=routes.ANSWER_TEMPLATES, size="2", id="nav-templates")),
                     rx.cond(AppState.show_kpi_link, rx.link("Показатели", href=routes.KPI, size="2", id="nav-kpi")),
                     rx.cond(AppState.rating_nav_label != "",
                             rx.link(AppState.rating_nav_label, href=AppState.rating_nav_href, size="2",
