@@ -101,7 +101,7 @@ def _row(row: rx.Var[dict]) -> rx.Component:
             _clamped(row["text"], 2),
             rx.text(row["address"], size="1", color=rx.color("gray", 11)),
             rx.cond(row["rework"] != "", rx.text("Возвращено на доработку: ", row["rework"], size="1",
-                                                 weight="medium", color=rx.color("orange", 11),
+                                                 weight="medium", color=rx.color("orange", 12),
                                                  class_name="queue-rework")),
             max_width="380px",
         ),
