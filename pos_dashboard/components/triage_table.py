@@ -9,6 +9,9 @@ from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..states.triage import TriageState as S
 
 _GRAY = rx.color("gray", 11)
+_WRAPPING = {"height": "auto", "min_height": "24px", "white_space": "normal", "text_align": "left",
+             "padding_top": "4px", "padding_bottom": "4px"}  # long organisation names wrap inside the button
+_BULK_VIEW = (S.view == "moderation") | (S.view == "coordination")  # the views with bulk actions
 
 
 def tabs() -> rx.Component:
@@ -36,7 +39,7 @@ def org_picker() -> rx.Component:
 
 def bulk_bar() -> rx.Component:
     n = S.selected.length()
-    return rx.hstack(
+    return rx.cond(_BULK_VIEW, rx.hstack(
         rx.text("Отмечено: ", n, size="2", id="triage-selected"),
         rx.cond(S.view == "moderation", rx.button("Принять на модерации: ", n, size="2", disabled=n == 0,
                                                   on_click=S.bulk_approve, id="bulk-approve")),
@@ -44,7 +47,7 @@ def bulk_bar() -> rx.Component:
             "Направить отмеченные", rx.cond(S.picked_org_id != 0, ": " + S.picked_org_name, " (выберите организацию)"),
             size="2", disabled=(n == 0) | (S.picked_org_id == 0), on_click=S.bulk_route, id="bulk-route")),
         align="center", wrap="wrap", spacing="3",
-    )
+    ))
 
 
 def results() -> rx.Component:
@@ -69,11 +72,11 @@ def _detail(row) -> rx.Component:
         ("coordination", rx.vstack(
             rx.cond(row["suggestion_id"] != 0, rx.vstack(
                 rx.text("По правилу маршрутизации: ", rx.text.strong(row["suggestion"]), size="2"),
-                rx.button("Направить: ", row["suggestion"], size="1", class_name="route-suggested",
+                rx.button("Направить: ", row["suggestion"], size="1", class_name="route-suggested", style=_WRAPPING,
                           on_click=S.route_one(row["id"], row["suggestion_id"])), spacing="1"),
                 rx.text("Правило маршрутизации не найдено", size="2", color=_GRAY)),
             rx.cond(S.picked_org_id != 0, rx.button("Направить: ", S.picked_org_name, size="1", variant="outline",
-                                                    class_name="route-picked",
+                                                    class_name="route-picked", style=_WRAPPING,
                                                     on_click=S.route_one(row["id"], S.picked_org_id))),
             spacing="2")),
         ("review", rx.vstack(
@@ -93,9 +96,9 @@ def _detail(row) -> rx.Component:
 
 def _row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.checkbox(checked=S.selected.contains(row["id"]),
-                                  on_change=lambda c: S.toggle(row["id"], c),
-                                  aria_label="Отметить обращение №" + row["number"].to(str))),
+        rx.table.cell(rx.cond(_BULK_VIEW, rx.checkbox(
+            checked=S.selected.contains(row["id"]), on_change=lambda c: S.toggle(row["id"], c),
+            aria_label="Отметить обращение №" + row["number"].to(str)))),
         rx.table.cell(rx.link("№", row["number"], href=routes.appeal_url(row["id"]), weight="bold"),
                       rx.text(row["created"], size="1", color=_GRAY)),
         rx.table.cell(rx.text(row["category"], size="2"), rx.text(row["territory"], size="1", color=_GRAY),
@@ -110,9 +113,10 @@ def _row(row) -> rx.Component:
 def table() -> rx.Component:
     return rx.cond(S.rows.length() > 0, rx.table.root(
         rx.table.header(rx.table.row(
-            rx.table.column_header_cell(rx.checkbox(
+            rx.table.column_header_cell(rx.cond(_BULK_VIEW, rx.checkbox(
                 checked=(S.selected.length() == S.rows.length()) & (S.rows.length() > 0),
-                on_change=S.toggle_all, aria_label="Отметить все обращения на странице")),
+                on_change=S.toggle_all, aria_label="Отметить все обращения на странице"),
+                rx.text("—", aria_label="Отметка недоступна"))),
             *[rx.table.column_header_cell(h) for h in ("Номер", "Категория, территория", "Суть", "Решение")])),
         rx.table.body(rx.foreach(S.rows, _row)),
         variant="surface", size="1", width="100%", id="triage-table"),
