@@ -184,3 +184,21 @@ def test_a_forged_bulk_of_own_and_foreign_ids_changes_only_the_allowed_rows(sess
     ok = {x["id"]: x["ok"] for x in state.results}
     assert ok == {own: True, other_status: False, history: False, 2**40: False, 0: False}
     assert {i: snapshot(session, i) for i in before} == before
+
+
+def test_the_coordinator_routes_to_an_organisation_found_by_search(session, region, monkeypatch):
+    r = region
+    appeal_id = redirected(session, r)
+    acting_as(monkeypatch, r.coordinator)
+    state = TriageState()
+    run(state.on_load())
+    run(state.search_orgs("дорожное"))
+    assert [o["name"] for o in state.org_options] == ["Дорожное агентство"]
+    run(state.pick_org(str(r.o_roads)))
+    assert (state.picked_org_id, state.picked_org_name) == (r.o_roads, "Дорожное агентство")
+    run(state.pick_org("999999"))  # no such organisation: nothing picked
+    assert state.picked_org_id == 0
+    run(state.route_one(appeal_id, r.o_roads))
+    assert [(x["id"], x["ok"]) for x in state.results] == [(appeal_id, True)]
+    appeal = fresh_appeal(session, appeal_id)
+    assert (appeal.status, appeal.organization_id) == (Status.IN_WORK, r.o_roads)

@@ -84,18 +84,20 @@ def fetch_triage(session: Session, *, actor: Actor, view: str, page: int = 0, pa
     returned = rework.last_by_appeal(session, ids) if status == Status.ANSWER_REVIEW else {}
     ratings, disputes = (_ratings(session, ids), _disputes(session, ids)) if status == Status.CONTROL else ({}, {})
     actions = " · ".join(t.label for t in allowed_actions(status, actor.role))
-    out = []
+    out, suggestions = [], {}  # one routing look-up per (category, territory) on the page
     for appeal, cat, parent, terr, parent_t, org in rows:
-        suggestion_id = routing.find_organization(session, category_id=appeal.category_id,
-                                                  territory_id=appeal.territory_id) \
-            if status == Status.COORDINATION else None
+        key = (appeal.category_id, appeal.territory_id)
+        if status == Status.COORDINATION and key not in suggestions:
+            found = routing.find_organization(session, category_id=key[0], territory_id=key[1])
+            suggestions[key] = (found, session.get(Organization, found).name if found else "")
+        suggestion_id, suggestion = suggestions.get(key, (None, ""))
         score, comment = ratings.get(appeal.id, (None, None))
         out.append(TriageRow(
             id=appeal.id, number=display_number(appeal.id, appeal.external_ref), created=local_time(appeal.created_at),
             category=f"{parent} / {cat}" if parent else cat, territory=place_path(terr, parent_t),
             organization=org or "не назначен", text=_cut(appeal.text), address=appeal.address or "",
             suggestion_id=suggestion_id or 0,
-            suggestion=(session.get(Organization, suggestion_id).name if suggestion_id else ""),
+            suggestion=suggestion,
             answer=_cut(answers.get(appeal.id)), rework=returned.get(appeal.id, ""),
             rating=str(score) if score else "", rating_comment=_cut(comment), dispute=_cut(disputes.get(appeal.id)),
             actions=actions,
