@@ -184,3 +184,67 @@ def test_bulk_approval_reports_each_row(browser, app_url, setup):
         cur.screenshot(path=str(SHOTS / "triage-control.png"))
     finally:
         ctx.close()
+
+
+RXPROBE = Path(__file__).resolve().parents[3] / "shared" / "tools" / "rxprobe"
+
+
+@pytest.mark.skipif(not (RXPROBE / "rxprobe.py").exists(), reason="rxprobe is missing")
+def test_forged_websocket_events_change_nothing(app_url, setup):
+    """Over the real protocol: a citizen and the organisation send the coordinator's events and
+    another account's template ids; nothing changes."""
+    import asyncio
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pos_dashboard.domain.answer_templates import AnswerTemplate
+    from pos_dashboard.services import answer_templates
+
+    sys.path.insert(0, str(RXPROBE))
+    from rxprobe import ReflexClient
+
+    engine = make_engine(setup["db"])
+    with Session(engine, expire_on_commit=False) as s:
+        org = Actor.of(s.exec(select(User).where(User.login == "org")).one())
+        citizen = Actor.of(s.exec(select(User).where(User.login == "citizen")).one())
+        rule_category = s.exec(select(RoutingRule.category_id).where(RoutingRule.territory_id.is_(None))).first() \
+            or s.exec(select(Category.id).where(Category.parent_id.is_not(None))).first()
+        waiting = appeals.submit_appeal(s, actor=citizen, category_id=rule_category,
+                                        text="Сломана скамейка во дворе, торчат гвозди.").id
+        template = answer_templates.save_template(s, actor=org, title="Не трогать", text=TEMPLATE, category_id=None).id
+
+    def templates() -> list[tuple]:
+        with Session(engine) as s:
+            return s.exec(select(AnswerTemplate.id, AnswerTemplate.title, AnswerTemplate.text)).all()
+    before_templates = templates()
+
+    async def scenario(login: str):
+        client = ReflexClient(app_url, timeout=30)
+        try:
+            await client.hydrate("/login")
+            reply = await client.send("LoginState.submit", {"form": {"login": login, "password": "demo12345"}},
+                                      wait="barrier", timeout=60)
+            assert not reply.backend_error
+            client.local_storage["pos_token"] = client.var("AppState.auth_token")
+            await client.hydrate("/triage")
+            for event, payload in [("TriageState.route_one", {"appeal_id": waiting, "organization_id": org.organization_id}),
+                                   ("TriageState.toggle", {"appeal_id": waiting, "checked": True}),
+                                   ("TriageState.bulk_approve", {}),
+                                   ("TriageState.search_orgs", {"query": "дорож"})]:
+                reply = await client.send(event, payload, wait="barrier")
+                assert not reply.backend_error, event
+            assert client.var("TriageState.org_options") == [] and client.var("TriageState.selected") == []
+            assert "координатор" in client.var("TriageState.error")
+            if login != "org":
+                await client.hydrate("/templates")
+                reply = await client.send("TemplatesState.delete", {"template_id": template}, wait="barrier")
+                assert not reply.backend_error
+        finally:
+            await client.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        for login in ("citizen", "org", "official"):
+            pool.submit(asyncio.run, scenario(login)).result()
+    assert _status(setup["db"], waiting) == (Status.MODERATION, None)
+    assert templates() == before_templates
+    engine.dispose()
