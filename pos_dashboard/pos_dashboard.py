@@ -18,6 +18,10 @@ from .pages.my_appeals import my_appeals_page
 from .pages.new_appeal import new_appeal_page
 from .pages.notifications import notifications_page
 from .pages.queue import queue_page
+from .pages.triage import triage_page
+from .pages.answer_templates import templates_page
+from .states.answer_templates import CardTemplatesState, TemplatesState
+from .states.triage import TriageState
 from .states.account import AccountState
 from .pages.rating_detail import rating_detail_page
 from .pages.ratings import ratings_page
@@ -44,7 +48,11 @@ app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of 
 app.add_page(login_page, route=routes.LOGIN, title="Вход — Платформа обратной связи",
              on_load=LoginState.redirect_if_logged_in)
 app.add_page(queue_page, route=routes.QUEUE, title="Очередь обращений — ПОС", on_load=QueueState.on_load)
-app.add_page(card_page, route=routes.APPEAL, title="Обращение — ПОС", on_load=CardState.on_load)
+app.add_page(triage_page, route=routes.TRIAGE, title="Распределение обращений — ПОС", on_load=TriageState.on_load)
+app.add_page(card_page, route=routes.APPEAL, title="Обращение — ПОС",
+             on_load=[CardState.on_load, CardTemplatesState.load])
+app.add_page(templates_page, route=routes.ANSWER_TEMPLATES, title="Шаблоны ответов — ПОС",
+             on_load=TemplatesState.on_load)
 app.add_page(my_appeals_page, route=routes.MY_APPEALS, title="Мои обращения — ПОС", on_load=MyAppealsState.on_load)
 app.add_page(new_appeal_page, route=routes.NEW_APPEAL, title="Новое обращение — ПОС", on_load=NewAppealState.on_load)
 app.add_page(participate.votes_page, route=routes.VOTES, title="Голосования и опросы — ПОС",

@@ -90,7 +90,8 @@ def test_the_card_offers_each_text_with_its_limit(session):
     r, appeal_id, staff = _in_work(session)
     offered = {a["action"]: a["max_length"] for a in card_actions(fresh_appeal(session, appeal_id), staff)}
     assert offered == {"give_interim_answer": limits.ANSWER_TEXT_MAX, "give_answer": limits.ANSWER_TEXT_MAX,
-                       "request_clarification": limits.REASON_MAX, "redirect": limits.REASON_MAX}
+                       "request_clarification": limits.REASON_MAX, "redirect": limits.REASON_MAX,
+                       "extend": limits.REASON_MAX}
 
 
 def test_a_900_kb_filter_is_cut_to_its_cap_not_turned_into_an_error(session):

@@ -23,7 +23,7 @@ def test_each_user_is_offered_only_what_they_may_do(session):
     perform_from_form(session, actor=r.coordinator, appeal_id=appeal_id, form={"action": "approve_moderation"})
     owner = r.staff[fresh_appeal(session, appeal_id).organization_id]
     assert _offered(session, appeal_id, owner) == {"give_interim_answer", "give_answer", "request_clarification",
-                                                   "redirect"}
+                                                   "redirect", "extend"}
     assert _offered(session, appeal_id, r.staff[r.o_heat]) == set()
 
 

@@ -122,7 +122,7 @@ def test_simultaneous_approve_and_return_one_decision(engine, session, region):
         lambda s: appeals.perform(s, actor=coordinator, appeal_id=appeal_id, action="approve_answer",
                                   now=T0 + hours(3)),
         lambda s: appeals.perform(s, actor=coordinator, appeal_id=appeal_id, action="return_for_rework",
-                                  now=T0 + hours(3), reason="Нет фото результата"),
+                                  now=T0 + hours(3), reason="Нет фото результата", rework_code="no_evidence"),
     ] * (THREADS // 2))
     _assert_one_winner(outcomes)
     decisions = _events(session, appeal_id, "approve_answer") + _events(session, appeal_id, "return_for_rework")

@@ -179,6 +179,8 @@ def replay(session, original: Appeal, events: list[AppealEvent], staff_org: dict
             params = {}
             if event.action == "route":
                 params["organization_id"] = payload["organization_id"]
+            if event.action == "return_for_rework":
+                params["rework_code"] = payload["rework_code"]
             if event.action in ("give_answer", "give_interim_answer"):
                 answer = answers[payload["answer_id"]]
                 params.update(text=answer.text, planned_date=answer.planned_date,

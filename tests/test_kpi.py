@@ -108,7 +108,7 @@ def test_rework_counts_appeals_whose_answer_the_coordinator_returned(session):
         appeals.perform(session, actor=staff, appeal_id=returned_twice, action="give_answer", now=T0 + hours(2),
                         text=ANSWER_TEXT)
         appeals.perform(session, actor=cur, appeal_id=returned_twice, action="return_for_rework",
-                        now=T0 + hours(3), reason="Нет фотографии результата")
+                        now=T0 + hours(3), reason="Нет фотографии результата", rework_code="no_evidence")
     appeals.perform(session, actor=staff, appeal_id=approved, action="give_answer", now=T0 + hours(2), text=ANSWER_TEXT)
     appeals.perform(session, actor=cur, appeal_id=approved, action="approve_answer", now=T0 + hours(3))
     row = total(compute_kpis(session, now=T0 + hours(4)))
@@ -219,7 +219,8 @@ def test_rework_and_disputes_count_appeals_not_events(session):
     act(twice, cur, "approve_moderation", 1)
     for at in (2, 4):
         act(twice, staff, "give_answer", at, text=ANSWER_TEXT)
-        act(twice, cur, "return_for_rework", at + 1, reason="Нет фотографий выполненных работ")
+        act(twice, cur, "return_for_rework", at + 1, reason="Нет фотографий выполненных работ",
+            rework_code="no_evidence")
     act(twice, staff, "give_answer", 6, text=ANSWER_TEXT)
     act(twice, cur, "approve_answer", 7)
     appeals.rate(session, actor=r.citizen, appeal_id=twice, score=5, now=T0 + hours(8))

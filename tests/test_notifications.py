@@ -82,9 +82,10 @@ def test_the_whole_road_tells_the_citizen_and_the_organisation_each_step(session
     assert "20.03.2025" in box.last[0].body
     act(session, appeal_id, "give_answer", uk, T0 + hours(5), text=ANSWER_TEXT)
     assert box.new() == []  # the coordinator checks it first: the citizen hears of it when approved
-    act(session, appeal_id, "return_for_rework", cur, T0 + hours(6), reason="Нет фотографии результата")
+    act(session, appeal_id, "return_for_rework", cur, T0 + hours(6), reason="Нет фотографии результата",
+        rework_code="no_evidence")
     assert box.new() == both("uk", "org_rework")
-    assert "«Нет фотографии результата»" in box.last[0].body
+    assert "«Нет подтверждения (фото) — Нет фотографии результата»" in box.last[0].body
     act(session, appeal_id, "give_answer", uk, T0 + hours(7), text=ANSWER_TEXT)
     act(session, appeal_id, "approve_answer", cur, T0 + hours(8))
     assert box.new() == both("citizen", "answered")

@@ -37,7 +37,7 @@ def _answer(session, r, staff, appeal_id, at, rework=False):
     if rework:
         act(session, actor=staff, appeal_id=appeal_id, action="give_answer", now=T0 + hours(at - 5), text=ANSWER_TEXT)
         act(session, actor=r.coordinator, appeal_id=appeal_id, action="return_for_rework", now=T0 + hours(at - 4),
-            reason="Нет фотографии результата")
+            reason="Нет фотографии результата", rework_code="no_evidence")
     act(session, actor=staff, appeal_id=appeal_id, action="give_answer", now=T0 + hours(at - 1), text=ANSWER_TEXT)
     act(session, actor=r.coordinator, appeal_id=appeal_id, action="approve_answer", now=T0 + hours(at))
 

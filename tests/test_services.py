@@ -197,9 +197,11 @@ def test_rework_return_then_second_answer_approved(session, region):
     appeal_id = to_in_work(session, region)
     act(session, appeal_id, "give_answer", staff, T0 + hours(5), text="Первый вариант ответа без подробностей")
     perform_refused(session, appeal_id, ValidationFailed, "return_for_rework", region.coordinator, T0 + hours(6),
-                    reason="   ")
+                    reason="Нет фото")  # no code from the fixed list
+    perform_refused(session, appeal_id, ValidationFailed, "return_for_rework", region.coordinator, T0 + hours(6),
+                    rework_code="no_photo")
     appeal = act(session, appeal_id, "return_for_rework", region.coordinator, T0 + hours(6),
-                 reason="Нет фотографии результата")
+                 reason="Нет фотографии результата", rework_code="no_evidence")
     assert appeal.status == Status.IN_WORK and appeal.stage_due_at is None
     first = session.exec(select(Answer).where(Answer.appeal_id == appeal_id)).one()
     assert first.review_state == ReviewState.RETURNED and first.review_comment == "Нет фотографии результата"
@@ -602,7 +604,7 @@ def test_every_status_change_is_an_event_in_a_long_history(session, region):
         ("redirect", staff, {"reason": "Не наш дом"}),
         ("route", region.coordinator, {"organization_id": region.o_uk}),
         ("give_answer", staff, {"text": ANSWER_TEXT}),
-        ("return_for_rework", region.coordinator, {"reason": "Нет фото"}),
+        ("return_for_rework", region.coordinator, {"reason": "Нет фото", "rework_code": "no_evidence"}),
         ("give_answer", staff, {"text": ANSWER_TEXT}),
         ("approve_answer", region.coordinator, {}),
         ("dispute", region.citizen, {"reason": "Не убрано"}),

@@ -50,7 +50,7 @@ EXPECTED_TABLE = {
     "give_interim_answer": ({S.IN_WORK, S.INTERIM_ANSWER}, S.INTERIM_ANSWER, {Role.ORG_STAFF}, False),
     "give_answer": ({S.IN_WORK, S.INTERIM_ANSWER}, S.ANSWER_REVIEW, {Role.ORG_STAFF}, False),
     "approve_answer": ({S.ANSWER_REVIEW}, S.ANSWERED, {Role.COORDINATOR, Role.ADMIN}, False),
-    "return_for_rework": ({S.ANSWER_REVIEW}, S.IN_WORK, {Role.COORDINATOR, Role.ADMIN}, True),
+    "return_for_rework": ({S.ANSWER_REVIEW}, S.IN_WORK, {Role.COORDINATOR, Role.ADMIN}, False),  # a code instead
     "rate_good": ({S.ANSWERED}, S.CLOSED, {Role.CITIZEN}, False),
     "rate_poor": ({S.ANSWERED}, S.CONTROL, {Role.CITIZEN}, False),
     "dispute": ({S.ANSWERED, S.CLOSED}, S.CONTROL, {Role.CITIZEN}, True),
@@ -219,6 +219,8 @@ class Driver:
         if action in ("reject", "auto_reject_silent"):
             reasons += MODERATION_CODES[:3] * good + ["no_clarification"]
         p["reason"] = ch.pick(reasons, "reason")
+        if action == "return_for_rework":
+            p["rework_code"] = ch.pick(["formal", "no_evidence"] * good + [None, "no_photo"], "rework_code")
         if action == "route":
             p["organization_id"] = ch.pick([None] * good + r.organizations[:2] + [MISSING], "organization")
         if action in ("give_answer", "give_interim_answer"):
@@ -277,6 +279,8 @@ class Driver:
         if t.needs_reason and not reason:
             return ValidationFailed, []
         if action == "reject" and reason not in MODERATION_CODES:
+            return ValidationFailed, []
+        if action == "return_for_rework" and params.get("rework_code") not in ("formal", "no_evidence"):
             return ValidationFailed, []
         if action == "route" and self.route_target(params, m) is None:
             return ValidationFailed, []

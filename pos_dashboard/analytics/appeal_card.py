@@ -16,6 +16,7 @@ from ..domain.deadlines import is_at_risk, is_overdue
 from ..domain.limits import is_out_of_id_range
 from ..domain.types import utcnow
 from .formatting import duration, full_place, local_time
+from . import rework
 
 _ACTION_LABELS = {name: t.label for name, t in TRANSITIONS.items()} | {
     "submit": "Обращение подано",
@@ -92,6 +93,7 @@ def _answers(session: Session, appeal_id: int, *, citizen_view: bool) -> list[di
     if citizen_view:  # a final answer reaches the citizen only after the coordinator approved it
         stmt = stmt.where(Answer.review_state == ReviewState.APPROVED)
     rows = session.exec(stmt).all()
+    returned = rework.by_answer(session, appeal_id)
     return [{
         "kind": "Промежуточный ответ" if answer.kind == AnswerKind.INTERIM else "Ответ",
         "organization": org_name or "—",
@@ -100,6 +102,7 @@ def _answers(session: Session, appeal_id: int, *, citizen_view: bool) -> list[di
         "review": {"pending": "на согласовании", "approved": "согласован", "returned": "возвращён на доработку"}
         [answer.review_state],
         "text": answer.text,
+        "rework": returned.get(answer.id, "") if answer.review_state == ReviewState.RETURNED else "",
     } for answer, org_name in rows]
 
 
@@ -136,6 +139,8 @@ def _event(event: AppealEvent, actor_name: str | None) -> dict:
     reason = event.reason or ""
     if reason in ModerationReason._value2member_map_:
         reason = MODERATION_REASON_LABELS[ModerationReason(reason)]
+    if event.action == rework.ACTION:
+        reason = rework.event_text(event.reason, payload)
     change = ""
     if event.to_status:
         source = STATUS_LABELS[Status(event.from_status)] + " → " if event.from_status else ""

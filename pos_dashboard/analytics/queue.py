@@ -21,6 +21,7 @@ from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVer
 from ..domain.numbers import display_number, external_refs_for
 from .formatting import duration, full_place, local_time, place_path
 from .kpi import KpiSelection, drill_condition, selection_conditions
+from .rework import pending_rework
 
 PAGE_SIZE_MAX = 100
 OPEN = "open"  # pseudo-status: every status in which the appeal still waits for somebody
@@ -243,7 +244,14 @@ def _page_rows(session, conditions, sort, offset, limit, now) -> list[dict]:
         .where(Appeal.id.in_(ids))
     )
     position = {appeal_id: i for i, appeal_id in enumerate(ids)}
-    return [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
+    rows = [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
+    returned = pending_rework(session, [r["id"] for r in rows if r["status"] in _REWORKABLE])
+    for r in rows:
+        r["rework"] = returned.get(r["id"], "")
+    return rows
+
+
+_REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFICATION.value}
 
 
 def _page_ids(session, conditions, sort, offset, limit) -> list[int]:

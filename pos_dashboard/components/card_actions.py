@@ -4,6 +4,9 @@ is shown and the form keeps what was typed."""
 import reflex as rx
 from reflex.experimental.client_state import ClientStateVar
 
+from ..domain.deadlines import EXTENSION_MAX_DAYS
+from ..services.card_actions import REWORK_REASONS
+from .answer_templates import template_picker
 from ..states.card import CardState
 
 # What is typed in the comment field, kept in the browser only: the counter needs no round trip.
@@ -20,6 +23,18 @@ def _inputs() -> rx.Component:
                                          lambda r: rx.select.item(r["label"], value=r["value"]))),
             name="reason_code",
         )),
+        rx.cond(needs == "rework_code", rx.select.root(
+            rx.select.trigger(placeholder="Причина возврата на доработку", width="100%", id="action-rework-code",
+                              aria_label="Причина возврата на доработку"),
+            rx.select.content(*[rx.select.item(r["label"], value=r["value"]) for r in REWORK_REASONS]),
+            name="rework_code",
+        )),
+        rx.cond(needs == "extend", rx.hstack(
+            rx.el.label("На сколько рабочих дней продлить", html_for="action-days", class_name="field-label"),
+            rx.input(type="number", name="days", id="action-days", min=1, max=EXTENSION_MAX_DAYS, width="90px"),
+            align="center",
+        )),
+        rx.cond(needs == "answer", template_picker()),
         rx.cond(needs == "score", rx.vstack(
             rx.text("Насколько ответ решил проблему? 1 — совсем не решил, 5 — полностью.", size="2"),
             rx.radio_group(["1", "2", "3", "4", "5"], name="score", direction="row", id="action-score",
@@ -27,14 +42,20 @@ def _inputs() -> rx.Component:
             rx.text("Оценка 1–2 вернёт обращение на контроль ЦУР.", size="1", color=rx.color("gray", 11)),
             spacing="2",
         )),
-        rx.cond((needs == "reason") | (needs == "answer") | (needs == "reply") | (needs == "score"), rx.vstack(
+        rx.cond((needs == "reason") | (needs == "answer") | (needs == "reply") | (needs == "score")
+                | (needs == "rework_code") | (needs == "extend"), rx.vstack(
             rx.text_area(
                 name="comment", id="action-comment", width="100%", rows="4",
                 aria_label=rx.match(needs, ("answer", "Текст ответа заявителю"), ("reply", "Ваш ответ исполнителю"),
-                                    ("score", "Комментарий к оценке"), "Причина или комментарий"),
+                                    ("score", "Комментарий к оценке"), ("extend", "Причина продления срока"),
+                                    ("rework_code", "Комментарий для исполнителя (необязательно)"),
+                                    "Причина или комментарий"),
                 placeholder=rx.match(needs, ("answer", "Текст ответа заявителю"),
                                      ("reply", "Ответ на вопрос исполнителя: что уточнить"),
-                                     ("score", "Комментарий к оценке (необязательно)"), "Причина или комментарий"),
+                                     ("score", "Комментарий к оценке (необязательно)"),
+                                     ("extend", "Причина продления срока"),
+                                     ("rework_code", "Комментарий для исполнителя (необязательно)"),
+                                     "Причина или комментарий"),
                 max_length=CardState.chosen["max_length"], on_change=_typed.set,
                 key=CardState.chosen_action,  # a new action starts with an empty field and counter
             ),

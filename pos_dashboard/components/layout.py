@@ -3,6 +3,7 @@
 import reflex as rx
 
 from .. import routes
+from ..domain.enums import ROLE_LABELS, Role
 from ..states.base import AppState
 from .bell import bell
 from .ready import ready_marker
@@ -24,6 +25,11 @@ def header() -> rx.Component:
                     rx.cond(AppState.home_url == routes.MY_APPEALS,
                             rx.link("Мои обращения", href=routes.MY_APPEALS, size="2", id="nav-home"),
                             rx.link("Очередь обращений", href=routes.QUEUE, size="2", id="nav-home")),
+                    rx.cond((AppState.user_role_label == ROLE_LABELS[Role.COORDINATOR])
+                            | (AppState.user_role_label == ROLE_LABELS[Role.ADMIN]),
+                            rx.link("Распределение", href=routes.TRIAGE, size="2", id="nav-triage")),
+                    rx.cond(AppState.user_role_label == ROLE_LABELS[Role.ORG_STAFF],
+                            rx.link("Шаблоны ответов", href=routes.ANSWER_TEMPLATES, size="2", id="nav-templates")),
                     rx.cond(AppState.show_kpi_link, rx.link("Показатели", href=routes.KPI, size="2", id="nav-kpi")),
                     rx.cond(AppState.rating_nav_label != "",
                             rx.link(AppState.rating_nav_label, href=AppState.rating_nav_href, size="2",

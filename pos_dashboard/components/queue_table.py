@@ -100,12 +100,21 @@ def _row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(
             _clamped(row["text"], 2),
             rx.text(row["address"], size="1", color=rx.color("gray", 11)),
+            rx.cond(row["rework"] != "", rx.text("Возвращено на доработку: ", row["rework"], size="1",
+                                                 weight="medium", color=rx.color("orange", 12),
+                                                 class_name="queue-rework")),
             max_width="380px",
         ),
         on_click=rx.redirect("/appeals/" + row["id"].to(str)),
         cursor="pointer",
         _hover={"background": rx.color("accent", 2)},
-        class_name="queue-row",
+        # Urgency at a glance: overdue red, due within 24 h orange, the rest neutral (the deadline
+        # cell says it in words too).
+        box_shadow=rx.match(row["deadline_state"], ("overdue", "inset 4px 0 0 var(--red-9)"),
+                            ("at_risk", "inset 4px 0 0 var(--orange-9)"), "none"),
+        background=rx.match(row["deadline_state"], ("overdue", rx.color("red", 2)),
+                            ("at_risk", rx.color("orange", 2)), "transparent"),
+        class_name="queue-row " + row["deadline_state"].to(str),
     )
 
 

@@ -14,6 +14,7 @@ from ..domain.enums import FINAL_STATUSES, AnswerKind, EventKind, ModerationReas
 from ..domain.workflow import LOW_RATING_MAX, TRANSITIONS
 from .clock import DemoClock, resume_after_pause, to_datetime
 from .routing_plan import Router
+from .texts import REWORK_CODES
 
 SYSTEM_ROLE = Role.SYSTEM.value
 MODERATION, COORDINATION, IN_WORK = Status.MODERATION.value, Status.COORDINATION.value, Status.IN_WORK.value
@@ -255,7 +256,8 @@ def _review_answer(approve: bool):
         if approve:
             a.final_answer = now
             a.first_answer = a.first_answer or now
-        return T, f'{{"answer_id": {answer[0]}}}'
+            return T, f'{{"answer_id": {answer[0]}}}'
+        return T, f'{{"answer_id": {answer[0]}, "rework_code": "{REWORK_CODES.get(reason, "formal")}"}}'
     return apply
 
 

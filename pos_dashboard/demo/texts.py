@@ -53,6 +53,8 @@ REWORK_REASONS = (
     "Не указан адрес выполненных работ",
     "Ответ носит формальный характер",
 )
+# The fixed rework reason (domain.enums.ReworkReason) each demo comment goes with.
+REWORK_CODES = dict(zip(REWORK_REASONS, ("no_fix_date", "no_evidence", "formal", "wrong_place", "formal")))
 EXTENSION_REASONS = (
     "Требуется проведение конкурсных процедур для закупки материалов",
     "Работы возможны только при положительной температуре воздуха",

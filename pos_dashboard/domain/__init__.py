@@ -1,3 +1,4 @@
 """Domain: tables, enums and pure rules. Importing this package registers every table."""
 
-from . import accountability, kpi_measures, models, notifications, participation, security, surveys  # noqa: F401
+from . import (accountability, answer_templates, kpi_measures, models, notifications, participation,  # noqa: F401
+               security, surveys)

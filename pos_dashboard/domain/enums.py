@@ -159,3 +159,29 @@ MODERATION_REASON_LABELS = {
     ModerationReason.TECH_SUPPORT: "Вопрос технической поддержки портала",
     ModerationReason.NO_CLARIFICATION: "Заявитель не дал уточнений в срок",
 }
+
+
+class ReworkReason(StrEnum):
+    """The fixed list of reasons a coordinator returns an organisation's answer for rework."""
+
+    FORMAL = "formal"
+    NO_FIX_DATE = "no_fix_date"
+    NO_EVIDENCE = "no_evidence"
+    WRONG_PLACE = "wrong_place"
+
+
+REWORK_REASON_LABELS = {
+    ReworkReason.FORMAL: "Формальный ответ",
+    ReworkReason.NO_FIX_DATE: "Нет срока устранения",
+    ReworkReason.NO_EVIDENCE: "Нет подтверждения (фото)",
+    ReworkReason.WRONG_PLACE: "Ответ не по адресу или не о том месте",
+}
+
+
+def rework_text(code: str | None, comment: str | None) -> str:
+    """The reason of a returned answer as the organisation reads it: the label, then the comment."""
+    try:
+        label = REWORK_REASON_LABELS[ReworkReason(code)]
+    except ValueError:
+        label = ""
+    return " — ".join(part for part in (label, (comment or "").strip()) if part)

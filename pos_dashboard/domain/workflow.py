@@ -48,7 +48,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("give_interim_answer", {S.IN_WORK, S.INTERIM_ANSWER}, S.INTERIM_ANSWER, _ORG, "Промежуточный ответ"),
         _t("give_answer", {S.IN_WORK, S.INTERIM_ANSWER}, S.ANSWER_REVIEW, _ORG, "Направить ответ на согласование"),
         _t("approve_answer", {S.ANSWER_REVIEW}, S.ANSWERED, _CUR, "Согласовать ответ"),
-        _t("return_for_rework", {S.ANSWER_REVIEW}, S.IN_WORK, _CUR, "Вернуть на доработку", needs_reason=True),
+        _t("return_for_rework", {S.ANSWER_REVIEW}, S.IN_WORK, _CUR, "Вернуть на доработку"),
+        # return_for_rework needs a code of ReworkReason (its effect checks it); the comment is optional
         _t("rate_good", {S.ANSWERED}, S.CLOSED, {Role.CITIZEN}, "Оценить ответ (3–5)"),
         _t("rate_poor", {S.ANSWERED}, S.CONTROL, {Role.CITIZEN}, "Оценить ответ (1–2): на контроль"),
         _t("dispute", {S.ANSWERED, S.CLOSED}, S.CONTROL, {Role.CITIZEN}, "Обжаловать решение", needs_reason=True),

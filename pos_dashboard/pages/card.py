@@ -47,6 +47,9 @@ def _answer(answer) -> rx.Component:
                   rx.spacer(), rx.text(answer["created"], size="1"), align="center", width="100%"),
         rx.cond(answer["planned"] != "", rx.text("Плановая дата: ", answer["planned"], size="2")),
         rx.text("Согласование: ", answer["review"], size="1", color=rx.color("gray", 11)),
+        rx.cond(answer["rework"] != "", rx.callout("Причина возврата: " + answer["rework"].to(str), icon="undo-2",
+                                                   color_scheme="orange", high_contrast=True, size="1",
+                                                   class_name="answer-rework")),
         rx.text(answer["text"], size="2", white_space="pre-wrap", margin_top="8px"),
         width="100%",
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from ..domain import deadlines, limits
-from ..domain.enums import AnswerKind, EventKind, ModerationReason, ReviewState
+from ..domain.enums import AnswerKind, EventKind, ModerationReason, ReviewState, ReworkReason
 from ..domain.models import Answer, Appeal, Category, Dispute, Organization, Rating
 from ..domain.workflow import LOW_RATING_MAX, TRANSITIONS
 from ..settings import region_tz
@@ -94,6 +94,9 @@ def _give_answer(session, appeal, actor, reason, now, params):
 
 def _review_answer(approve: bool):
     def apply(session, appeal, actor, reason, now, params):
+        code = params.get("rework_code")
+        if not approve and code not in ReworkReason._value2member_map_:
+            raise ValidationFailed("Выберите причину возврата на доработку из перечня")
         answer = session.exec(select(Answer).where(
             Answer.appeal_id == appeal.id, Answer.kind == AnswerKind.FINAL,
             Answer.review_state == ReviewState.PENDING).order_by(Answer.id.desc())).first()
@@ -105,7 +108,7 @@ def _review_answer(approve: bool):
         if approve:
             appeal.final_answer_at = now
             appeal.first_answer_at = appeal.first_answer_at or now
-        return EventKind.TRANSITION, {"answer_id": answer.id}
+        return EventKind.TRANSITION, {"answer_id": answer.id} | ({} if approve else {"rework_code": code})
     return apply
 
 

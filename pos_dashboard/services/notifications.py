@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Role, Status
+from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Role, Status, rework_text
 from ..domain.models import Appeal, Category, Organization, User
 from ..domain.notifications import Notification, NotifyChannel
 from ..domain.workflow import CLARIFICATION_SILENCE_LIMIT
@@ -155,6 +155,8 @@ def message_context(session: Session, appeal: Appeal, action: str, reason: str |
             reason = MODERATION_REASON_LABELS[ModerationReason(code)]
         except ValueError:
             reason = reason or "не указана"
+    if action == "return_for_rework" and payload.get("rework_code"):
+        reason = rework_text(payload["rework_code"], reason)
     quoted = (reason or "").strip()
     if len(quoted) > REASON_QUOTE_MAX:
         quoted = quoted[:REASON_QUOTE_MAX].rstrip() + "…"
