@@ -1,3 +1,3 @@
 """Domain: tables, enums and pure rules. Importing this package registers every table."""
 
-from . import kpi_measures, models, notifications, participation, security  # noqa: F401
+from . import attachments, kpi_measures, models, notifications, participation, security  # noqa: F401
