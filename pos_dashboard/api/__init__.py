@@ -1,0 +1,1 @@
+"""HTTP endpoints mounted into the Reflex app (api → services, analytics read models)."""
