@@ -93,6 +93,7 @@ def _answers(session: Session, appeal_id: int, *, citizen_view: bool) -> list[di
         stmt = stmt.where(Answer.review_state == ReviewState.APPROVED)
     rows = session.exec(stmt).all()
     return [{
+        "id": answer.id,
         "kind": "Промежуточный ответ" if answer.kind == AnswerKind.INTERIM else "Ответ",
         "organization": org_name or "—",
         "created": local_time(answer.created_at),

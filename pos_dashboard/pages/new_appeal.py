@@ -5,6 +5,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.layout import page_frame
+from ..components.uploads import upload_zone
 from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, TEXT_MIN, NewAppealState as S
 
 
@@ -88,6 +89,9 @@ def _form() -> rx.Component:
     return rx.card(
         rx.vstack(
             _category(), rx.separator(size="4"), _text(), rx.separator(size="4"), _place(),
+            rx.separator(size="4"),
+            upload_zone("appeal-files", "Фотографии и документы", S.files, S.file_error, S.add_files,
+                        S.files_rejected, S.remove_file),
             rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="appeal-error",
                                               width="100%")),
             rx.button("Отправить обращение", on_click=S.submit, loading=S.busy, id="appeal-submit", size="3",

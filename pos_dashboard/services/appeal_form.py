@@ -9,7 +9,7 @@ from .actors import Actor
 from .errors import ValidationFailed
 
 
-def submit_from_form(session: Session, *, actor: Actor, form: dict, now=None) -> Appeal:
+def submit_from_form(session: Session, *, actor: Actor, form: dict, now=None, files: list = ()) -> Appeal:
     category = str(form.get("category_id") or "")
     if not category.isdigit():
         raise ValidationFailed("Выберите категорию проблемы")
@@ -18,4 +18,5 @@ def submit_from_form(session: Session, *, actor: Actor, form: dict, now=None) ->
         raise ValidationFailed("Выберите район или город, где находится проблема")
     address = str(form.get("address") or "").strip() or None
     return appeals.submit_appeal(session, actor=actor, category_id=int(category), territory_id=int(territory),
-                                 text=str(form.get("text") or ""), address=address, now=now)
+                                 text=str(form.get("text") or ""), address=address, now=now,
+                                 files=list(files))

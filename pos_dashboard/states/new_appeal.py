@@ -14,6 +14,7 @@ from ..services.actors import Actor
 from ..domain.limits import ADDRESS_MAX, APPEAL_TEXT_MAX as TEXT_MAX, APPEAL_TEXT_MIN as TEXT_MIN
 from ..services.appeal_form import submit_from_form
 from ..services.errors import ServiceError
+from . import uploads
 from .base import AppState
 
 
@@ -22,9 +23,9 @@ def _options(actor: Actor) -> tuple[list[CategoryChoice], list[TerritoryChoice]]
         return category_choices(session, actor=actor), territory_choices(session, actor=actor)
 
 
-def _submit(actor: Actor, form: dict) -> Receipt:
+def _submit(actor: Actor, form: dict, staged: list[dict]) -> Receipt:
     with session_scope() as session:
-        appeal = submit_from_form(session, actor=actor, form=form)
+        appeal = submit_from_form(session, actor=actor, form=form, files=uploads.as_files(staged))
         return receipt(session, appeal.id, actor=actor)
 
 
@@ -44,7 +45,10 @@ class NewAppealState(AppState):
     error: str = ""
     busy: bool = False
     sent: Receipt = _NO_RECEIPT
+    files: list[uploads.FileChip] = []
+    file_error: str = ""
     _categories: list[CategoryChoice] = []
+    _staged: list[dict] = []  # checked files waiting in staging; only the server knows their keys
 
     @rx.var
     def category_matches(self) -> list[CategoryChoice]:
@@ -76,6 +80,26 @@ class NewAppealState(AppState):
             setattr(self, name, str(value)[:FIELD_LIMITS[name]])
             self.error = ""
 
+    async def _citizen(self) -> Actor | None:
+        actor = await self._actor()
+        return actor if actor is not None and actor.role == Role.CITIZEN else None
+
+    @rx.event
+    async def add_files(self, files: list[rx.UploadFile]):
+        if await self._citizen() is None:
+            return
+        self._staged, self.file_error = await uploads.stage_uploads(files, self._staged)
+        self.files = uploads.chips(self._staged)
+
+    @rx.event
+    def files_rejected(self, rejected: list[dict]):
+        self.file_error = uploads.rejected_message(rejected)
+
+    @rx.event
+    async def remove_file(self, key: str):
+        self._staged = await asyncio.to_thread(uploads.without, self._staged, str(key))
+        self.files, self.file_error = uploads.chips(self._staged), ""
+
     @rx.event
     async def submit(self):
         actor = await self._actor()
@@ -87,12 +111,13 @@ class NewAppealState(AppState):
         form = {"category_id": self.category_id, "territory_id": self.territory_id, "text": self.text,
                 "address": self.address}
         try:
-            self.sent = await asyncio.to_thread(_submit, actor, form)
+            self.sent = await asyncio.to_thread(_submit, actor, form, self._staged)
         except ServiceError as exc:  # everything typed stays in the form
             self.error, self.busy = exc.message, False
             return
         self.category_query = self.category_id = self.territory_id = self.text = self.address = ""
-        self.busy = False
+        await asyncio.to_thread(uploads.forget, self._staged)
+        self._staged, self.files, self.file_error, self.busy = [], [], "", False
 
     @rx.event
     def start_over(self):
