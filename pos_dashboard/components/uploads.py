@@ -25,17 +25,19 @@ def upload_zone(upload_id: str, title: str, files, error, on_add, on_rejected, o
         rx.text(title, weight="medium", size="3", as_="div", id=upload_id + "-title"),
         rx.text(f"До {MAX_FILES} файлов: фотографии JPG или PNG и документы PDF, каждый не больше 10 МБ. "
                 "С фотографий убираются сведения о камере и месте съёмки.", size="2", color=rx.color("gray", 11)),
-        rx.upload(
+        # The label wraps the dropzone so that its hidden file input has a name; the label's own
+        # click opens the picker (the dropzone's click is off, or the picker would open twice).
+        rx.el.label(rx.upload(
             rx.vstack(
                 rx.icon("image-plus", size=22, aria_hidden="true"),
                 rx.text("Перетащите файлы сюда или нажмите, чтобы выбрать", size="2"),
                 align="center", spacing="1",
             ),
-            id=upload_id, accept=ACCEPT, multiple=True,
+            id=upload_id, accept=ACCEPT, multiple=True, no_click=True,
             on_drop=on_add(rx.upload_files(upload_id=upload_id)), on_drop_rejected=on_rejected,
             border="1px dashed var(--gray-8)", border_radius="8px", padding="16px", width="100%",
-            cursor="pointer", aria_labelledby=upload_id + "-title",
-        ),
+            cursor="pointer",
+        ), width="100%", display="block"),
         rx.cond(files.length() > 0, rx.vstack(rx.foreach(files, lambda c: _chip(c, on_remove)), spacing="1",
                                               width="100%", id=upload_id + "-list")),
         rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", width="100%",
