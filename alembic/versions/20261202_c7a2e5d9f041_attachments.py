@@ -1,8 +1,9 @@
-"""attachments
+"""attachments and the map index
 
 `attachment` describes every file attached to an appeal (by its citizen) or to an answer (by the
 organisation): the original name, the type detected from the content, size, SHA-256 and the keys
 of the stored file and its thumbnail under POS_ATTACHMENTS_DIR. The bytes are not in the database.
+`ix_appeal_lat_lon` serves the bounding box of «уже сообщили» (open appeals near a point).
 
 Revision ID: c7a2e5d9f041
 Revises: b3f1c9a4e2d7
@@ -43,9 +44,13 @@ def upgrade() -> None:
     with op.batch_alter_table("attachment", schema=None) as batch_op:
         batch_op.create_index("ix_attachment_answer_id", ["answer_id"], unique=False)
         batch_op.create_index("ix_attachment_appeal_answer", ["appeal_id", "answer_id"], unique=False)
+    with op.batch_alter_table("appeal", schema=None) as batch_op:
+        batch_op.create_index("ix_appeal_lat_lon", ["latitude", "longitude"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("appeal", schema=None) as batch_op:
+        batch_op.drop_index("ix_appeal_lat_lon")
     with op.batch_alter_table("attachment", schema=None) as batch_op:
         batch_op.drop_index("ix_attachment_appeal_answer")
         batch_op.drop_index("ix_attachment_answer_id")
