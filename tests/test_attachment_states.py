@@ -104,3 +104,41 @@ def test_answer_files_are_staged_only_when_the_card_offers_an_answer(region, mon
     state.actions = []  # what the server offers this user on a card that is not theirs to answer
     asyncio.run(state.add_answer_files([upload("после.jpg", jpeg())]))
     assert state.answer_files == [] and staged_on_disk(tmp_path) == []
+
+
+def test_a_point_finds_the_territory_and_offers_who_reported_nearby(region, session, monkeypatch):
+    from .factories import submit
+    from .test_nearby import LAT, LON, east, north
+
+    near = submit(session, region, territory_id=region.t_district, latitude=north(200), longitude=LON,
+                  actor=region.citizen2)
+    submit(session, region, latitude=LAT, longitude=east(300))
+    acting_as(monkeypatch, region.citizen)
+    state = NewAppealState()
+    state.set_field("category_id", str(region.c_yard))
+    state.set_field("latitude", str(LAT).replace(".", ","))
+    state.set_field("longitude", str(LON))
+    asyncio.run(state.check_point())
+    assert [(a["id"], a["distance_m"], a["mine"]) for a in state.nearby] == [(near, 200, False)]
+    assert state.territory_id == str(region.t_city)  # the district's top-level territory
+    state.set_field("text", GOOD_TEXT)
+    asyncio.run(_drain(state.submit()))
+    stored = session.get(Appeal, state.sent["id"])
+    assert (round(stored.latitude, 4), round(stored.longitude, 4)) == (round(LAT, 4), round(LON, 4))
+    acting_as(monkeypatch, region.staff[region.o_uk])  # a forged event by staff: nothing looked up
+    other = NewAppealState()
+    other.set_field("category_id", str(region.c_yard))
+    other.set_field("latitude", str(LAT))
+    other.set_field("longitude", str(LON))
+    asyncio.run(other.check_point())
+    assert other.nearby == [] and other.territory_id == ""
+
+
+def test_a_point_that_is_not_numbers_is_refused_and_kept(region, session, monkeypatch):
+    acting_as(monkeypatch, region.citizen)
+    state = NewAppealState()
+    for name, value in [("category_id", str(region.c_yard)), ("territory_id", str(region.t_city)),
+                        ("text", GOOD_TEXT), ("latitude", "север"), ("longitude", "158")]:
+        state.set_field(name, value)
+    asyncio.run(_drain(state.submit()))
+    assert "широту и долготу" in state.error and state.latitude == "север" and state.sent["id"] == 0

@@ -77,4 +77,25 @@ def territory_near(session: Session, lat: float, lon: float,
     if best is None or best[0] > radius_m:
         return None
     territory = session.get(Territory, best[1])
+    while territory is not None and territory.parent_id is not None:  # the form picks top-level territories
+        territory = session.get(Territory, territory.parent_id)
     return (territory.id, territory.name) if territory else None
+
+
+def parse_point(lat: object, lon: object) -> tuple[float, float] | None:
+    """The form's two fields as a point («53,02» or «53.02»); None when empty or not a point."""
+    try:
+        point = float(str(lat).strip().replace(",", ".")), float(str(lon).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return point if valid_point(*point) else None
+
+
+def point_facts(session: Session, *, actor: Actor, category_id: str, lat: object, lon: object) -> dict:
+    """What the form shows for a point: the territory found and the open appeals nearby."""
+    point = parse_point(lat, lon)
+    if point is None:
+        return {"territory": None, "nearby": []}
+    nearby = open_nearby(session, actor=actor, category_id=int(category_id), lat=point[0], lon=point[1]) \
+        if category_id.isdecimal() else []
+    return {"territory": territory_near(session, *point), "nearby": nearby}

@@ -24,7 +24,7 @@ def _option(c) -> rx.Component:
             spacing="1", align="start", width="100%", text_align="left",
         ),
         variant=rx.cond(chosen, "soft", "surface"), color_scheme=rx.cond(chosen, "blue", "gray"),
-        on_click=S.set_field("category_id", c["value"]), type="button", class_name="category-option",
+        on_click=[S.set_field("category_id", c["value"]), S.check_point], type="button", class_name="category-option",
         width="100%", height="auto", padding_y="8px", justify="start", aria_pressed=chosen,
     )
 
@@ -69,8 +69,44 @@ def _text() -> rx.Component:
     )
 
 
+def _nearby(a) -> rx.Component:
+    return rx.hstack(
+        rx.cond(a["mine"], rx.link("№", a["id"], " (ваше)", href=routes.appeal_url(a["id"])), rx.text("№", a["id"])),
+        rx.text(a["status"], size="2"), rx.text(a["distance"], " от точки", size="2", color=rx.color("gray", 11)),
+        spacing="2", class_name="nearby-appeal",
+    )
+
+
+def _point() -> rx.Component:
+    def coordinate(field: str, label: str, hint: str) -> rx.Component:
+        return rx.vstack(
+            _label(label, "appeal-" + field),
+            rx.input(value=getattr(S, field), id="appeal-" + field, placeholder=hint, inputmode="decimal",
+                     on_change=lambda v: [S.set_field(field, v), S.check_point()], debounce_timeout=400,
+                     max_length=FIELD_LIMITS[field], width="100%"),
+            spacing="1", width="100%",
+        )
+    return rx.vstack(
+        rx.text("Точка на карте (необязательно): широта и долгота, например из приложения карт. "
+                "По точке определяется район и проверяется, не сообщили ли о проблеме рядом.",
+                size="2", color=rx.color("gray", 11)),
+        rx.hstack(coordinate("latitude", "Широта", "53,0241"), coordinate("longitude", "Долгота", "158,6435"),
+                  width="100%"),
+        rx.cond(S.point_note != "", rx.text(S.point_note, size="2", id="point-note")),
+        rx.cond(S.nearby.length() > 0, rx.callout.root(
+            rx.callout.icon(rx.icon("info")),
+            rx.callout.text(rx.text.strong("Уже сообщили. "), "Рядом (до 250 м) есть открытые обращения этой "
+                            "категории. Если это та же проблема, новое обращение не нужно — её уже решают:"),
+            rx.vstack(rx.foreach(S.nearby, _nearby), spacing="1"),
+            color_scheme="blue", id="nearby-appeals", width="100%",
+        )),
+        spacing="2", width="100%",
+    )
+
+
 def _place() -> rx.Component:
     return rx.vstack(
+        _point(),
         _label("Район или город", "appeal-territory"),
         rx.select.root(
             rx.select.trigger(placeholder="Выберите из списка", id="appeal-territory", width="100%"),

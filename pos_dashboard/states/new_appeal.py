@@ -8,6 +8,7 @@ import reflex as rx
 from .. import routes
 from ..analytics.appeal_form import (CategoryChoice, Receipt, TerritoryChoice, category_choices,
                                      match_categories, receipt, territory_choices)
+from ..analytics.nearby import NearbyAppeal, point_facts
 from ..db import session_scope
 from ..domain.enums import Role
 from ..services.actors import Actor
@@ -29,9 +30,14 @@ def _submit(actor: Actor, form: dict, staged: list[dict]) -> Receipt:
         return receipt(session, appeal.id, actor=actor)
 
 
+def _point(actor: Actor, category_id: str, lat: str, lon: str) -> dict:
+    with session_scope() as session:
+        return point_facts(session, actor=actor, category_id=category_id, lat=lat, lon=lon)
+
+
 # What the form keeps of each field (a client may send any size); the service checks the text itself.
 FIELD_LIMITS = {"category_query": 100, "category_id": 12, "territory_id": 12, "text": TEXT_MAX,
-                "address": ADDRESS_MAX}
+                "address": ADDRESS_MAX, "latitude": 20, "longitude": 20}
 _NO_RECEIPT = Receipt(id=0, category="", rule="", deadline="")
 
 
@@ -41,6 +47,10 @@ class NewAppealState(AppState):
     territory_id: str = ""
     text: str = ""
     address: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    point_note: str = ""  # the territory found from the point
+    nearby: list[NearbyAppeal] = []  # «уже сообщили»: open appeals of this category within 250 m
     territories: list[TerritoryChoice] = []
     error: str = ""
     busy: bool = False
@@ -101,6 +111,18 @@ class NewAppealState(AppState):
         self.files, self.file_error = uploads.chips(self._staged), ""
 
     @rx.event
+    async def check_point(self):
+        """After the point or the category changed: the territory from the point, and who reported nearby."""
+        actor = await self._citizen()
+        if actor is None:
+            return
+        facts = await asyncio.to_thread(_point, actor, self.category_id, self.latitude, self.longitude)
+        self.nearby, found = facts["nearby"], facts["territory"]
+        self.point_note = f"По точке: {found[1]}" if found else ""
+        if found:
+            self.territory_id = str(found[0])
+
+    @rx.event
     async def submit(self):
         actor = await self._actor()
         if actor is None:
@@ -109,13 +131,15 @@ class NewAppealState(AppState):
         self.busy, self.error = True, ""
         yield
         form = {"category_id": self.category_id, "territory_id": self.territory_id, "text": self.text,
-                "address": self.address}
+                "address": self.address, "latitude": self.latitude, "longitude": self.longitude}
         try:
             self.sent = await asyncio.to_thread(_submit, actor, form, self._staged)
         except ServiceError as exc:  # everything typed stays in the form
             self.error, self.busy = exc.message, False
             return
         self.category_query = self.category_id = self.territory_id = self.text = self.address = ""
+        self.latitude = self.longitude = self.point_note = ""
+        self.nearby = []
         await asyncio.to_thread(uploads.forget, self._staged)
         self._staged, self.files, self.file_error, self.busy = [], [], "", False
 
