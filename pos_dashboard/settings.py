@@ -62,5 +62,11 @@ def attachments_dir() -> str:
 
 
 def tile_url() -> str:
-    """Map tiles for the appeal form (POS_TILE_URL); the form works without them."""
+    """Map tiles for the appeal form (POS_TILE_URL; empty: no tiles); the form works without them."""
     return os.environ.get("POS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+
+def map_center() -> tuple[float, float, int]:
+    """Where the form's map opens (POS_MAP_CENTER = «lat,lon,zoom»): by default the demo region."""
+    lat, lon, zoom = (os.environ.get("POS_MAP_CENTER") or "59.71,38.44,8").split(",")
+    return float(lat), float(lon), int(zoom)

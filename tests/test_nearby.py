@@ -46,7 +46,8 @@ def test_the_territory_of_a_point_comes_from_the_nearest_placed_appeal(session):
     r = build_region(session)
     submit(session, r, territory_id=r.t_district, latitude=north(400), longitude=LON)
     submit(session, r, territory_id=r.t_rural, latitude=north(-1500), longitude=LON)
-    district = territory_near(session, north(300), LON)
-    assert district is not None and district[0] == r.t_district
+    city = territory_near(session, north(300), LON)  # a district's appeal: its top-level territory
+    assert city == (r.t_city, "Городской округ Северный")
     assert territory_near(session, north(-1400), LON)[0] == r.t_rural
+    assert territory_near(session, north(14_000), LON)[0] == r.t_city  # found by the widest box
     assert territory_near(session, north(20_000), LON) is None

@@ -17,7 +17,7 @@ from ..services.actors import Actor
 
 EARTH_RADIUS_M = 6_371_008.8
 NEAR_M = 250
-TERRITORY_SEARCH_M = 3_000
+TERRITORY_SEARCH_M = (500, 3_000, 15_000)
 _ROW_CAP = 500  # rows read from one box: a dense box is cut, not scanned
 
 
@@ -66,15 +66,22 @@ def open_nearby(session: Session, *, actor: Actor, category_id: int, lat: float,
 
 
 def territory_near(session: Session, lat: float, lon: float,
-                   radius_m: float = TERRITORY_SEARCH_M) -> tuple[int, str] | None:
-    """The territory of the nearest appeal with a point within `radius_m` (territories carry no
-    outline or centre of their own: the appeals already placed on the map are the evidence)."""
+                   radii_m: tuple[float, ...] = TERRITORY_SEARCH_M) -> tuple[int, str] | None:
+    """The top-level territory of the nearest appeal with a point (territories carry no outline or
+    centre of their own: the appeals already placed on the map are the evidence). The box grows
+    from 500 m to 15 km, so a dense city reads a small box and a village a wide one."""
     if not valid_point(lat, lon):
         return None
-    rows = session.exec(select(Appeal.latitude, Appeal.longitude, Appeal.territory_id)
-                        .where(*_box(lat, lon, radius_m), Appeal.territory_id.is_not(None)).limit(_ROW_CAP)).all()
-    best = min(((haversine_m(lat, lon, a_lat, a_lon), territory) for a_lat, a_lon, territory in rows), default=None)
-    if best is None or best[0] > radius_m:
+    best = None
+    for radius_m in radii_m:
+        rows = session.exec(select(Appeal.latitude, Appeal.longitude, Appeal.territory_id)
+                            .where(*_box(lat, lon, radius_m), Appeal.territory_id.is_not(None))
+                            .limit(_ROW_CAP)).all()
+        best = min(((haversine_m(lat, lon, a_lat, a_lon), t) for a_lat, a_lon, t in rows), default=None)
+        if best is not None and best[0] <= radius_m:
+            break
+        best = None
+    if best is None:
         return None
     territory = session.get(Territory, best[1])
     while territory is not None and territory.parent_id is not None:  # the form picks top-level territories

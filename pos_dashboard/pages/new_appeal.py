@@ -3,7 +3,8 @@ counter and the one-problem hint, territory and address; then the receipt with n
 
 import reflex as rx
 
-from .. import routes
+from .. import routes, settings
+from ..components.point_map import point_map
 from ..components.layout import page_frame
 from ..components.uploads import upload_zone
 from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, TEXT_MIN, NewAppealState as S
@@ -69,6 +70,9 @@ def _text() -> rx.Component:
     )
 
 
+_CENTER = settings.map_center()
+
+
 def _nearby(a) -> rx.Component:
     return rx.hstack(
         rx.cond(a["mine"], rx.link("№", a["id"], " (ваше)", href=routes.appeal_url(a["id"])), rx.text("№", a["id"])),
@@ -87,10 +91,12 @@ def _point() -> rx.Component:
             spacing="1", width="100%",
         )
     return rx.vstack(
-        rx.text("Точка на карте (необязательно): широта и долгота, например из приложения карт. "
+        rx.text("Точка на карте (необязательно): щёлкните по карте или введите широту и долготу. "
                 "По точке определяется район и проверяется, не сообщили ли о проблеме рядом.",
                 size="2", color=rx.color("gray", 11)),
-        rx.hstack(coordinate("latitude", "Широта", "53,0241"), coordinate("longitude", "Долгота", "158,6435"),
+        point_map(tile_url=settings.tile_url(), lat=S.latitude, lon=S.longitude, center_lat=_CENTER[0],
+                  center_lon=_CENTER[1], zoom=_CENTER[2], on_pick=S.set_point, id="point-map"),
+        rx.hstack(coordinate("latitude", "Широта", "59,7113"), coordinate("longitude", "Долгота", "38,4434"),
                   width="100%"),
         rx.cond(S.point_note != "", rx.text(S.point_note, size="2", id="point-note")),
         rx.cond(S.nearby.length() > 0, rx.callout.root(

@@ -111,6 +111,14 @@ class NewAppealState(AppState):
         self.files, self.file_error = uploads.chips(self._staged), ""
 
     @rx.event
+    async def set_point(self, lat: float, lon: float):
+        """A click on the map: the same fields as typing the numbers."""
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+            return
+        self.latitude, self.longitude = f"{lat:.6f}"[:20], f"{lon:.6f}"[:20]
+        await self.check_point()
+
+    @rx.event
     async def check_point(self):
         """After the point or the category changed: the territory from the point, and who reported nearby."""
         actor = await self._citizen()

@@ -28,12 +28,29 @@ def _photo() -> bytes:
     return buffer.getvalue()
 
 
+def _placed_appeal(db_url: str) -> tuple[float, float]:
+    """The map opens on an appeal of the demo that has a point: a click there finds its territory."""
+    from sqlalchemy import text
+
+    from pos_dashboard.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        lat, lon = conn.execute(text("SELECT latitude, longitude FROM appeal WHERE latitude IS NOT NULL "
+                                     "AND territory_id IS NOT NULL ORDER BY id LIMIT 1")).one()
+    engine.dispose()
+    return lat, lon
+
+
 @pytest.fixture(scope="module")
 def app_url(demo_db, app_log, tmp_path_factory):
     forget_failed_log_ins(demo_db)
     port = _free_port()
     folder = tmp_path_factory.mktemp("attachments")
-    proc = start_app(app_environment(demo_db, port, {"POS_ATTACHMENTS_DIR": str(folder)}), app_log)
+    lat, lon = _placed_appeal(demo_db)
+    proc = start_app(app_environment(demo_db, port, {"POS_ATTACHMENTS_DIR": str(folder),
+                                                     "POS_MAP_CENTER": f"{lat},{lon},15",
+                                                     "POS_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"}), app_log)
     yield f"http://127.0.0.1:{port}"
     stop_app(proc)
 
@@ -99,3 +116,29 @@ def test_citizen_sends_a_photo_and_sees_it_on_the_card(page, app_url, demo_db):
     assert page.request.get(app_url + src.split("?")[0]).status == 404  # no signature, no session: 404
     page.screenshot(path=f"{SHOTS}/attach-card.png", full_page=True)
     assert_accessible(page, "the card with a photo")
+
+
+def test_a_click_on_the_map_puts_the_point_without_tiles(page, app_url, demo_db):
+    """No tile server is reachable here: the map still takes the click, the fields get the point,
+    the territory is found from it and the text typed before stays."""
+    _read_the_bell(demo_db)
+    log_in(page, app_url, "citizen")
+    page.goto(app_url + "/my/new")
+    page.wait_for_selector(".category-option", timeout=30_000)
+    wait_ready(page)
+    page.fill("#appeal-text", "Не работает фонарь у остановки, вечером темно")
+    page.wait_for_selector("#point-map .leaflet-container", timeout=30_000)
+    page.locator("#point-map .leaflet-container").scroll_into_view_if_needed()
+    box = page.locator("#point-map .leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.querySelector('#appeal-latitude').value !== ''", timeout=20_000)
+    lat = float(page.input_value("#appeal-latitude"))
+    lon = float(page.input_value("#appeal-longitude"))
+    centre = _placed_appeal(demo_db)
+    assert abs(lat - centre[0]) < 0.01 and abs(lon - centre[1]) < 0.01  # the click was on the map's centre
+    page.wait_for_selector("#point-note", timeout=20_000)
+    assert "По точке:" in page.inner_text("#point-note")
+    assert page.input_value("#appeal-text") == "Не работает фонарь у остановки, вечером темно"
+    page.wait_for_selector("#point-map path.leaflet-interactive", state="attached", timeout=20_000)
+    page.screenshot(path=f"{SHOTS}/attach-map.png", full_page=True)
+    assert_accessible(page, "/my/new with a point")
