@@ -65,9 +65,12 @@ def write_demo_files(engine: Engine, seed: int, citizen_login: str = "citizen") 
                       for k in range(1 + (appeal.id % 3 == 0))]
             attachments.attach(session, actor=Actor.of(owner), appeal_id=appeal.id, files=photos, now=appeal.created_at)
             stored += len(photos)
-        answers = session.exec(select(Answer).where(Answer.appeal_id.in_(list(picked)), Answer.kind == AnswerKind.FINAL,
-                                                    Answer.review_state == ReviewState.APPROVED)
-                               .order_by(Answer.id).limit(ANSWER_PHOTOS)).all()
+        approved = (Answer.kind == AnswerKind.FINAL, Answer.review_state == ReviewState.APPROVED)
+        own = [a.id for a in mine]  # the named citizen's answers first: their cards show the «after» photos
+        answers = session.exec(select(Answer).where(Answer.appeal_id.in_(own), *approved).order_by(Answer.id)).all()
+        answers += session.exec(select(Answer).where(Answer.appeal_id.in_(list(picked)), Answer.appeal_id.not_in(own),
+                                                     *approved).order_by(Answer.id)
+                                .limit(max(0, ANSWER_PHOTOS - len(answers)))).all()
         staff = {u.id: u for u in session.exec(select(User).where(User.id.in_(
             {a.author_id for a in answers if a.author_id}))).all()}
         for answer in answers:

@@ -50,7 +50,7 @@ def _answer(answer) -> rx.Component:
         rx.text("Согласование: ", answer["review"], size="1", color=rx.color("gray", 11)),
         rx.text(answer["text"], size="2", white_space="pre-wrap", margin_top="8px"),
         attachment_list(CardState.files, answer["id"]),
-        width="100%",
+        width="100%", class_name="answer-card",
     )
 
 

@@ -46,10 +46,8 @@ def _placed_appeal(db_url: str) -> tuple[float, float]:
 def app_url(demo_db, app_log, tmp_path_factory):
     forget_failed_log_ins(demo_db)
     port = _free_port()
-    folder = tmp_path_factory.mktemp("attachments")
-    lat, lon = _placed_appeal(demo_db)
-    proc = start_app(app_environment(demo_db, port, {"POS_ATTACHMENTS_DIR": str(folder),
-                                                     "POS_MAP_CENTER": f"{lat},{lon},15",
+    lat, lon = _placed_appeal(demo_db)  # attachments: the folder the demo wrote to (tests/conftest.py)
+    proc = start_app(app_environment(demo_db, port, {"POS_MAP_CENTER": f"{lat},{lon},15",
                                                      "POS_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"}), app_log)
     yield f"http://127.0.0.1:{port}"
     stop_app(proc)
@@ -142,3 +140,51 @@ def test_a_click_on_the_map_puts_the_point_without_tiles(page, app_url, demo_db)
     page.wait_for_selector("#point-map path.leaflet-interactive", state="attached", timeout=20_000)
     page.screenshot(path=f"{SHOTS}/attach-map.png", full_page=True)
     assert_accessible(page, "/my/new with a point")
+
+
+def _demo_rows(db_url: str, sql: str):
+    from sqlalchemy import text
+
+    from pos_dashboard.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        row = conn.execute(text(sql)).first()
+    engine.dispose()
+    return row
+
+
+def test_the_citizen_sees_the_photo_of_the_fix_in_the_answer(page, app_url, demo_db):
+    _read_the_bell(demo_db)
+    appeal_id, name = _demo_rows(demo_db, """
+        SELECT a.appeal_id, a.original_name FROM attachment a JOIN answer w ON w.id = a.answer_id
+        JOIN appeal p ON p.id = a.appeal_id JOIN app_user u ON u.id = p.citizen_id
+        WHERE u.login = 'citizen' AND w.review_state = 'approved' ORDER BY a.id LIMIT 1""")
+    log_in(page, app_url, "citizen")
+    page.goto(f"{app_url}/appeals/{appeal_id}")
+    page.wait_for_selector(".answer-card .attachment-photo img", timeout=30_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.answer-card img')]"
+                           ".some(i => i.complete && i.naturalWidth > 0)", timeout=20_000)
+    assert page.locator(f".answer-card .attachment-photo[title='{name}']").count() == 1
+    page.screenshot(path=f"{SHOTS}/attach-answer-photo.png", full_page=True)
+    assert_accessible(page, "the citizen's card with the answer's photo")
+
+
+def test_the_organisation_answers_with_a_photo(page, app_url, demo_db):
+    appeal_id, = _demo_rows(demo_db, """
+        SELECT p.id FROM appeal p JOIN app_user u ON u.organization_id = p.organization_id
+        WHERE u.login = 'org' AND p.status = 'in_work' AND p.source_history = 0 ORDER BY p.id DESC LIMIT 1""")
+    log_in(page, app_url, "org")
+    page.goto(f"{app_url}/appeals/{appeal_id}")
+    page.wait_for_selector("#action-give_answer", timeout=30_000)
+    wait_ready(page)
+    page.click("#action-give_answer")
+    page.locator("#answer-files input[type=file]").set_input_files(files=[
+        {"name": "после ремонта.jpg", "mimeType": "image/jpeg", "buffer": _photo()}])
+    page.wait_for_selector("#answer-files-list .file-chip:has-text('после ремонта.jpg')", timeout=20_000)
+    page.fill("#action-comment", "Скамейка заменена, площадка осмотрена, гвозди убраны.")
+    assert_accessible(page, "the answer form with a photo")
+    page.click("#action-submit")
+    page.wait_for_selector("#action-notice", timeout=20_000)
+    page.wait_for_selector(".answer-card .attachment-photo[title='после ремонта.jpg'] img", timeout=20_000)
+    page.screenshot(path=f"{SHOTS}/attach-org-answer.png", full_page=True)
