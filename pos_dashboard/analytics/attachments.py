@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 from ..domain.attachments import Attachment
 from ..domain.enums import ReviewState, Role
 from ..domain.limits import is_out_of_id_range
-from ..domain.models import Answer, Appeal, User
+from ..domain.models import Answer, Appeal
 from ..services import attachments as storage
+from ..services import sessions
 from ..services.actors import Actor
 from ..services.errors import NotFound
 from ..services.file_checks import is_image
@@ -36,10 +37,12 @@ def size_label(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} МБ".replace(".", ",")
 
 
-def for_card(session: Session, appeal_id: int, *, actor: Actor, now: float | None = None) -> list[AttachmentRow]:
-    """The appeal's files and those of its answers the actor may read (a citizen: approved answers)."""
+def for_card(session: Session, appeal_id: int, *, actor: Actor, session_id: int | None,
+             now: float | None = None) -> list[AttachmentRow]:
+    """The appeal's files and those of its answers the actor may read (a citizen: approved answers),
+    with links signed for the actor's log-in session."""
     appeal = session.get(Appeal, appeal_id)
-    if appeal is None or not can_view(actor, appeal) or actor.user_id is None:
+    if appeal is None or not can_view(actor, appeal) or session_id is None:
         return []
     stmt = (select(Attachment).outerjoin(Answer, Answer.id == Attachment.answer_id)
             .where(Attachment.appeal_id == appeal_id).order_by(Attachment.id))
@@ -47,8 +50,8 @@ def for_card(session: Session, appeal_id: int, *, actor: Actor, now: float | Non
         stmt = stmt.where((Attachment.answer_id.is_(None)) | (Answer.review_state == ReviewState.APPROVED))
     return [AttachmentRow(id=a.id, answer_id=a.answer_id or 0, name=a.original_name, size=size_label(a.size),
                           is_image=is_image(a.content_type),
-                          url=signed_url(a.id, "file", actor.user_id, now=now),
-                          thumb_url=signed_url(a.id, "thumb", actor.user_id, now=now) if a.thumbnail_key else "")
+                          url=signed_url(a.id, "file", session_id, now=now),
+                          thumb_url=signed_url(a.id, "thumb", session_id, now=now) if a.thumbnail_key else "")
             for a in session.exec(stmt).all()]
 
 
@@ -72,6 +75,11 @@ def open_file(session: Session, attachment_id: int, variant: str, *, actor: Acto
     return storage.path_of(attachment.storage_key), attachment.original_name, attachment.content_type
 
 
-def actor_of_user(session: Session, user_id: int) -> Actor | None:
-    user = None if is_out_of_id_range(user_id) else session.get(User, user_id)
-    return Actor.of(user) if user is not None and user.is_active else None
+def actor_of_session(session: Session, session_id: int) -> Actor | None:
+    user = sessions.user_of_session(session, session_id)
+    return Actor.of(user) if user is not None else None
+
+
+def session_id_of(session: Session, token: str) -> int | None:
+    resolved = sessions.resolve(session, token, touch=False)
+    return resolved[1].id if resolved else None

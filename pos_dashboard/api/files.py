@@ -1,6 +1,6 @@
 """GET /files/{id}/{file|thumb}: attachments, served only after the asker is known and allowed.
 
-Who asks: a signed link made by the page for the logged-in user (services/file_links), or an
+Who asks: a signed link made by the page for the user's log-in session (services/file_links), or an
 `Authorization: Bearer <session token>` header (scripts, the benchmark). Anyone not allowed, like
 anyone unknown, gets the same 404 as for a file that does not exist."""
 
@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..analytics.attachments import actor_of_user, open_file
+from ..analytics.attachments import actor_of_session, open_file
 from ..db import session_scope
 from ..services import sessions
 from ..services.actors import Actor
@@ -26,9 +26,9 @@ def _not_found() -> Response:
 
 
 def _actor(session, request: Request, attachment_id: int, variant: str) -> Actor | None:
-    user_id = verify(attachment_id, variant, dict(request.query_params))
-    if user_id is not None:
-        return actor_of_user(session, user_id)
+    session_id = verify(attachment_id, variant, dict(request.query_params))
+    if session_id is not None:
+        return actor_of_session(session, session_id)
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         resolved = sessions.resolve(session, header[7:].strip())

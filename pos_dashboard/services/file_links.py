@@ -1,9 +1,10 @@
 """Short-lived signed links to attachments. The session token lives in the browser's localStorage,
 not in a cookie, so an <img src> or a download link cannot carry it; putting the token itself in a
 URL would leak a whole log-in into history, logs and Referer headers. Instead the page's state,
-having resolved the current user, signs «this user may ask for this file until this time»; the
-route checks the signature and the time, then checks access again against the database (an
-account deactivated, or an appeal handed to another organisation, stops the link at once)."""
+having resolved the current user, signs «this log-in session may ask for this file until this
+time»; the route checks the signature and the time, that the session is still active, then checks
+access again against the database (a log-out, an account deactivated, or an appeal handed to
+another organisation stops the link at once)."""
 
 import hashlib
 import hmac
@@ -39,19 +40,19 @@ def _secret() -> bytes:
     return path.read_bytes()
 
 
-def _signature(attachment_id: int, variant: str, user_id: int, expires: int) -> str:
-    message = f"{attachment_id}.{variant}.{user_id}.{expires}".encode()
+def _signature(attachment_id: int, variant: str, session_id: int, expires: int) -> str:
+    message = f"{attachment_id}.{variant}.{session_id}.{expires}".encode()
     return hmac.new(_secret(), message, hashlib.sha256).hexdigest()[:40]
 
 
-def signed_url(attachment_id: int, variant: str, user_id: int, *, now: float | None = None) -> str:
+def signed_url(attachment_id: int, variant: str, session_id: int, *, now: float | None = None) -> str:
     expires = int((now or time.time()) + LINK_TTL_S)
-    query = urlencode({"u": user_id, "e": expires, "s": _signature(attachment_id, variant, user_id, expires)})
+    query = urlencode({"u": session_id, "e": expires, "s": _signature(attachment_id, variant, session_id, expires)})
     return f"{PREFIX}/{attachment_id}/{variant}?{query}"
 
 
 def verify(attachment_id: int, variant: str, query: dict, *, now: float | None = None) -> int | None:
-    """The user the link was made for, or None (bad, forged or expired)."""
+    """The log-in session the link was made for, or None (bad, forged or expired)."""
     user, expires, signature = query.get("u", ""), query.get("e", ""), query.get("s", "")
     if variant not in VARIANTS or not (str(user).isdecimal() and str(expires).isdecimal()) or len(user) > 10:
         return None

@@ -5,7 +5,7 @@ import asyncio
 import reflex as rx
 
 from ..analytics.appeal_card import load_card
-from ..analytics.attachments import AttachmentRow, for_card
+from ..analytics.attachments import AttachmentRow, for_card, session_id_of
 from ..db import session_scope
 from ..outage import DATABASE, failures
 from ..services.actors import Actor
@@ -19,10 +19,10 @@ NOT_DONE = ("{reason}: действие «{label}» не выполнено. П�
 LOAD_FAILED = "{reason}: карточка не загружена. Обновите страницу через несколько секунд."
 
 
-def _load(appeal_id: int, actor: Actor) -> tuple[dict, list[AttachmentRow]]:
+def _load(appeal_id: int, actor: Actor, token: str) -> tuple[dict, list[AttachmentRow]]:
     with session_scope() as session:
         card = load_card(session, appeal_id, actor=actor)
-        return card, for_card(session, appeal_id, actor=actor)
+        return card, for_card(session, appeal_id, actor=actor, session_id=session_id_of(session, token))
 
 
 def _act(appeal_id: int, actor: Actor, form: dict, staged: list[dict]) -> None:
@@ -113,7 +113,7 @@ class CardState(AppState):
             self.error = "Неверный номер обращения"
             return
         try:
-            card, self.files = await asyncio.to_thread(_load, int(raw_id), actor)
+            card, self.files = await asyncio.to_thread(_load, int(raw_id), actor, self.auth_token)
         except ServiceError as exc:
             self.error = exc.message
             return
