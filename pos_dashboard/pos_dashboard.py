@@ -4,6 +4,7 @@ import reflex as rx
 
 from . import routes
 from .api.exports import api
+from .api.files import files_api
 from .background import run_dispatcher_forever, run_timers_forever
 from .failures import frontend_exception_handler
 from .components.connection import overlay
@@ -43,7 +44,8 @@ from .states.rating_detail import RatingDetailState
 from .states.ratings import RatingsState
 
 app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
-             backend_exception_handler=backend_exception_handler, api_transformer=api)
+             backend_exception_handler=backend_exception_handler,
+             api_transformer=[api, files_api()])  # /api/kpi/export, /files/…: behind their access checks
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
 app.add_page(login_page, route=routes.LOGIN, title="Вход — Платформа обратной связи",
              on_load=LoginState.redirect_if_logged_in)

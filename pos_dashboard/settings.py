@@ -51,3 +51,22 @@ def smtp_settings() -> SmtpSettings:
 def public_url() -> str:
     """The address citizens open the app at, for links in e-mails (POS_PUBLIC_URL)."""
     return os.environ.get("POS_PUBLIC_URL", "http://localhost:3000").rstrip("/")
+
+
+# --- attachments (services/attachments.py) ---
+
+def attachments_dir() -> str:
+    """Where attached files are kept (POS_ATTACHMENTS_DIR): outside the web root, never under
+    assets/ or .web/. Default: ./attachments beside the default SQLite database (git-ignored)."""
+    return os.path.abspath(os.environ.get("POS_ATTACHMENTS_DIR") or "attachments")
+
+
+def tile_url() -> str:
+    """Map tiles for the appeal form (POS_TILE_URL; empty: no tiles); the form works without them."""
+    return os.environ.get("POS_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+
+def map_center() -> tuple[float, float, int]:
+    """Where the form's map opens (POS_MAP_CENTER = «lat,lon,zoom»): by default the demo region."""
+    lat, lon, zoom = (os.environ.get("POS_MAP_CENTER") or "59.71,38.44,8").split(",")
+    return float(lat), float(lon), int(zoom)

@@ -12,6 +12,14 @@ from pos_dashboard.db import make_engine
 SPB_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "spb_our_city")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def attachments_outside_the_tree(tmp_path_factory):
+    """Files the tests attach (and the demo's photos) go to a temporary folder, never ./attachments."""
+    if not os.environ.get("POS_ATTACHMENTS_DIR"):
+        os.environ["POS_ATTACHMENTS_DIR"] = str(tmp_path_factory.mktemp("attachments"))
+    yield
+
+
 def database_url_for_tests(tmp_path_factory) -> str:
     url = os.environ.get("POS_TEST_DATABASE_URL")
     if url:

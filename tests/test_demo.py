@@ -210,3 +210,16 @@ def related_view(session, appeal_id: int) -> tuple:
 def test_second_run_without_reset_changes_nothing(engine, demo):
     again = load_demo(engine, OPTIONS, progress=None)
     assert again.status == "exists" and not again.counts
+
+
+def test_demo_photos_are_stored_cleaned_and_deterministic(session, demo):
+    from pos_dashboard.demo.attachments import draw
+    from pos_dashboard.domain.attachments import Attachment
+    from pos_dashboard.services.attachments import path_of
+
+    rows = session.exec(select(Attachment)).all()
+    assert 200 <= len(rows) <= 600 and demo.counts["attachment"] == len(rows)
+    assert any(r.answer_id for r in rows) and any(r.answer_id is None for r in rows)
+    for row in rows[:50]:
+        assert path_of(row.storage_key).stat().st_size == row.size and path_of(row.thumbnail_key).exists()
+    assert draw(42, 7, False) == draw(42, 7, False) != draw(42, 7, True)

@@ -95,6 +95,7 @@ def _answers(session: Session, appeal_id: int, *, citizen_view: bool) -> list[di
     rows = session.exec(stmt).all()
     returned = rework.by_answer(session, appeal_id)
     return [{
+        "id": answer.id,
         "kind": "Промежуточный ответ" if answer.kind == AnswerKind.INTERIM else "Ответ",
         "organization": org_name or "—",
         "created": local_time(answer.created_at),

@@ -8,6 +8,7 @@ from ..domain.deadlines import EXTENSION_MAX_DAYS
 from ..services.card_actions import REWORK_REASONS
 from .answer_templates import template_picker
 from ..states.card import CardState
+from .uploads import upload_zone
 
 # What is typed in the comment field, kept in the browser only: the counter needs no round trip.
 _typed = ClientStateVar.create("card_action_comment", default="")
@@ -63,6 +64,10 @@ def _inputs() -> rx.Component:
                     size="1", color=rx.color("gray", 11), id="action-comment-counter"),
             width="100%", spacing="1",
         )),
+        rx.cond(needs == "answer", upload_zone(
+            "answer-files", "Фотографии выполненных работ и документы", CardState.answer_files,
+            CardState.answer_file_error, CardState.add_answer_files, CardState.answer_files_rejected,
+            CardState.remove_answer_file)),
         rx.cond(CardState.chosen["needs_date"], rx.hstack(
             rx.el.label("Плановая дата выполнения", html_for="action-date", class_name="field-label"),
             rx.input(type="date", name="planned_date", id="action-date"), align="center",

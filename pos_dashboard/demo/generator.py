@@ -24,6 +24,7 @@ from . import writer
 from .accounts import demo_accounts, demo_password_hash
 from .appeals import AppealGenerator
 from .clock import DemoClock
+from .attachments import write_demo_files
 from .notifications import write_history
 from .participation import build_participation
 from .reference import TABLES, build_reference
@@ -111,6 +112,7 @@ def load_demo(engine: Engine, options: DemoOptions, progress=sys.stderr) -> Load
     with engine.begin() as conn:
         kpi_rollups.rebuild(conn)
     result.counts["notification"] = write_history(engine, (options.now or current_hour()).astimezone(timezone.utc))
+    result.counts["attachment"] = write_demo_files(engine, options.seed)
     engine.dispose()  # no pooled connection keeps the bulk-load settings
     result.seconds = time.perf_counter() - started
     return result

@@ -90,6 +90,8 @@ class Appeal(SQLModel, table=True):
         # The queue's top-level category and territory filters (kept by services/queue_counters).
         Index("ix_appeal_top_category_status_deadline", "top_category_id", "status", "deadline_at"),
         Index("ix_appeal_top_territory_status_deadline", "top_territory_id", "status", "deadline_at"),
+        # «Уже сообщили» and the territory of a point: a bounding box on the map (analytics/nearby.py).
+        Index("ix_appeal_lat_lon", "latitude", "longitude"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

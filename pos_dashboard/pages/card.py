@@ -3,6 +3,7 @@
 import reflex as rx
 
 from .. import routes
+from ..components.attachments import attachment_list
 from ..components.card_actions import action_panel
 from ..components.layout import page_frame
 from ..states.card import CardState
@@ -51,7 +52,8 @@ def _answer(answer) -> rx.Component:
                                                    color_scheme="orange", high_contrast=True, size="1",
                                                    class_name="answer-rework")),
         rx.text(answer["text"], size="2", white_space="pre-wrap", margin_top="8px"),
-        width="100%",
+        attachment_list(CardState.files, answer["id"]),
+        width="100%", class_name="answer-card",
     )
 
 
@@ -86,6 +88,7 @@ def card_page() -> rx.Component:
                     rx.vstack(
                         rx.heading("Обращение №", CardState.appeal["number"], size="6", id="card-title"),
                         rx.card(rx.text(CardState.appeal["text"], white_space="pre-wrap"), width="100%"),
+                        attachment_list(CardState.files, 0, "card-files"),
                         _details(),
                         rx.heading("Ответы", size="4"),
                         rx.cond(CardState.answers.length() > 0, rx.foreach(CardState.answers, _answer),

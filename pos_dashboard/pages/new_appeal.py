@@ -3,8 +3,10 @@ counter and the one-problem hint, territory and address; then the receipt with n
 
 import reflex as rx
 
-from .. import routes
+from .. import routes, settings
+from ..components.point_map import point_map
 from ..components.layout import page_frame
+from ..components.uploads import upload_zone
 from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, TEXT_MIN, NewAppealState as S
 
 
@@ -23,7 +25,7 @@ def _option(c) -> rx.Component:
             spacing="1", align="start", width="100%", text_align="left",
         ),
         variant=rx.cond(chosen, "soft", "surface"), color_scheme=rx.cond(chosen, "blue", "gray"),
-        on_click=S.set_field("category_id", c["value"]), type="button", class_name="category-option",
+        on_click=[S.set_field("category_id", c["value"]), S.check_point], type="button", class_name="category-option",
         width="100%", height="auto", padding_y="8px", justify="start", aria_pressed=chosen,
     )
 
@@ -68,8 +70,49 @@ def _text() -> rx.Component:
     )
 
 
+_CENTER = settings.map_center()
+
+
+def _nearby(a) -> rx.Component:
+    return rx.hstack(
+        rx.cond(a["mine"], rx.link("№", a["id"], " (ваше)", href=routes.appeal_url(a["id"])), rx.text("№", a["id"])),
+        rx.text(a["status"], size="2"), rx.text(a["distance"], " от точки", size="2", color=rx.color("gray", 11)),
+        spacing="2", class_name="nearby-appeal",
+    )
+
+
+def _point() -> rx.Component:
+    def coordinate(field: str, label: str, hint: str) -> rx.Component:
+        return rx.vstack(
+            _label(label, "appeal-" + field),
+            rx.input(value=getattr(S, field), id="appeal-" + field, placeholder=hint, inputmode="decimal",
+                     on_change=lambda v: [S.set_field(field, v), S.check_point()], debounce_timeout=400,
+                     max_length=FIELD_LIMITS[field], width="100%"),
+            spacing="1", width="100%",
+        )
+    return rx.vstack(
+        rx.text("Точка на карте (необязательно): щёлкните по карте или введите широту и долготу. "
+                "По точке определяется район и проверяется, не сообщили ли о проблеме рядом.",
+                size="2", color=rx.color("gray", 11)),
+        point_map(tile_url=settings.tile_url(), lat=S.latitude, lon=S.longitude, center_lat=_CENTER[0],
+                  center_lon=_CENTER[1], zoom=_CENTER[2], on_pick=S.set_point, id="point-map"),
+        rx.hstack(coordinate("latitude", "Широта", "59,7113"), coordinate("longitude", "Долгота", "38,4434"),
+                  width="100%"),
+        rx.cond(S.point_note != "", rx.text(S.point_note, size="2", id="point-note")),
+        rx.cond(S.nearby.length() > 0, rx.callout.root(
+            rx.callout.icon(rx.icon("info")),
+            rx.callout.text(rx.text.strong("Уже сообщили. "), "Рядом (до 250 м) есть открытые обращения этой "
+                            "категории. Если это та же проблема, новое обращение не нужно — её уже решают:"),
+            rx.vstack(rx.foreach(S.nearby, _nearby), spacing="1"),
+            color_scheme="blue", id="nearby-appeals", width="100%",
+        )),
+        spacing="2", width="100%",
+    )
+
+
 def _place() -> rx.Component:
     return rx.vstack(
+        _point(),
         _label("Район или город", "appeal-territory"),
         rx.select.root(
             rx.select.trigger(placeholder="Выберите из списка", id="appeal-territory", width="100%"),
@@ -88,6 +131,9 @@ def _form() -> rx.Component:
     return rx.card(
         rx.vstack(
             _category(), rx.separator(size="4"), _text(), rx.separator(size="4"), _place(),
+            rx.separator(size="4"),
+            upload_zone("appeal-files", "Фотографии и документы", S.files, S.file_error, S.add_files,
+                        S.files_rejected, S.remove_file),
             rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="appeal-error",
                                               width="100%")),
             rx.button("Отправить обращение", on_click=S.submit, loading=S.busy, id="appeal-submit", size="3",

@@ -11,7 +11,7 @@ from ..domain.enums import AnswerKind, EventKind, ModerationReason, ReviewState,
 from ..domain.models import Answer, Appeal, Category, Dispute, Organization, Rating
 from ..domain.workflow import LOW_RATING_MAX, TRANSITIONS
 from ..settings import region_tz
-from . import routing
+from . import attachments as attachment_files, routing
 from .errors import IllegalTransition, ValidationFailed
 from .text_input import bounded_text
 
@@ -176,6 +176,8 @@ def _new_answer(session, appeal, actor, params, kind, now, planned=None) -> Answ
                     attachments=json.dumps(attachments, ensure_ascii=False) if attachments else None)
     session.add(answer)
     session.flush()
+    attachment_files.attach(session, actor=actor, appeal_id=appeal.id, answer_id=answer.id,
+                            files=list(params.get("files") or ()), now=now)
     return answer
 
 

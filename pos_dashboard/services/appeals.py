@@ -18,7 +18,7 @@ from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
 from . import appeal_effects as effects
 from . import queue_counters  # noqa: F401  (its flush hook keeps the queue's version and tallies)
-from . import kpi_rollups, notifications, routing
+from . import attachments, kpi_rollups, notifications, routing
 from .appeal_effects import calendar
 from .actors import SYSTEM, Actor
 from .errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ServiceError, ValidationFailed
@@ -45,7 +45,8 @@ def _refusal_rolls_back(service):
 def submit_appeal(session: Session, *, actor: Actor, category_id: int, text: str,
                   territory_id: int | None = None, address: str | None = None,
                   latitude: float | None = None, longitude: float | None = None,
-                  channel: Channel = Channel.WEB, now: datetime | None = None) -> Appeal:
+                  channel: Channel = Channel.WEB, now: datetime | None = None, files: list = ()) -> Appeal:
+    """`files`: checked files (services/file_checks, or staged by the form) stored with the appeal."""
     if actor.role not in SUBMIT_ROLES:
         raise PermissionDenied("Подать обращение может только заявитель или координатор")
     text = bounded_text(text, limit=limits.APPEAL_TEXT_MAX, minimum=limits.APPEAL_TEXT_MIN, what="Текст обращения")
@@ -67,6 +68,7 @@ def submit_appeal(session: Session, *, actor: Actor, category_id: int, text: str
     session.add(appeal)
     session.flush()
     _log(session, appeal, actor, "submit", None, Status.MODERATION, now)
+    attachments.attach(session, actor=actor, appeal_id=appeal.id, files=list(files), now=now)
     session.commit()
     return appeal
 

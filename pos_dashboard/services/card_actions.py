@@ -56,7 +56,7 @@ def _text_limit(action: str) -> int:
     return limits.ANSWER_TEXT_MAX if action in _ANSWER_ACTIONS else limits.reason_limit(action)
 
 
-def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: dict) -> Appeal:
+def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: dict, files: list = ()) -> Appeal:
     action = form.get("action") or ""
     if action not in CARD_ACTIONS and action not in (RATE, EXTEND):
         raise ValidationFailed("Выберите действие")
@@ -77,7 +77,7 @@ def perform_from_form(session: Session, *, actor: Actor, appeal_id: int, form: d
     if action == "return_for_rework":
         params["rework_code"] = form.get("rework_code") or None
     if action in _ANSWER_ACTIONS:
-        params["text"], reason = comment, None
+        params["text"], params["files"], reason = comment, list(files), None
     if action == "give_interim_answer":
         params["planned_date"] = _parse_date(form.get("planned_date") or "")
     return appeals.perform(session, actor=actor, appeal_id=appeal_id, action=action, reason=reason, **params)

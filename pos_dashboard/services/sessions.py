@@ -137,6 +137,16 @@ def is_active(row: UserSession, now: datetime) -> bool:
     return _is_active(row, now)
 
 
+def user_of_session(session: Session, session_id: int, *, now: datetime | None = None) -> User | None:
+    """The active user of a still-active session, by its id (signed links name the session, not
+    the token): a log-out or an expired session ends what was signed for it."""
+    row = session.get(UserSession, session_id) if 1 <= session_id <= 2**31 - 1 else None
+    if row is None or not _is_active(row, now or utcnow()):
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
 def _is_active(row: UserSession, now: datetime) -> bool:
     return row.revoked_at is None and row.expires_at > now and row.last_seen_at + IDLE_TIMEOUT > now
 

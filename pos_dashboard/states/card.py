@@ -5,11 +5,13 @@ import asyncio
 import reflex as rx
 
 from ..analytics.appeal_card import load_card
+from ..analytics.attachments import AttachmentRow, for_card, session_id_of
 from ..db import session_scope
 from ..outage import DATABASE, failures
 from ..services.actors import Actor
 from ..services.card_actions import REJECTION_REASONS, perform_from_form
 from ..services.errors import ServiceError
+from . import uploads
 from .base import AppState
 
 NOT_DONE = ("{reason}: действие «{label}» не выполнено. Повторите его, когда связь восстановится "
@@ -17,14 +19,15 @@ NOT_DONE = ("{reason}: действие «{label}» не выполнено. П�
 LOAD_FAILED = "{reason}: карточка не загружена. Обновите страницу через несколько секунд."
 
 
-def _load(appeal_id: int, actor: Actor) -> dict:
+def _load(appeal_id: int, actor: Actor, token: str) -> tuple[dict, list[AttachmentRow]]:
     with session_scope() as session:
-        return load_card(session, appeal_id, actor=actor)
+        card = load_card(session, appeal_id, actor=actor)
+        return card, for_card(session, appeal_id, actor=actor, session_id=session_id_of(session, token))
 
 
-def _act(appeal_id: int, actor: Actor, form: dict) -> None:
+def _act(appeal_id: int, actor: Actor, form: dict, staged: list[dict]) -> None:
     with session_scope() as session:
-        perform_from_form(session, actor=actor, appeal_id=appeal_id, form=form)
+        perform_from_form(session, actor=actor, appeal_id=appeal_id, form=form, files=uploads.as_files(staged))
 
 
 class CardState(AppState):
@@ -37,6 +40,10 @@ class CardState(AppState):
     error: str = ""
     action_error: str = ""
     action_notice: str = ""
+    files: list[AttachmentRow] = []  # the appeal's and its answers' files, with signed links
+    answer_files: list[uploads.FileChip] = []
+    answer_file_error: str = ""
+    _answer_staged: list[dict] = []
 
     @rx.var
     def chosen(self) -> dict:
@@ -45,6 +52,7 @@ class CardState(AppState):
     @rx.event
     async def on_load(self):
         self.appeal, self.answers, self.timeline, self.actions, self.error = {}, [], [], [], ""
+        self.files = []
         self.chosen_action, self.action_error, self.action_notice = "", "", ""
         try:
             actor = await self._actor()
@@ -54,6 +62,22 @@ class CardState(AppState):
         if actor is None:
             return rx.redirect("/login")
         await self._reload(actor)
+
+    @rx.event
+    async def add_answer_files(self, files: list[rx.UploadFile]):
+        if await self._actor() is None or not any(a["needs"] == "answer" for a in self.actions):
+            return  # only someone the card offers an answer to may stage its files
+        self._answer_staged, self.answer_file_error = await uploads.stage_uploads(files, self._answer_staged)
+        self.answer_files = uploads.chips(self._answer_staged)
+
+    @rx.event
+    def answer_files_rejected(self, rejected: list[dict]):
+        self.answer_file_error = uploads.rejected_message(rejected)
+
+    @rx.event
+    async def remove_answer_file(self, key: str):
+        self._answer_staged = await asyncio.to_thread(uploads.without, self._answer_staged, str(key))
+        self.answer_files, self.answer_file_error = uploads.chips(self._answer_staged), ""
 
     @rx.event
     def choose_action(self, action: str):
@@ -68,7 +92,8 @@ class CardState(AppState):
             actor = await self._actor()
             if actor is None:
                 return rx.redirect("/login")
-            await asyncio.to_thread(_act, int(self.appeal.get("id", 0)), actor, {**form, "action": self.chosen_action})
+            await asyncio.to_thread(_act, int(self.appeal.get("id", 0)), actor, {**form, "action": self.chosen_action},
+                                    self._answer_staged if self.chosen.get("needs") == "answer" else [])
         except ServiceError as exc:  # the form keeps what was typed; the message says what to fix
             self.action_error = exc.message
             return
@@ -76,6 +101,9 @@ class CardState(AppState):
             self.action_error = NOT_DONE.format(reason=_failure(exc), label=self.chosen.get("label", ""))
             return
         label = self.chosen.get("label", "")
+        if self.chosen.get("needs") == "answer":
+            await asyncio.to_thread(uploads.forget, self._answer_staged)
+            self._answer_staged, self.answer_files, self.answer_file_error = [], [], ""
         self.chosen_action, self.action_error, self.action_notice = "", "", f"Выполнено: {label}"
         await self._reload(actor)
 
@@ -85,7 +113,7 @@ class CardState(AppState):
             self.error = "Неверный номер обращения"
             return
         try:
-            card = await asyncio.to_thread(_load, int(raw_id), actor)
+            card, self.files = await asyncio.to_thread(_load, int(raw_id), actor, self.auth_token)
         except ServiceError as exc:
             self.error = exc.message
             return
