@@ -54,12 +54,12 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
         return cast(func.extract("epoch", column) * 1_000_000, BigInteger).label(column.name)
 
     columns = ["appeal_id", "territory_id", "organization_id", "category_id", "status", *_TIMES, "rating"]
-    frame = _fetch(conn, select(a.c.id, a.c.territory_id, a.c.organization_id, a.c.category_id, a.c.status,
+    frame = fetch_frame(conn, select(a.c.id, a.c.territory_id, a.c.organization_id, a.c.category_id, a.c.status,
                                 *(raw_time(a.c[name]) for name in _TIMES), a.c.rating).where(*conditions), columns)
     if order:
         frame = frame.sort_values("appeal_id", kind="stable", ignore_index=True)
     appeal_ids = frame.appeal_id.to_numpy(dtype="int64")
-    events = _fetch(conn, select(e.c.appeal_id, e.c.kind, e.c.action).where(
+    events = fetch_frame(conn, select(e.c.appeal_id, e.c.kind, e.c.action).where(
         (e.c.kind.in_([EventKind.REDIRECT.value, EventKind.CATEGORY_CHANGE.value]))
         | e.c.action.in_([*RE_REVIEW_ACTIONS, REWORK_ACTION, DISPUTE_ACTION]), *mine(e.c.appeal_id)),
         ["appeal_id", "kind", "action"])
@@ -69,10 +69,10 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
                         ("has_rework", events.action == REWORK_ACTION),
                         ("has_dispute", events.action == DISPUTE_ACTION)):
         frame[name] = np.isin(appeal_ids, events.appeal_id.to_numpy(dtype="int64")[marks.to_numpy(dtype=bool)])
-    interim = _fetch(conn, select(ans.c.appeal_id).where(ans.c.kind == AnswerKind.INTERIM.value,
+    interim = fetch_frame(conn, select(ans.c.appeal_id).where(ans.c.kind == AnswerKind.INTERIM.value,
                                                          *mine(ans.c.appeal_id)), ["appeal_id"])
     frame["has_interim"] = np.isin(appeal_ids, interim.appeal_id.to_numpy(dtype="int64"))
-    closing = _fetch(conn, select(e.c.appeal_id, raw_time(e.c.at), e.c.id, e.c.action).where(
+    closing = fetch_frame(conn, select(e.c.appeal_id, raw_time(e.c.at), e.c.id, e.c.action).where(
         e.c.to_status == Status.CLOSED.value, *mine(e.c.appeal_id)), ["appeal_id", "at", "id", "action"])
     if sqlite:  # raw text may mix precisions: compare as instants
         closing["at"] = _to_utc(closing["at"], sqlite)
@@ -99,7 +99,7 @@ _COLUMNS = ["appeal_id", "territory_id", "organization_id", "category_id", "stat
             "closing_action"]
 
 
-def _fetch(conn, stmt, columns: list[str]) -> pd.DataFrame:
+def fetch_frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
     """The rows of a statement as a frame, read as plain tuples from the driver's cursor (the values
     the statements above select need no conversion by SQLAlchemy)."""
     result = conn.execute(stmt)
