@@ -3,9 +3,11 @@ its group keys, its time stamps and its additive measures (received, answered, o
 rating, final outcome). The exact KPI path sums these per group; the rollups (`kpi_rollups`) keep
 the same sums per day and month, so both paths share one definition of every measure.
 
-Speed at national size: the event flags come from grouped aggregates joined once (not EXISTS per
-appeal), and time stamps travel as raw text (SQLite) or integer microseconds (PostgreSQL) and are
-converted by pandas in one vectorised step instead of one datetime object per value.
+Speed at national size: four plain scans (appeals; the few events that set a flag; interim answers;
+closing events), each one pass without joins or GROUP BY, merged on the appeal id in numpy (a join
+of grouped sub-queries ran about 5x slower on SQLite at 1M appeals); rows come as plain tuples from
+the driver's cursor, and time stamps travel as raw text (SQLite) or integer microseconds
+(PostgreSQL) and are converted by pandas in one vectorised step instead of one datetime per value.
 """
 
 from datetime import datetime
