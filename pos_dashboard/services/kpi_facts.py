@@ -3,11 +3,11 @@ its group keys, its time stamps and its additive measures (received, answered, o
 rating, final outcome). The exact KPI path sums these per group; the rollups (`kpi_rollups`) keep
 the same sums per day and month, so both paths share one definition of every measure.
 
-Speed at national size: four plain scans (appeals; the few events that set a flag; interim answers;
-closing events), each one pass without joins or GROUP BY, merged on the appeal id in numpy (a join
-of grouped sub-queries ran about 5x slower on SQLite at 1M appeals); rows come as plain tuples from
-the driver's cursor, and time stamps travel as raw text (SQLite) or integer microseconds
-(PostgreSQL) and are converted by pandas in one vectorised step instead of one datetime per value.
+Speed at national size: three plain scans (appeals; the few events that set a flag or close the
+appeal; interim answers), each one pass without joins or GROUP BY, merged on the appeal id in
+numpy (a join of grouped sub-queries ran about 5x slower on SQLite at 1M appeals); rows come as
+plain tuples from the driver's cursor, and time stamps travel as raw text (SQLite) or integer
+microseconds (PostgreSQL), converted by pandas in one vectorised step instead of one per value.
 """
 
 from datetime import datetime
@@ -37,8 +37,8 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
     """One row per appeal matching `conditions` (SQL conditions on the appeal table): ids, keys,
     status, time stamps (UTC), rating, the event flags, the closing action and the measures.
 
-    Four plain scans instead of one join of grouped sub-queries (which SQLite ran per appeal):
-    the appeals, the few events that set a flag, the interim answers and the closing events; they
+    Three plain scans instead of one join of grouped sub-queries (which SQLite ran per appeal):
+    the appeals, the few events that set a flag or close the appeal, and the interim answers; they
     are merged on the appeal id with numpy. Rows come from the driver's cursor as tuples (no
     per-value conversion); time stamps stay raw and are converted by pandas in one step."""
     a, e, ans = Appeal.__table__, AppealEvent.__table__, Answer.__table__
@@ -61,10 +61,12 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
     if order:
         frame = frame.sort_values("appeal_id", kind="stable", ignore_index=True)
     appeal_ids = frame.appeal_id.to_numpy(dtype="int64")
-    events = fetch_frame(conn, select(e.c.appeal_id, e.c.kind, e.c.action).where(
-        (e.c.kind.in_([EventKind.REDIRECT.value, EventKind.CATEGORY_CHANGE.value]))
-        | e.c.action.in_([*RE_REVIEW_ACTIONS, REWORK_ACTION, DISPUTE_ACTION]), *mine(e.c.appeal_id)),
-        ["appeal_id", "kind", "action"])
+    closing_status = e.c.to_status == Status.CLOSED.value
+    events = fetch_frame(conn, select(e.c.appeal_id, e.c.kind, e.c.action, closing_status.label("closes"),
+                                      raw_time(e.c.at), e.c.id).where(
+        e.c.kind.in_([EventKind.REDIRECT.value, EventKind.CATEGORY_CHANGE.value])
+        | e.c.action.in_([*RE_REVIEW_ACTIONS, REWORK_ACTION, DISPUTE_ACTION]) | closing_status,
+        *mine(e.c.appeal_id)), ["appeal_id", "kind", "action", "closes", "at", "id"])
     for name, marks in (("has_redirect", events.kind == EventKind.REDIRECT.value),
                         ("has_category_change", events.kind == EventKind.CATEGORY_CHANGE.value),
                         ("has_re_review", events.action.isin(RE_REVIEW_ACTIONS)),
@@ -74,10 +76,9 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
     interim = fetch_frame(conn, select(ans.c.appeal_id).where(ans.c.kind == AnswerKind.INTERIM.value,
                                                          *mine(ans.c.appeal_id)), ["appeal_id"])
     frame["has_interim"] = np.isin(appeal_ids, interim.appeal_id.to_numpy(dtype="int64"))
-    closing = fetch_frame(conn, select(e.c.appeal_id, raw_time(e.c.at), e.c.id, e.c.action).where(
-        e.c.to_status == Status.CLOSED.value, *mine(e.c.appeal_id)), ["appeal_id", "at", "id", "action"])
+    closing = events[events.closes.fillna(False).astype(bool)]
     if sqlite:  # raw text may mix precisions: compare as instants
-        closing["at"] = _to_utc(closing["at"], sqlite)
+        closing = closing.assign(at=_to_utc(closing["at"], sqlite))
     last = closing.sort_values(["appeal_id", "at", "id"]).drop_duplicates("appeal_id", keep="last")
     action = pd.Series(last.action.to_numpy(dtype=object), index=last.appeal_id.to_numpy(dtype="int64"))
     frame["closing_action"] = frame.appeal_id.map(action).where(frame.status == Status.CLOSED.value, None)
