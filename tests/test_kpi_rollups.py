@@ -142,3 +142,22 @@ def test_questions_finer_than_the_rollups_are_answered_by_the_scan(session, engi
     assert compute_kpis(engine, since=T0 + hours(1), exact=False, now=NOW).received.iloc[-1] == 1  # not midnight
     sub_territory = KpiSelection(territory_ids=(r.t_district,))
     assert compute_kpis(engine, selection=sub_territory, exact=False, now=NOW).received.iloc[-1] == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 40), st.integers(9_990, 10_400), st.integers(0, 4)), min_size=1, max_size=60))
+def test_percentiles_of_all_groups_at_once_equal_numpy_per_group(cells):
+    """The vectorised percentiles of the rollups equal numpy's linear interpolation over the values
+    the buckets stand for, group by group (duplicate (group, bucket) rows and empty buckets included)."""
+    from pos_dashboard.analytics.kpi_rollups import _quantiles
+    from pos_dashboard.domain.kpi_measures import bucket_hours
+    hours = pd.DataFrame(cells, columns=["group", "bucket", "n"])
+    got = _quantiles(hours)
+    expected = {}
+    for group, part in hours[hours.n > 0].groupby("group"):
+        values = np.repeat(bucket_hours(part.bucket.to_numpy()), part.n.to_numpy())
+        expected[group] = np.quantile(values, [0.5, 0.9])
+    assert sorted(got.index) == sorted(expected)
+    for group, (median, p90) in expected.items():
+        assert np.isclose(got.loc[group, "median_hours"], median, rtol=1e-12)
+        assert np.isclose(got.loc[group, "p90_hours"], p90, rtol=1e-12)

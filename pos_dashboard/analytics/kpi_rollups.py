@@ -20,7 +20,7 @@ from ..domain.deadlines import AT_RISK_HORIZON
 from ..domain.kpi_measures import (GAMMA, MEASURES, NONE_KEY, SUM_COLUMNS, bucket_hours, kpi_cell, kpi_fact,
                                    kpi_hours_cell, kpi_hours_region)
 from ..domain.models import Organization
-from ..services.kpi_facts import tree_roots
+from ..services.kpi_facts import fetch_frame, tree_roots
 from ..settings import region_tz
 
 KEY_OF = {"organisation": "organization_id", "territory": "territory_id", "category": "category_id"}
@@ -126,8 +126,7 @@ def _cell_sums(conn, key, ranges, keys) -> pd.DataFrame:
     group = _group_column(c, key)
     stmt = (select(group, *(func.sum(c.c[name]).label(name) for name in SUM_COLUMNS))
             .where(*_in_ranges(c, ranges), *_where_keys(c, keys)).group_by(group))
-    result = conn.execute(stmt)
-    frame = _to_groups(pd.DataFrame(result.all(), columns=list(result.keys())), key)
+    frame = _to_groups(fetch_frame(conn, stmt, ["group", *SUM_COLUMNS]), key)
     return frame.set_index("group").fillna(0).astype("int64")
 
 
@@ -145,8 +144,7 @@ def _open_counts(conn, key, lo, hi, keys, now: datetime) -> pd.DataFrame:
                    func.sum(case((deadline >= now, 1), else_=0)).label("at_risk_now"))
             .where(deadline.is_not(None), deadline <= now + AT_RISK_HORIZON, *_day_bounds(f, lo, hi),
                    *_where_keys(f, keys)).group_by(group))
-    result = conn.execute(stmt)
-    return _to_groups(pd.DataFrame(result.all(), columns=list(result.keys())), key).set_index("group")
+    return _to_groups(fetch_frame(conn, stmt, ["group", "overdue_now", "at_risk_now"]), key).set_index("group")
 
 
 def _histogram(conn, key, ranges, lo, hi, keys) -> pd.DataFrame:
@@ -169,27 +167,35 @@ def _histogram(conn, key, ranges, lo, hi, keys) -> pd.DataFrame:
             stmts.append(select(group, f.c.bucket, func.count().label("n"))
                          .where(f.c.bucket.is_not(None), *_day_bounds(f, day_lo, day_hi), *_where_keys(f, keys))
                          .group_by(group, f.c.bucket))
-    rows = [row for stmt in stmts for row in conn.execute(stmt).all()]
-    frame = _to_groups(pd.DataFrame(rows, columns=["group", "bucket", "n"]), key)
+    parts = [fetch_frame(conn, stmt, ["group", "bucket", "n"]) for stmt in stmts]
+    frame = _to_groups(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0], key)
+    if len(parts) == 1:
+        return frame.astype({"bucket": "int64", "n": "int64"})
     return frame.groupby(["group", "bucket"], as_index=False).n.sum()
 
 
 def _quantiles(hours: pd.DataFrame) -> pd.DataFrame:
-    """Median and p90 per group from (group, bucket, n), interpolating linearly between ranks."""
-    rows = {}
-    for group, part in hours[hours.n > 0].sort_values(["group", "bucket"]).groupby("group"):
-        values, cumulative = bucket_hours(part.bucket.to_numpy()), np.cumsum(part.n.to_numpy())
-        rows[group] = [_rank_value(values, cumulative, q) for q in (0.5, 0.9)]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["median_hours", "p90_hours"], dtype="float64")
-
-
-def _rank_value(values: np.ndarray, cumulative: np.ndarray, q: float) -> float:
-    position = q * (cumulative[-1] - 1)
-    low, high = int(np.floor(position)), int(np.ceil(position))
-    at_low = values[np.searchsorted(cumulative, low, side="right")]
-    at_high = values[np.searchsorted(cumulative, high, side="right")]
-    return float(at_low + (position - low) * (at_high - at_low))
-
+    """Median and p90 per group from (group, bucket, n), interpolating linearly between ranks; all
+    groups at once: one cumulative count over the rows sorted by group and bucket, and each rank
+    found by a binary search in it (a group's ranks lie between the counts before and after it)."""
+    hours = hours[hours.n > 0].sort_values(["group", "bucket"])
+    if hours.empty:
+        return pd.DataFrame(columns=["median_hours", "p90_hours"], dtype="float64")
+    groups = hours["group"].to_numpy(dtype="int64")
+    values = bucket_hours(hours.bucket.to_numpy(dtype="int64"))
+    cumulative = np.cumsum(hours.n.to_numpy(dtype="int64"))
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[starts[1:], len(groups)] - 1
+    before = np.r_[0, cumulative[ends[:-1]]]
+    total = cumulative[ends] - before
+    columns = {}
+    for name, q in (("median_hours", 0.5), ("p90_hours", 0.9)):
+        position = q * (total - 1)
+        low, high = np.floor(position), np.ceil(position)
+        at_low = values[np.searchsorted(cumulative, before + low, side="right")]
+        at_high = values[np.searchsorted(cumulative, before + high, side="right")]
+        columns[name] = at_low + (position - low) * (at_high - at_low)
+    return pd.DataFrame(columns, index=groups[starts], dtype="float64")
 
 
 # --- series for the charts: the same sums per consecutive period, and the period's distributions ---
