@@ -78,6 +78,7 @@ class QueueState(AppState):
     _version: tuple = ()
     _stale: bool = False  # the last load failed: the poll retries it until it works
     _options_loaded: bool = False
+    _load_number: int = 0  # the latest load asked for; an older one's result is dropped
 
     @rx.var
     def page_count(self) -> int:
@@ -107,14 +108,8 @@ class QueueState(AppState):
         # A link with filters sets them; a plain reload keeps the filters chosen in this tab.
         if params := self.router.url.query_parameters:
             self._read_url(params)
-        await self._reload()
-
-    async def _load_options(self, actor: Actor) -> None:
-        own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
-        options = await asyncio.to_thread(_options, own_id)
-        self.category_options, self.territory_options = options["categories"], options["territories"]
-        self.own_organization = options["own_organization"]
-        self._options_loaded = True
+        self.loading = True
+        return QueueState.refresh
 
     def _read_url(self, params) -> None:
         """Filters from the query string (links from the dashboard, bookmarks); unknown values are ignored."""
@@ -133,20 +128,17 @@ class QueueState(AppState):
             # Text filters are cut as the browser's maxLength cuts them, whatever the client sends.
             setattr(self, name, value[:_TEXT_FILTERS.get(name, len(value))])
             self.page, self.loading = 0, True
-            yield  # show the spinner while the database works
-            await self._reload()
+            return QueueState.refresh
 
     @rx.event
     async def set_page(self, page: int):
         self.page, self.loading = max(0, min(page, self.page_count - 1)), True
-        yield
-        await self._reload()
+        return QueueState.refresh
 
     @rx.event
     async def clear_drill(self):
         self.drill, self.drill_text, self.page, self.loading = "", "", 0, True
-        yield
-        await self._reload()
+        return QueueState.refresh
 
     @rx.event
     async def reset_filters(self):
@@ -154,28 +146,47 @@ class QueueState(AppState):
         self.deadline, self.search, self.sort, self.page = "any", "", "deadline", 0
         self.drill, self.drill_text = "", ""
         self.loading = True
-        yield
-        await self._reload()
+        return QueueState.refresh
 
-    @rx.event
+    @rx.event(background=True)
     async def refresh(self):
-        await self._reload()
-
-    async def _reload(self):
-        try:  # everything that touches the database, the actor check too: the spinner must stop
-            actor = await self._staff_actor()
+        """Load the page for the tab's filters. The database is asked without holding the tab's
+        state lock, so a slow query under load neither blocks the tab's other events nor outlives
+        the lock (Redis expires it); a load started for older filters is dropped when it ends."""
+        async with self:
+            try:  # the actor check touches the database too: on failure the spinner must stop
+                actor = await self._staff_actor()
+            except Exception as exc:
+                self._failed(exc)
+                return
             if actor is None:
                 self.loading, self._stale = False, False
                 return
-            if not self._options_loaded:
-                await self._load_options(actor)
-            result, version = await asyncio.to_thread(_load, self._filter(actor), self.page)
+            self._load_number += 1
+            number, flt, page = self._load_number, self._filter(actor), self.page
+            need_options = not self._options_loaded
+            own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
+        try:
+            options = await asyncio.to_thread(_options, own_id) if need_options else None
+            result, version = await asyncio.to_thread(_load, flt, page)
         except ServiceError as exc:
-            self.loading, self.error = False, exc.message
+            async with self:
+                if number == self._load_number:
+                    self.loading, self.error = False, exc.message
             return
         except Exception as exc:  # the page says what went wrong and the poll retries
-            self._failed(exc)
+            async with self:
+                if number == self._load_number:
+                    self._failed(exc)
             return
+        async with self:
+            if number == self._load_number:
+                self._show(result, version, options)
+
+    def _show(self, result: queue.QueuePage, version: tuple, options: dict | None) -> None:
+        if options is not None:
+            self.category_options, self.territory_options = options["categories"], options["territories"]
+            self.own_organization, self._options_loaded = options["own_organization"], True
         failures.recovered()
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
