@@ -49,7 +49,8 @@ async def run_dispatcher_forever() -> None:
         work = asyncio.ensure_future(asyncio.to_thread(_dispatch, stop))
         try:
             run = await asyncio.shield(work)
-            failures.recovered()
+            if run.claimed:  # a round with sending off reads nothing: it proves nothing about the database
+                failures.recovered()
             if run.sent or run.failed or run.retried:
                 log.info("notifications: %s sent, %s to retry, %s failed", run.sent, run.retried, run.failed)
         except asyncio.CancelledError:

@@ -52,7 +52,8 @@ def survey_section() -> rx.Component:
         rx.cond(SurveyListState.has_history, rx.vstack(
             rx.heading("Моё участие в опросах", size="4", as_="h2"),
             rx.el.ul(rx.foreach(SurveyListState.items, lambda i: rx.cond(
-                i["answered"], rx.el.li(rx.link(i["title"], href=routes.survey_url(i["id"])), " — ", i["period"])))),
+                i["answered"], rx.el.li(rx.link(i["title"], href=routes.survey_url(i["id"]), underline="always"),
+                                         " — ", i["period"])))),
             id="surveys-history", width="100%")),
         spacing="3", width="100%",
     )
