@@ -47,3 +47,8 @@ def place_path(name: str | None, parent: str | None) -> str:
 
 def full_place(name: str | None, parent: str | None) -> str:
     return " › ".join(part for part in (parent, name) if part) or "—"
+
+
+def page_count(total: int, page_size: int) -> int:
+    """Pages of a paged table: at least one, so an empty table still shows «1 из 1»."""
+    return max(1, -(-total // page_size))

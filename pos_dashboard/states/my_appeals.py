@@ -11,6 +11,7 @@ from ..db import session_scope
 from ..domain.enums import Role
 from ..domain.types import utcnow
 from ..services.actors import Actor
+from ..analytics.formatting import page_count
 from .base import AppState
 
 
@@ -28,7 +29,7 @@ class MyAppealsState(AppState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE_MAX))
+        return page_count(self.total, PAGE_SIZE_MAX)
 
     @rx.event
     async def on_load(self):

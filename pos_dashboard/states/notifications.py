@@ -12,6 +12,7 @@ from ..db import session_scope
 from ..services import inbox, sessions
 from ..services.actors import Actor
 from ..services.errors import ServiceError
+from ..analytics.formatting import page_count
 from .base import AppState
 
 
@@ -53,7 +54,7 @@ class NotificationsState(BellState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total, PAGE_SIZE)
 
     @rx.event
     async def on_load(self):

@@ -17,6 +17,7 @@ from ..outage import DATABASE, failures
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from ..settings import region_tz
+from ..analytics.formatting import page_count
 from .base import STAFF_ROLES, AppState
 
 PAGE_SIZE = 50
@@ -82,7 +83,7 @@ class QueueState(AppState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total, PAGE_SIZE)
 
     @rx.var
     def status_chips(self) -> list[dict]:

@@ -17,6 +17,7 @@ from ..db import session_scope
 from ..domain.types import utcnow
 from ..services.actors import Actor
 from ..services.errors import PermissionDenied, ServiceError, ValidationFailed
+from ..analytics.formatting import page_count
 from .base import AppState
 
 
@@ -53,7 +54,7 @@ class RatingDetailState(AppState):
 
     @rx.var
     def low_page_count(self) -> int:
-        return max(1, -(-self.low_total // rating_views.LOW_RATED_PAGE_SIZE))
+        return page_count(self.low_total, rating_views.LOW_RATED_PAGE_SIZE)
 
     @rx.event
     async def on_load(self):

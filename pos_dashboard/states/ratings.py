@@ -16,6 +16,7 @@ from ..domain.enums import OrgType
 from ..domain.types import utcnow
 from ..services.actors import Actor
 from ..services.errors import PermissionDenied, ServiceError
+from ..analytics.formatting import page_count
 from .base import AppState
 
 
@@ -44,7 +45,7 @@ class RatingsState(AppState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE_MAX))
+        return page_count(self.total, PAGE_SIZE_MAX)
 
     @rx.event
     async def on_load(self):

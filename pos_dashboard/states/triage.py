@@ -12,6 +12,7 @@ from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..services import triage as service
 from ..services.actors import Actor
 from ..services.errors import ServiceError
+from ..analytics.formatting import page_count
 from .base import AppState
 
 PAGE_SIZE = 50
@@ -56,7 +57,7 @@ class TriageState(AppState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total, PAGE_SIZE)
 
     async def _coordinator(self) -> Actor | None:
         actor = await self._actor()
