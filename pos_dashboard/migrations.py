@@ -25,11 +25,11 @@ def alembic_config(url: str | None = None) -> Config:
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Search structures made only by migrations are not in the models, so autogenerate and the
-    drift check leave them out: PostgreSQL trigram indexes (`*_trgm`) and SQLite's FTS5 table
-    (`appeal_fts` and its shadow tables)."""
+    drift check leave them out: PostgreSQL trigram and word indexes (`*_trgm`, `*_fts`) and SQLite's
+    FTS5 tables (`appeal_fts`, `appeal_fts_words` and their shadow tables)."""
     if name is None:
         return True
-    if type_ == "index" and name.endswith("_trgm"):
+    if type_ == "index" and name.endswith(("_trgm", "_fts")):
         return False
     return not (type_ == "table" and name.startswith("appeal_fts"))
 
@@ -48,6 +48,8 @@ def rebuild_sqlite_search(conn: Connection) -> None:
     conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('delete-all')"))
     conn.execute(text(f"INSERT INTO appeal_fts(rowid, text, address) SELECT id, {_FOLD_SQL.format('text')}, "
                       f"{_FOLD_SQL.format('address')} FROM appeal"))
+    if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'appeal_fts_words'")).first():
+        conn.execute(text("INSERT INTO appeal_fts_words(appeal_fts_words) VALUES ('rebuild')"))
 
 
 def drop_everything(engine: Engine) -> None:
@@ -55,6 +57,7 @@ def drop_everything(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts"))  # its triggers go with the appeal table
+            conn.execute(text("DROP TABLE IF EXISTS appeal_fts_words"))
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

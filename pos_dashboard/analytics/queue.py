@@ -19,6 +19,7 @@ from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from ..domain.numbers import display_number, external_refs_for
+from ..domain.search_words import QueryWord, marked, query_words
 from .formatting import duration, full_place, local_time, place_path
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .rework import pending_rework
@@ -61,6 +62,7 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     conditions = _conditions(session, flt, now)
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now)
+    _mark_found_words(rows, flt.search)
     tally = _tally_conditions(session, flt)
     if tally is not None:  # served by the tally: a few hundred rows instead of up to a million
         counts = dict(session.execute(
@@ -175,7 +177,7 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
         ids += [number] if is_valid_id(number) else []
         conditions.append(Appeal.id.in_(ids) if ids else false())
     elif search:
-        conditions.append(_text_search(session, fold_yo(search)))
+        conditions.append(_text_search(session, search))
     return conditions
 
 
@@ -197,25 +199,59 @@ def _contains(value: str) -> str:
 
 
 def _text_search(session: Session, search: str):
-    """Substring search in the text and the address, case-insensitive, ё read as е (`search` comes
-    folded). PostgreSQL serves ILIKE from its trigram indexes on the folded columns; SQLite uses the
-    FTS5 trigram table of folded text when the migrations made it (three characters at least), and a
-    scan otherwise. A substring match: «елка» also finds «поселка» (no word boundaries in trigrams)."""
-    if len(search) >= 3 and _has_sqlite_fts(session.get_bind()):
-        phrase = '"' + search.replace('"', '""') + '"'
+    """Words of the text as Russians search them (domain/search_words: every query word in any of its
+    forms, ё read as е, a word the dictionary does not know as the beginning of a word), or the query
+    as a substring of the address (street names and house numbers are not dictionary words)."""
+    words = query_words(search)
+    address = _address_search(session, fold_yo(search))
+    return or_(_word_search(session, words), address) if words else address
+
+
+def _word_search(session: Session, words: list[QueryWord]):
+    """SQLite: the FTS5 table of the lemmas; PostgreSQL: the GIN index of their tsvector; a scan of
+    the lemmas elsewhere (a database made without the migrations)."""
+    bind = session.get_bind()
+    if _has_sqlite_table(bind, "appeal_fts_words"):
+        match = " AND ".join("(" + " OR ".join([f'"{form}"' for form in w.forms]
+                                               + ([f'"{w.prefix}"*'] if w.prefix else [])) + ")" for w in words)
+        return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match")
+                             .bindparams(match=match))
+    if bind.dialect.name == "postgresql":  # the expression of ix_appeal_search_words_fts
+        query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")"
+                           for w in words)
+        return func.to_tsvector(literal_column("'simple'"), Appeal.search_words).op("@@")(
+            func.to_tsquery(literal_column("'simple'"), query))
+    padded = " " + Appeal.search_words + " "
+    return and_(*(or_(*[padded.like(f"% {form} %") for form in w.forms],
+                      *([padded.like(f"% {w.prefix}%")] if w.prefix else [])) for w in words))
+
+
+def _address_search(session: Session, search: str):
+    """Substring of the address, case-insensitive, ё read as е (`search` comes folded): SQLite's FTS5
+    trigram table (three characters at least), PostgreSQL's trigram index on the folded address."""
+    if len(search) >= 3 and _has_sqlite_table(session.get_bind(), "appeal_fts"):
+        phrase = 'address : "' + search.replace('"', '""') + '"'
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
                              .bindparams(phrase=phrase))
-    pattern = _contains(search)
-    return or_(_folded(Appeal.text).ilike(pattern, escape="\\"),
-               _folded(Appeal.address).ilike(pattern, escape="\\"))
+    return _folded(Appeal.address).ilike(_contains(search), escape="\\")
 
 
-@lru_cache(maxsize=16)
-def _has_sqlite_fts(engine) -> bool:
+def _mark_found_words(rows: list[dict], search: str) -> None:
+    """The shown text of each row in pieces, the words the search matched marked (the queue highlights
+    them); no pieces without a word search."""
+    words = [] if re.fullmatch(r"[№#]?\s*[0-9]+", search.strip()) else query_words(search[:SEARCH_MAX])
+    for row in rows:
+        pieces = marked(row["text"], words) if words else []
+        row["text_parts"] = [[piece, found] for piece, found in pieces] if any(f for _, f in pieces) else []
+
+
+@lru_cache(maxsize=32)
+def _has_sqlite_table(engine, name: str) -> bool:
+    """Whether the migrations made this search table (SQLite only)."""
     if engine.dialect.name != "sqlite":
         return False
     with engine.connect() as conn:
-        return conn.execute(sql_text("SELECT 1 FROM sqlite_master WHERE name = 'appeal_fts'")).first() is not None
+        return conn.execute(sql_text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": name}).first() is not None
 
 
 def _subtree_ids(session: Session, table, root_id: int) -> list[int]:

@@ -86,6 +86,13 @@ def _clamped(value, lines: int, **props) -> rx.Component:
                                            "-webkit-box-orient": "vertical", "overflow": "hidden"}, **props)
 
 
+def _found_text(row: rx.Var[dict]) -> rx.Component:
+    """The text with the words the search matched marked (pieces from analytics/queue)."""
+    pieces = row["text_parts"].to(list[list[str | bool]])
+    return _clamped(rx.foreach(pieces, lambda piece: rx.cond(
+        piece[1], rx.el.mark(piece[0].to(str), class_name="queue-found"), piece[0].to(str))), 2)
+
+
 def _row(row: rx.Var[dict]) -> rx.Component:
     return rx.table.row(
         # The number is a real link: rows open from the keyboard and screen readers name them.
@@ -98,7 +105,7 @@ def _row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(status_badge(row["status"], row["status_label"])),
         rx.table.cell(deadline_cell(row)),
         rx.table.cell(
-            _clamped(row["text"], 2),
+            rx.cond(row["text_parts"].to(list).length() > 0, _found_text(row), _clamped(row["text"], 2)),
             rx.text(row["address"], size="1", color=rx.color("gray", 11)),
             rx.cond(row["rework"] != "", rx.text("Возвращено на доработку: ", row["rework"], size="1",
                                                  weight="medium", color=rx.color("orange", 12),

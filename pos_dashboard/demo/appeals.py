@@ -12,6 +12,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from ..domain.search_words import document_words
 from .clock import DemoClock
 from .lifecycle import AppealState, Lifecycle
 from .rand import DemoRandom, cumulative
@@ -105,7 +106,8 @@ class AppealGenerator:
                 channel, a.status, a.created, a.updated, a.deadline, a.stage_due, a.paused,
                 a.extended, a.first_answer, a.final_answer, a.closed, a.rating,
                 0, self.top_category[a.category_id], mo.territory_id,  # version 0: the services move it
-                False, None)  # the platform's own appeal: not imported history, never adopted
+                False, None,  # the platform's own appeal: not imported history, never adopted
+                document_words(text))
 
     # --- volume and choices ---
 

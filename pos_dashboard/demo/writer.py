@@ -151,10 +151,10 @@ def indexes_deferred(engine: Engine, table_names: tuple[str, ...]):
 
 def _search_structures(conn: Connection, table_names: tuple[str, ...]) -> list[tuple[str, str]]:
     """(drop, create) statements of the text-search objects made by migrations outside the models:
-    PostgreSQL's `*_trgm` indexes, SQLite's `appeal_fts_*` triggers."""
+    PostgreSQL's `*_trgm` and `*_fts` indexes, SQLite's `appeal_fts_*` triggers."""
     if conn.dialect.name == "postgresql":
         rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
-                                 "AND indexname LIKE '%\\_trgm'"), {"tables": list(table_names)}).all()
+                                 "AND (indexname LIKE '%\\_trgm' OR indexname LIKE '%\\_fts')"), {"tables": list(table_names)}).all()
         return [(f'DROP INDEX "{name}"', definition) for name, definition in rows]
     if conn.dialect.name == "sqlite":
         rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "

@@ -128,6 +128,9 @@ class Appeal(SQLModel, table=True):
     # touches it. An import with --adopt hands appeals over instead, their clocks starting at adopted_at.
     source_history: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     adopted_at: datetime | None = _time()
+    # The lemmas of the text for the word search (domain/search_words.document_words); every writer
+    # of appeals fills it.
+    search_words: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class AppealEvent(SQLModel, table=True):

@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db import refresh_statistics
 from ..domain.enums import FINAL_STATUSES, Status
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
+from ..domain.search_words import document_words
 from ..services import kpi_rollups, queue_counters
 from . import spb_mapping as mapping
 from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
@@ -224,6 +225,7 @@ def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal],
              "organization_id": refs.organization_id(p.organization),
              "top_category_id": refs.top_category_id(p), "top_territory_id": refs.top_territory_id(p),
              "source_history": adopt_at is None, "adopted_at": adopt_at,
+             "search_words": document_words(p.appeal["text"]),
              "deadline_at": adopted_deadline(p.appeal, adopt_at)} for p in fresh]
     inserted = conn.execute(insert(appeal_table).returning(appeal_table.c.external_ref, appeal_table.c.id), rows)
     queue_counters.add_rows(conn, [tuple(row[column] for column in queue_counters.KEY_COLUMNS) for row in rows])

@@ -14,6 +14,7 @@ from ..domain import deadlines
 from ..domain import limits
 from ..domain.enums import FINAL_STATUSES, STATUS_LABELS, Channel, EventKind, Role, Status
 from ..domain.models import Appeal, AppealEvent, Category, Territory
+from ..domain.search_words import document_words
 from ..domain.types import utcnow
 from ..domain.workflow import LOW_RATING_MAX, SUBMIT_ROLES, TRANSITIONS
 from . import appeal_effects as effects
@@ -63,6 +64,7 @@ def submit_appeal(session: Session, *, actor: Actor, category_id: int, text: str
     now = now or utcnow()
     appeal = Appeal(citizen_id=actor.user_id if actor.role == Role.CITIZEN else None,
                     category_id=category_id, territory_id=territory_id, text=text, address=address,
+                    search_words=document_words(text),
                     latitude=latitude, longitude=longitude, channel=channel, status=Status.MODERATION,
                     created_at=now, updated_at=now, stage_due_at=deadlines.stage_due(calendar(), now))
     session.add(appeal)

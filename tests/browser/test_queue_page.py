@@ -12,6 +12,7 @@ from pos_dashboard.domain.models import Appeal, Category, Territory, User
 from pos_dashboard.services import appeals
 from pos_dashboard.services.actors import Actor
 
+from .a11y import assert_accessible
 from .conftest import log_in, wait_ready
 
 LIVE_UPDATE_LIMIT_S = 5
@@ -104,6 +105,21 @@ def test_text_search_narrows_the_queue(page, app_url):
     page.fill("#filter-search", first_id)
     page.wait_for_function("() => document.querySelectorAll('.queue-row').length === 1", timeout=10_000)
     assert page.locator(".queue-row").first.inner_text().startswith(f"№{first_id}")
+
+
+def test_word_search_finds_other_forms_and_marks_them(page, app_url, demo_db):
+    """«скамейкой» finds the «скамейка» of a fresh appeal (a word, in another form), and the queue
+    marks the matching word; «амейк» inside a word finds nothing from the text."""
+    appeal_id, _ = _submit_to_moderation(demo_db, "и урна тоже")
+    _open_queue(page, app_url)
+    page.click("#status-all")
+    page.fill("#filter-search", "скамейкой урны")
+    page.wait_for_selector(f".queue-row:has-text('{appeal_id}') mark.queue-found", timeout=10_000)
+    row = page.locator(".queue-row", has_text=str(appeal_id))
+    assert row.locator("mark.queue-found").all_inner_texts() == ["скамейка", "урна"]
+    assert_accessible(page, "queue with marked search words")
+    page.fill("#filter-search", "амейк")
+    page.wait_for_function("() => !document.querySelector('mark.queue-found')", timeout=10_000)
 
 
 def test_row_opens_the_card_with_its_timeline(page, app_url):
