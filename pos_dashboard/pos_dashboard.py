@@ -30,6 +30,7 @@ from .states.card import CardState
 from .states.errors import backend_exception_handler
 from .states.kpi import KpiState
 from .states.login import LoginState
+from .states.following import FollowState
 from .states.my_appeals import MyAppealsState
 from .states.new_appeal import NewAppealState
 from .states.notifications import NotificationsState
@@ -55,7 +56,7 @@ app.add_page(card_page, route=routes.APPEAL, title="Обращение — ПО�
              on_load=[CardState.on_load, CardTemplatesState.load])
 app.add_page(templates_page, route=routes.ANSWER_TEMPLATES, title="Шаблоны ответов — ПОС",
              on_load=TemplatesState.on_load)
-app.add_page(my_appeals_page, route=routes.MY_APPEALS, title="Мои обращения — ПОС", on_load=MyAppealsState.on_load)
+app.add_page(my_appeals_page, route=routes.MY_APPEALS, title="Мои обращения — ПОС", on_load=[MyAppealsState.on_load, FollowState.load])
 app.add_page(new_appeal_page, route=routes.NEW_APPEAL, title="Новое обращение — ПОС", on_load=NewAppealState.on_load)
 app.add_page(participate.votes_page, route=routes.VOTES, title="Голосования и опросы — ПОС",
              on_load=[VotesState.load_list, SurveyListState.load])

@@ -245,7 +245,8 @@ def test_deadline_warnings_from_two_workers_at_once_are_written_once(engine, ses
 def test_every_template_renders_in_russian():
     context = dict(number=17, category="Ямы", organization="УК", address="ул. Ленина, 1", reason="причина",
                    at="01.03.2025 09:00", deadline="14.04.2025 18:00", planned="20.03.2025", silence_days=7,
-                   closing="Спасибо.", link="http://localhost:3000/appeals/17")
+                   closing="Спасибо.", link="http://localhost:3000/appeals/17", status="В работе",
+                   my_link="http://localhost:3000/my")
     for key in TEMPLATES:
         subject, body = render(key, **context)
         assert "17" in subject and is_russian(subject + " " + body[:200]), key

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
 from ..domain.models import Appeal, Territory
 from ..services.actors import Actor
+from ..services.following import followed_among
 
 EARTH_RADIUS_M = 6_371_008.8
 NEAR_M = 250
@@ -27,6 +28,7 @@ class NearbyAppeal(TypedDict):
     distance: str
     distance_m: int
     mine: bool
+    followed: bool  # the citizen already follows it (services/following.py)
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -58,11 +60,13 @@ def open_nearby(session: Session, *, actor: Actor, category_id: int, lat: float,
                                Appeal.status.in_([s.value for s in OPEN_STATUSES]),
                                Appeal.source_history.is_(False))
                         .limit(_ROW_CAP)).all()
-    found = sorted((haversine_m(lat, lon, a_lat, a_lon), a_id, status, citizen)
-                   for a_id, a_lat, a_lon, status, citizen in rows)
+    found = sorted((d, a_id, status, citizen) for a_id, a_lat, a_lon, status, citizen in rows
+                   if (d := haversine_m(lat, lon, a_lat, a_lon)) <= radius_m)[:limit]
+    followed = followed_among(session, actor.user_id, [a_id for _, a_id, _, _ in found])
     return [NearbyAppeal(id=a_id, status=STATUS_LABELS[Status(status)], distance=f"{round(d)} м",
-                         distance_m=round(d), mine=citizen is not None and citizen == actor.user_id)
-            for d, a_id, status, citizen in found if d <= radius_m][:limit]
+                         distance_m=round(d), mine=citizen is not None and citizen == actor.user_id,
+                         followed=a_id in followed)
+            for d, a_id, status, citizen in found]
 
 
 def territory_near(session: Session, lat: float, lon: float,

@@ -1,4 +1,4 @@
 """Domain: tables, enums and pure rules. Importing this package registers every table."""
 
-from . import (accountability, answer_templates, attachments, kpi_measures, models, notifications,  # noqa: F401
-               participation, security, surveys)
+from . import (accountability, answer_templates, attachments, following, kpi_measures, models,  # noqa: F401
+               notifications, participation, security, surveys)

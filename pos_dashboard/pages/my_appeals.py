@@ -6,6 +6,7 @@ from .. import routes
 from ..components.layout import page_frame
 from ..components.pager import pager
 from ..components.status import status_badge
+from ..components.following import followed_section
 from ..states.my_appeals import MyAppealsState
 
 
@@ -69,6 +70,7 @@ def my_appeals_page() -> rx.Component:
                 ),
                 rx.spinner(margin="24px"),
             ),
+            followed_section(),
             spacing="4", width="100%", max_width="760px", margin_x="auto",
         )
     )

@@ -4,9 +4,11 @@ counter and the one-problem hint, territory and address; then the receipt with n
 import reflex as rx
 
 from .. import routes, settings
+from ..components.following import follow_button
 from ..components.point_map import point_map
 from ..components.layout import page_frame
 from ..components.uploads import upload_zone
+from ..states.following import FollowState
 from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, TEXT_MIN, NewAppealState as S
 
 
@@ -77,7 +79,8 @@ def _nearby(a) -> rx.Component:
     return rx.hstack(
         rx.cond(a["mine"], rx.link("№", a["id"], " (ваше)", href=routes.appeal_url(a["id"])), rx.text("№", a["id"])),
         rx.text(a["status"], size="2"), rx.text(a["distance"], " от точки", size="2", color=rx.color("gray", 11)),
-        spacing="2", class_name="nearby-appeal",
+        rx.cond(a["mine"], rx.fragment(), follow_button(a)),
+        spacing="2", align="center", wrap="wrap", class_name="nearby-appeal",
     )
 
 
@@ -104,6 +107,8 @@ def _point() -> rx.Component:
             rx.callout.text(rx.text.strong("Уже сообщили. "), "Рядом (до 250 м) есть открытые обращения этой "
                             "категории. Если это та же проблема, новое обращение не нужно — её уже решают:"),
             rx.vstack(rx.foreach(S.nearby, _nearby), spacing="1"),
+            rx.cond(FollowState.error != "", rx.text(FollowState.error, size="2", color=rx.color("red", 11),
+                                                     role="alert", id="follow-error")),
             color_scheme="blue", id="nearby-appeals", width="100%",
         )),
         spacing="2", width="100%",

@@ -218,8 +218,8 @@ def _auto_route(session: Session, appeal: Appeal, now: datetime) -> None:
     without one it waits in the coordinator's triage queue."""
     if routing.find_organization(session, category_id=appeal.category_id, territory_id=appeal.territory_id):
         kind, payload = effects.APPLY["route"](session, appeal, SYSTEM, None, now, {})
+        appeal.status = Status.IN_WORK  # before the event: its notices name the new status
         _log(session, appeal, SYSTEM, "route", Status.COORDINATION, Status.IN_WORK, now, None, payload, kind)
-        appeal.status = Status.IN_WORK
 
 
 def _log(session, appeal, actor, action, from_status, to_status, now, reason=None, payload=None,

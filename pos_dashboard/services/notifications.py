@@ -13,11 +13,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from ..domain.enums import MODERATION_REASON_LABELS, ModerationReason, Role, Status, rework_text
+from ..domain.enums import MODERATION_REASON_LABELS, STATUS_LABELS, ModerationReason, Role, Status, rework_text
 from ..domain.models import Appeal, Category, Organization, User
 from ..domain.notifications import Notification, NotifyChannel
 from ..domain.workflow import CLARIFICATION_SILENCE_LIMIT
 from ..settings import public_url, region_tz
+from . import following
 from .notify_templates import render
 
 DEADLINE_WARNING = timedelta(hours=24)
@@ -45,6 +46,12 @@ ROUTES: dict[str, tuple[str | None, str | None]] = {
     "confirm_closure": ("closed", None),
     "extend": ("extended", None),
 }
+# What a follower of somebody else's appeal is told (services/following.py): where it went and how
+# it ended; the author's own exchanges with the staff (clarifications, ratings' comments) stay theirs.
+FOLLOWER_ACTIONS = frozenset({
+    "route", "reject", "auto_reject_silent", "withdraw", "give_interim_answer", "approve_answer", "extend",
+    "re_review", "auto_close", "confirm_closure", "rate_good", "rate_poor", "dispute",
+})
 CLOSINGS = {
     "rate_good": "Спасибо за оценку ответа.",
     "auto_close": "Ответ не был оценён в течение 10 дней, обращение закрыто автоматически.",
@@ -65,6 +72,9 @@ def record(session: Session, appeal: Appeal, action: str, reason: str | None, pa
         added += _add_for(session, [appeal.citizen_id], citizen_key, context, appeal.id, now)
     if org_key and appeal.organization_id is not None:
         added += _add_for(session, staff_of(session, appeal.organization_id), org_key, context, appeal.id, now)
+    if action in FOLLOWER_ACTIONS:
+        followers = [f for f in following.followers_of(session, appeal.id) if f != appeal.citizen_id]
+        added += _add_for(session, followers, "follower_update", context, appeal.id, now)
     return added
 
 
@@ -173,6 +183,8 @@ def message_context(session: Session, appeal: Appeal, action: str, reason: str |
         "silence_days": CLARIFICATION_SILENCE_LIMIT.days,
         "closing": CLOSINGS.get(action, ""),
         "link": f"{public_url()}/appeals/{appeal.id}",
+        "status": STATUS_LABELS[Status(appeal.status)],
+        "my_link": f"{public_url()}/my",
     }
 
 

@@ -62,6 +62,12 @@ TEMPLATES: dict[str, Template] = {
         "Срок ответа по обращению №{number} продлён",
         "Исполнитель ({organization}) продлил срок ответа по обращению №{number} до {deadline}.\n"
         "Причина: «{reason}»\n\nОбращение: {link}"),
+    # --- to a citizen who follows somebody else's appeal (services/following.py) ---
+    "follower_update": Template(
+        "Обращение №{number}, за которым вы следите: «{status}»",
+        "Новый статус обращения №{number} («{category}»), за которым вы следите: «{status}».\n"
+        "Исполнитель: {organization}. Срок ответа — до {deadline}.\n\n"
+        "Отслеживаемые обращения и отказ от слежения: {my_link}"),
     # --- to the organisation's staff ---
     "org_new": Template(
         "Новое обращение №{number}: {category}",
