@@ -288,3 +288,42 @@ def test_citizen_replies_to_a_clarification_request(page, app_url, demo_db):
     page.click("#action-submit")
     page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('В работе')")
     assert "Дом 12, площадка во дворе" in page.locator(".timeline-event").last.inner_text()
+
+
+def test_citizen_follows_an_appeal_reported_nearby_and_stops(page, app_url, demo_db):
+    """«Уже сообщили»: the form offers «Следить» on somebody else's open appeal near the point; the
+    followed appeal is on «Мои обращения» without its text; «Не следить» removes it."""
+    engine = make_engine(demo_db)
+    with Session(engine) as session:
+        citizen = session.exec(select(User).where(User.login == "citizen")).one()
+        other = session.exec(select(Appeal).where(
+            Appeal.citizen_id != citizen.id, Appeal.citizen_id.is_not(None), Appeal.latitude.is_not(None),
+            Appeal.status.in_(["in_work", "moderation", "coordination"]))).first()
+        category = session.get(Category, other.category_id)
+        facts = (other.id, other.latitude, other.longitude, category.name, other.text)
+    engine.dispose()
+    appeal_id, lat, lon, category_name, text = facts
+    log_in(page, app_url, "citizen")
+    page.wait_for_url(re.compile(r".*/my$"), timeout=30_000)
+    page.click("#new-appeal-link")
+    page.wait_for_selector(".category-option", timeout=30_000)
+    page.fill("#category-search", category_name)
+    page.locator(".category-option", has_text=category_name).first.click()
+    page.wait_for_selector("#chosen-category")
+    page.fill("#appeal-latitude", f"{lat:.6f}")
+    page.fill("#appeal-longitude", f"{lon:.6f}")
+    row = page.locator(".nearby-appeal", has_text=f"№{appeal_id}")
+    row.wait_for(timeout=15_000)
+    row.locator(".nearby-follow").click()
+    row.locator(".nearby-followed").wait_for(timeout=10_000)
+    assert_accessible(page, "/appeals/new with «уже сообщили»")
+    page.screenshot(path=f"{SHOTS}/follow-nearby.png", full_page=True)
+    page.goto(app_url + "/my")
+    followed = page.locator(".followed-appeal", has_text=f"№{appeal_id}")
+    followed.wait_for(timeout=15_000)
+    assert text[:30] not in page.inner_text("#followed-section")
+    assert_accessible(page, "/my with followed appeals")
+    page.screenshot(path=f"{SHOTS}/follow-my.png", full_page=True)
+    followed.locator(".unfollow").click()
+    page.wait_for_function(f"() => !document.querySelector('#followed-section').innerText.includes('№{appeal_id}')",
+                           timeout=10_000)
