@@ -7,6 +7,7 @@ from ..components.layout import page_frame
 from ..components.pager import pager
 from ..components.status import status_badge
 from ..components.following import followed_section
+from ..states.following import FollowState
 from ..states.my_appeals import MyAppealsState
 
 
@@ -50,6 +51,9 @@ def my_appeals_page() -> rx.Component:
             rx.hstack(
                 rx.heading("Мои обращения", size="6", id="my-title"),
                 rx.spacer(),
+                rx.cond(FollowState.rows.length() > 0,
+                        rx.link(rx.icon("eye", size=14), " Отслеживаемые: ", FollowState.rows.length(),
+                                href="#followed-section", size="2", id="followed-link")),
                 rx.link(rx.button(rx.icon("plus", size=16), "Новое обращение", size="2"),
                         href=routes.NEW_APPEAL, id="new-appeal-link"),
                 width="100%", align="center", wrap="wrap", spacing="3",
