@@ -55,15 +55,24 @@ def upgrade() -> None:
 
 
 def _fill(conn) -> None:
+    """PostgreSQL rewrites a whole row (and every index entry of it) per UPDATE: the lemmas go to a
+    temporary table first and into the appeals with one UPDATE … FROM. SQLite updates in place."""
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        conn.execute(sa.text("CREATE TEMPORARY TABLE appeal_words_fill (id integer PRIMARY KEY, words text) "
+                             "ON COMMIT DROP"))
+    statement = sa.text("INSERT INTO appeal_words_fill (id, words) VALUES (:id, :words)" if postgres else
+                        "UPDATE appeal SET search_words = :words WHERE id = :id")
     last = 0
     while True:
         rows = conn.execute(sa.text("SELECT id, text FROM appeal WHERE id > :last ORDER BY id LIMIT :n"),
                             {"last": last, "n": BATCH}).all()
         if not rows:
-            return
-        conn.execute(sa.text("UPDATE appeal SET search_words = :words WHERE id = :id"),
-                     [{"id": appeal_id, "words": document_words(text)} for appeal_id, text in rows])
+            break
+        conn.execute(statement, [{"id": appeal_id, "words": document_words(text)} for appeal_id, text in rows])
         last = rows[-1][0]
+    if postgres:
+        conn.execute(sa.text("UPDATE appeal SET search_words = f.words FROM appeal_words_fill f WHERE appeal.id = f.id"))
 
 
 def downgrade() -> None:
