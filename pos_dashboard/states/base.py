@@ -57,12 +57,16 @@ class AppState(rx.State):
         if resolved is None:
             return None
         actor, name = resolved
+        self._remember(actor, name)
+        return actor
+
+    def _remember(self, actor: Actor, name: str) -> None:
+        """What the header shows for the user a handler has just checked."""
         self.user_name, self.user_role_label = name, ROLE_LABELS[actor.role]
         self.home_url = routes.home_for(actor.role)
         self.show_kpi_link = actor.role in DASHBOARD_ROLES
         label, organization_id = navigation(actor)
         self.rating_nav_label, self.rating_nav_href = label, routes.rating_url(organization_id) if label else ""
-        return actor
 
     async def _staff_actor(self) -> Actor | None:
         actor = await self._actor()

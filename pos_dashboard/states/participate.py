@@ -9,7 +9,7 @@ import reflex as rx
 from ..analytics import votes as vote_views
 from ..db import session_scope
 from ..domain.types import utcnow
-from ..services import votes
+from ..services import sessions, votes
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from .base import AppState
@@ -25,10 +25,22 @@ def _ballot(actor: Actor, vote_id: int) -> dict:
         return vote_views.ballot_view(session, actor=actor, vote_id=vote_id, now=utcnow())
 
 
-def _cast(actor: Actor, vote_id: int, option_ids: list[int], token: str, address: str) -> votes.BallotReceipt:
+def _cast(auth_token: str, vote_id: int, option_ids: list[int], token: str, address: str):
+    """Check the session, cast the ballot (committed by the service) and read the ballot's view
+    back, in one worker thread and one database session. None without a valid session; a refused
+    cast raises ServiceError; a failure after the commit leaves the ballot cast."""
     with session_scope() as session:
-        return votes.cast_ballot(session, actor=actor, vote_id=vote_id, option_ids=option_ids,
-                                 client_token=token, client_address=address)
+        resolved = sessions.resolve(session, auth_token)
+        if resolved is None:
+            return None
+        actor, name = Actor.of(resolved[0]), resolved[0].full_name
+        votes.cast_ballot(session, actor=actor, vote_id=vote_id, option_ids=option_ids,
+                          client_token=token, client_address=address)
+        try:
+            view = vote_views.ballot_view(session, actor=actor, vote_id=vote_id, now=utcnow())
+        except ServiceError:
+            view = None
+        return actor, name, view
 
 
 def _results(actor: Actor, vote_id: int) -> dict:
@@ -90,20 +102,29 @@ class BallotState(AppState):
 
     @rx.event
     async def cast(self):
-        actor = await self._actor()
-        if actor is None:
+        if not self.auth_token:
             yield rx.redirect("/login")
             return
         self.busy, self.error = True, ""
         yield
         try:
-            await asyncio.to_thread(_cast, actor, _vote_id(self.vote.get("id")), list(self.chosen), self._token,
-                                    self.router.session.client_ip)
+            cast = await asyncio.to_thread(_cast, self.auth_token, _vote_id(self.vote.get("id")), list(self.chosen),
+                                           self._token, self.router.session.client_ip)
         except ServiceError as exc:  # the choice stays marked; the message says what to do
             self.error, self.busy = exc.message, False
             return
+        if cast is None:  # the session ended meanwhile: nothing was cast
+            self.busy = False
+            yield rx.redirect("/login")
+            return
+        actor, name, view = cast
+        self._remember(actor, name)
         self.busy, self.notice = False, "Ваш голос принят. Спасибо за участие!"
-        await self._reload(actor)
+        if view is None:  # cast, but the view could not be read again: reload it on its own
+            await self._reload(actor)
+        else:
+            self.options = view.pop("options")
+            self.vote = view
 
     async def _reload(self, actor: Actor) -> None:
         try:

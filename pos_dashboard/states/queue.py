@@ -1,6 +1,7 @@
 """The coordinator's appeal queue: filters in, one page of rows and the counts out."""
 
 import asyncio
+import time
 from urllib.parse import parse_qsl
 
 import reflex as rx
@@ -15,23 +16,40 @@ from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
 from ..domain.types import utcnow
 from ..outage import DATABASE, failures
 from ..services.actors import Actor
+from ..services import sessions
 from ..services.errors import ServiceError
 from ..settings import region_tz
 from ..analytics.formatting import page_count
 from .base import STAFF_ROLES, AppState
+from .version_cache import SharedReading
 
 PAGE_SIZE = 50
 ALL = "all"
 DATABASE_DOWN = "Нет связи с базой данных, повторяем… Показаны данные на момент последнего обновления."
 LOAD_FAILED = "Не удалось загрузить очередь, повторяем…"
+VERSION_MAX_AGE_S = 1.0  # a poll may see a change up to this much later (plus its 3 s interval)
+_FILTER_FIELDS = ("status", "category", "territory", "organization_query", "deadline", "search", "sort", "drill")
 # The free-text filters and their length caps.
 _TEXT_FILTERS = {"search": limits.SEARCH_MAX, "organization_query": limits.ORGANIZATION_QUERY_MAX}
 
 
-def _load(flt: queue.QueueFilter, page: int) -> tuple[queue.QueuePage, tuple]:
+def _refresh_load(token: str, filters: dict, page: int, need_options: bool):
+    """The tab's actor, the filter options (first load) and one page, in one session and one
+    worker thread: None when the token is no staff member's session."""
+    started = time.time()
     with session_scope() as session:
+        resolved = sessions.resolve(session, token)
+        actor = Actor.of(resolved[0]) if resolved is not None else None
+        if actor is None or actor.role not in STAFF_ROLES:
+            return None
+        name = resolved[0].full_name
+        own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
+        options = filter_options(session, own_id) if need_options else None
+        flt = _queue_filter(filters, actor)
         result = queue.fetch_queue_page(session, flt, page=page, page_size=PAGE_SIZE, now=utcnow())
-        return result, queue.queue_version(session)
+        version = queue.queue_version(session)
+    _VERSION.offer(version, started)
+    return actor, name, options, result, version
 
 
 def _version() -> tuple:
@@ -39,9 +57,20 @@ def _version() -> tuple:
         return queue.queue_version(session)
 
 
-def _options(organization_id: int | None) -> dict:
-    with session_scope() as session:
-        return filter_options(session, organization_id)
+# The change counter as this worker process last read it, shared by every tab it serves.
+_VERSION = SharedReading(_version, max_age=VERSION_MAX_AGE_S)
+
+
+def _queue_filter(values: dict, actor: Actor) -> queue.QueueFilter:
+    """The read model's filter from the tab's filter values; the actor narrows it (organisation staff)."""
+    return queue.QueueFilter(
+        status=values["status"], deadline=values["deadline"], search=values["search"], sort=values["sort"],
+        category_id=None if values["category"] == ALL else int(values["category"]),
+        territory_id=None if values["territory"] == ALL else int(values["territory"]),
+        organization_id=actor.organization_id if actor.role == Role.ORG_STAFF else None,
+        organization_query=values["organization_query"],
+        **queue_drill(dict(parse_qsl(values["drill"])))[1],
+    )
 
 
 def _acceptable(name: str, value) -> bool:
@@ -151,25 +180,17 @@ class QueueState(AppState):
 
     @rx.event(background=True)
     async def refresh(self):
-        """Load the page for the tab's filters. The database is asked without holding the tab's
-        state lock, so a slow query under load neither blocks the tab's other events nor outlives
-        the lock (Redis expires it); a load started for older filters is dropped when it ends."""
+        """Load the page for the tab's filters. The session check and the queries run in one
+        worker thread and one database session, without holding the tab's state lock, so a slow
+        query under load neither blocks the tab's other events nor outlives the lock (Redis
+        expires it); a load started for older filters is dropped when it ends."""
         async with self:
-            try:  # the actor check touches the database too: on failure the spinner must stop
-                actor = await self._staff_actor()
-            except Exception as exc:
-                self._failed(exc)
-                return
-            if actor is None:
-                self.loading, self._stale = False, False
-                return
             self._load_number += 1
-            number, flt, page = self._load_number, self._filter(actor), self.page
+            number, token, page = self._load_number, self.auth_token, self.page
+            filters = {name: getattr(self, name) for name in _FILTER_FIELDS}
             need_options = not self._options_loaded
-            own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
         try:
-            options = await asyncio.to_thread(_options, own_id) if need_options else None
-            result, version = await asyncio.to_thread(_load, flt, page)
+            loaded = await asyncio.to_thread(_refresh_load, token, filters, page, need_options) if token else None
         except ServiceError as exc:
             async with self:
                 if number == self._load_number:
@@ -181,7 +202,11 @@ class QueueState(AppState):
                     self._failed(exc)
             return
         async with self:
-            if number == self._load_number:
+            if loaded is None:  # no staff session (any more): stop the spinner, show nothing new
+                self.loading, self._stale = False, False
+            elif number == self._load_number:
+                actor, name, options, result, version = loaded
+                self._remember(actor, name)
                 self._show(result, version, options)
 
     def _show(self, result: queue.QueuePage, version: tuple, options: dict | None) -> None:
@@ -199,30 +224,29 @@ class QueueState(AppState):
         self.loading, self._stale = False, True
         self.error = DATABASE_DOWN if kind == DATABASE else LOAD_FAILED
 
-    @rx.event(background=True)
+    @rx.event
     async def poll(self, _moment: str = ""):
         """Called every few seconds by the page: reload when appeals changed or the last load
-        failed (so the page recovers by itself when the database is back)."""
-        async with self:
-            known, stale = self._version, self._stale
-        if stale:
-            yield QueueState.refresh
-            return
+        failed (so the page recovers by itself when the database is back). Usually answered from
+        the worker's shared reading of the change counter, with no database round trip and no
+        background task; a due reading is taken by `check_version`, off the state lock."""
+        if self._stale:
+            return QueueState.refresh
+        if not self._version:
+            return None
+        current = _VERSION.fresh()
+        if current is None:
+            return QueueState.check_version
+        return QueueState.refresh if current != self._version else None
+
+    @rx.event(background=True)
+    async def check_version(self):
+        known = self._version  # the tab's value when the event started (read-only here)
         try:
-            current = await asyncio.to_thread(_version) if known else known
+            current = await _VERSION.get()
         except Exception as exc:
             async with self:
                 self._failed(exc)
             return
         if current != known:
             yield QueueState.refresh
-
-    def _filter(self, actor: Actor) -> queue.QueueFilter:
-        return queue.QueueFilter(
-            status=self.status, deadline=self.deadline, search=self.search, sort=self.sort,
-            category_id=None if self.category == ALL else int(self.category),
-            territory_id=None if self.territory == ALL else int(self.territory),
-            organization_id=actor.organization_id if actor.role == Role.ORG_STAFF else None,
-            organization_query=self.organization_query,
-            **queue_drill(dict(parse_qsl(self.drill)))[1],
-        )

@@ -1,0 +1,130 @@
+"""The queue's handlers as a websocket event reaches them: the session is checked in the same
+database session as the page it loads (a citizen's, an ended or a forged token loads nothing), and
+the 3-second poll reloads exactly when the change counter moved, reading it at most once per worker
+per `VERSION_MAX_AGE_S` whatever the number of tabs."""
+
+import asyncio
+
+import pytest
+from sqlmodel import select
+
+from pos_dashboard.domain.models import Appeal
+from pos_dashboard.services import sessions
+from pos_dashboard.services.actors import Actor
+from pos_dashboard.states import queue as queue_state
+from pos_dashboard.states.queue import QueueState
+from pos_dashboard.states.version_cache import SharedReading
+
+from .factories import T0, build_region, hours, submit
+
+
+@pytest.fixture()
+def region(engine, session, monkeypatch):
+    monkeypatch.setenv("REFLEX_DB_URL", engine.url.render_as_string(hide_password=False))
+    r = build_region(session)
+    for _ in range(3):
+        submit(session, r, now=T0 + hours(1))
+    session.commit()
+    # Each test starts with an empty shared reading (a module-level cache per worker process).
+    monkeypatch.setattr(queue_state, "_VERSION", SharedReading(queue_state._version, max_age=60))
+    return r
+
+
+def token_of(session, actor: Actor) -> str:
+    token = sessions.open_session(session, user_id=actor.user_id)
+    session.commit()
+    return token
+
+
+def handler(state: QueueState, name: str):
+    """The handler's function bound to the state (Reflex refuses a direct call of a background event)."""
+    return QueueState.event_handlers[name].fn.__get__(state)
+
+
+def loaded(token: str) -> QueueState:
+    state = QueueState()
+    state.auth_token, state.status, state.loading = token, "all", True
+    asyncio.run(handler(state, "refresh")())
+    return state
+
+
+def test_a_coordinator_gets_the_page_and_the_header_in_one_load(session, region):
+    state = loaded(token_of(session, region.coordinator))
+    assert state.total == 3 and len(state.rows) == 3 and not state.loading and state.error == ""
+    assert state.user_name and state.category_options and state._version
+    assert state._options_loaded
+
+
+def test_organisation_staff_get_only_their_organisations_rows(session, region):
+    org_id = next(iter(region.staff))
+    session.exec(select(Appeal)).first().organization_id = org_id
+    session.commit()
+    state = loaded(token_of(session, region.staff[org_id]))
+    owned = {a.id for a in session.exec(select(Appeal).where(Appeal.organization_id == org_id))}
+    assert {row["id"] for row in state.rows} == owned and state.total == len(owned) == 1
+
+
+@pytest.mark.parametrize("who", ["citizen", "ended", "forged", "none"])
+def test_no_staff_session_loads_nothing(session, region, who):
+    token = {"citizen": lambda: token_of(session, region.citizen), "forged": lambda: "x" * 43,
+             "ended": lambda: token_of(session, region.coordinator), "none": lambda: ""}[who]()
+    if who == "ended":
+        sessions.revoke_token(session, token)
+        session.commit()
+    state = loaded(token)
+    assert state.rows == [] and state.total == 0 and not state.loading and state.user_name == ""
+    assert state.category_options == [] and not state._options_loaded
+
+
+def test_the_poll_reloads_exactly_when_the_counter_moved(session, region, monkeypatch):
+    reads, read = [], queue_state._version
+
+    def counted():
+        reads.append(1)
+        return read()
+    monkeypatch.setattr(queue_state, "_VERSION", SharedReading(counted, max_age=60))
+    state = loaded(token_of(session, region.coordinator))
+    # The load offered its reading: polls in the next seconds need no database round trip.
+    assert asyncio.run(state.poll()) is None and reads == []
+    submit(session, region, now=T0 + hours(2))
+    session.commit()
+    assert asyncio.run(state.poll()) is None  # the worker's reading is still the load's
+    monkeypatch.setattr(queue_state, "_VERSION", SharedReading(counted, max_age=60))
+    assert asyncio.run(state.poll()) == QueueState.check_version  # no reading yet: taken off the lock
+
+    async def check():
+        return [event async for event in handler(state, "check_version")()]
+    assert asyncio.run(check()) == [QueueState.refresh] and len(reads) == 1
+    assert asyncio.run(state.poll()) == QueueState.refresh and len(reads) == 1
+    asyncio.run(handler(state, "refresh")())
+    assert state.total == 4 and asyncio.run(state.poll()) is None
+
+
+def test_a_failed_load_is_retried_by_the_next_poll(session, region, monkeypatch):
+    def down(*_args):
+        raise ConnectionError("database unreachable")
+    monkeypatch.setattr(queue_state, "_refresh_load", down)
+    state = loaded(token_of(session, region.coordinator))
+    assert state._stale and state.error and not state.loading
+    assert asyncio.run(state.poll()) == QueueState.refresh
+
+
+def test_the_shared_reading_asks_once_for_many_waiters_and_keeps_the_newest():
+    calls = []
+
+    def read():
+        calls.append(1)
+        return (len(calls),)
+
+    async def scenario():
+        reading = SharedReading(read, max_age=60)
+        assert reading.fresh() is None
+        values = await asyncio.gather(*(reading.get() for _ in range(20)))
+        assert values == [(1,)] * 20 and len(calls) == 1 and reading.fresh() == (1,)
+        reading.offer((7,), read_at=0.0)  # older than the reading held: ignored
+        assert reading.fresh() == (1,)
+        reading.offer((7,), read_at=float("inf"))
+        assert reading.fresh() == (7,) and len(calls) == 1
+        stale = SharedReading(read, max_age=0)
+        assert await stale.get() == (2,) and await stale.get() == (3,)
+    asyncio.run(scenario())
