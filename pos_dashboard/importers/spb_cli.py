@@ -18,10 +18,24 @@ from ..db import make_engine
 from ..domain.types import utcnow
 from ..cli.errors import DATABASE, USAGE, CommandError
 from ..settings import db_url
-from .spb import BATCH_APPEALS, ImportAborted, ImportReport, Skipped, import_spb
+from .spb import BATCH_APPEALS, RETRY_DELAYS_S, ImportAborted, ImportReport, Skipped, import_spb
 from .spb_source import SourceError
 
 BATCH_MAX = 100_000
+
+
+def retries(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"не целое число: {text!r}") from None
+    if not 0 <= value <= 20:
+        raise argparse.ArgumentTypeError(f"от 0 до 20, а не {value}")
+    return value
+
+
+def retry_delays(count: int) -> tuple[float, ...]:
+    return tuple(float(min(2 ** attempt, 30)) for attempt in range(count))
 
 
 def batch_size(text: str) -> int:
@@ -37,6 +51,9 @@ def batch_size(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folder", metavar="DIR", help="папка с appeals.csv.gz и events.csv.gz")
     parser.add_argument("--batch-size", type=batch_size, default=BATCH_APPEALS, help="обращений в одной транзакции")
+    parser.add_argument("--retries", type=retries, default=len(RETRY_DELAYS_S),
+                        help="сколько раз повторить запись при сбое базы данных (паузы 1, 2, 4… с, не больше 30 с), "
+                             f"прежде чем остановить импорт (по умолчанию {len(RETRY_DELAYS_S)})")
     parser.add_argument("--quiet", action="store_true", help="не показывать ход импорта")
     parser.add_argument("--adopt", action="store_true",
                         help="передать обращения в работу платформы: сроки и таймеры отсчитываются с момента "
@@ -54,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             report = import_spb(engine, args.folder, batch_size=args.batch_size,
                                 progress=None if args.quiet else _show_progress, on_skip=_show_skip,
-                                adopt_at=utcnow() if args.adopt else None)
+                                adopt_at=utcnow() if args.adopt else None, retry_delays=retry_delays(args.retries))
         except SourceError as error:
             raise CommandError(f"{error} — ничего не импортировано", USAGE) from None
         except ImportAborted as aborted:

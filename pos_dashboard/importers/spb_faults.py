@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from ..cli.errors import database_problem
 from ..domain import limits
 from . import spb_mapping as mapping
 from .spb_source import APPEALS_FILE, LINE, row_problem
@@ -86,10 +87,9 @@ def retrying(report, delays: tuple[float, ...], work: Callable, what: str):
         except DATA_ERRORS:
             raise
         except SQLAlchemyError as error:
-            original = getattr(error, "orig", None) or error
-            reason = f"{type(original).__name__}: {' '.join(str(original).split())[:DETAIL_MAX]}"
+            reason = database_problem(error)
             if delay is None:
-                raise ImportAborted(f"база данных недоступна ({what}): {reason}", report) from error
+                raise ImportAborted(f"сбой базы данных ({what}): {reason}", report) from error
             log.warning("import-spb: сбой базы данных (%s), повтор через %.0f с: %s", what, delay, reason)
             report.retries += 1
             time.sleep(delay)
