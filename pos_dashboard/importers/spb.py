@@ -17,7 +17,7 @@ platform's limits, a value the database refuses as data) skips that appeal with 
 reason. A fault of the *database* (unreachable, full, read-only, connections cut) is retried a few
 times with a pause and then raises `ImportAborted`: nothing of the current batch is written, and
 a rerun resumes where this run stopped (appeals already present are recognised by their
-external_ref and left alone; the KPI rollups are rebuilt at the end of every run).
+external_ref and left alone; the KPI rollups are rebuilt when they miss appeals).
 """
 
 import functools
@@ -29,11 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from ..db import refresh_statistics
 from ..domain.enums import FINAL_STATUSES, Status
+from ..domain.kpi_measures import kpi_fact
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
 from ..services import kpi_rollups, queue_counters
 from . import spb_mapping as mapping
@@ -202,16 +203,20 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
             progress(report)
     if batch:
         write_batch(engine, refs, batch, report, adopt_at, lines=lines, retry_delays=retry_delays)
-    # Always (not only when this run wrote something): a run stopped after its last batch left them stale.
-    retry(lambda: _rebuild_rollups(engine), "пересчёт сводных таблиц KPI")
+    retry(lambda: _rebuild_rollups(engine, report), "пересчёт сводных таблиц KPI")
     if progress:
         progress(report)
     return report
 
 
-def _rebuild_rollups(engine: Engine) -> None:
-    with engine.connect() as conn:
-        if conn.execute(select(Appeal.__table__.c.id).limit(1)).first() is None:
+def _rebuild_rollups(engine: Engine, report: ImportReport) -> None:
+    """Rebuild the KPI rollups when this run changed appeals, or when an earlier run was stopped
+    (kill -9, database gone) after writing appeals but before rebuilding: one fact per appeal."""
+    if not (report.imported or report.adopted):
+        with engine.connect() as conn:
+            appeals = conn.execute(select(func.count()).select_from(Appeal.__table__)).scalar_one()
+            facts = conn.execute(select(func.count()).select_from(kpi_fact)).scalar_one()
+        if appeals == facts:
             return
     with engine.begin() as conn:
         kpi_rollups.rebuild(conn)
