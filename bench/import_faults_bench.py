@@ -141,15 +141,39 @@ def _fresh_database(url: str) -> None:
     admin.dispose()
 
 
+def subset(source: str, target: str, appeals: int) -> str:
+    """The first `appeals` appeals of the folder with their events (the files are sorted by id)."""
+    os.makedirs(target, exist_ok=True)
+    header, rows = _read(os.path.join(source, "appeals.csv.gz"))
+    rows = rows[:appeals]
+    wanted = {row[header.index("id")] for row in rows}
+    event_header, events = _read(os.path.join(source, "events.csv.gz"))
+    _write(os.path.join(target, "appeals.csv.gz"), header, rows)
+    _write(os.path.join(target, "events.csv.gz"), event_header,
+           [e for e in events if e[event_header.index("appeal_id")] in wanted])
+    return target
+
+
+def _appeals(engine) -> int:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM appeal")).scalar_one()
+    except Exception:  # noqa: BLE001  (no schema yet)
+        return 0
+
+
 def outage(args) -> None:
     direct = make_url(args.pg)
     _fresh_database(args.pg)
+    folder = subset(args.source, os.path.join(args.work, "spb_subset"), args.outage_appeals)
     proxy = TcpProxy(direct.host or "127.0.0.1", direct.port or 5432)
     via = direct.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     engine = create_engine(args.pg)
     rows = []
     try:
-        process, started = run_import(via, args.source)
+        process, started = run_import(via, folder)
+        while _appeals(engine) == 0 and process.poll() is None:  # the files are read first
+            time.sleep(0.2)
         time.sleep(args.cut_after)
         proxy.cut()
         cut_at = time.perf_counter()
@@ -159,20 +183,21 @@ def outage(args) -> None:
             written = conn.execute(text("SELECT count(*) FROM appeal")).scalar_one()
         rows.append(("cut → exit", process.returncode, stopped, written, err.strip().splitlines()[-1][:90]))
         proxy.restore()
-        process, started = run_import(via, args.source)
+        process, started = run_import(via, folder)
         out, err = process.communicate()
         rows.append(("rerun (resume)", process.returncode, time.perf_counter() - started,
                      int(summary_value(out, "Импортировано обращений")), f"already present: "
                      f"{summary_value(out, 'Уже были в базе')}"))
         _fresh_database(args.pg)
-        process, started = run_import(args.pg, args.source)
+        process, started = run_import(args.pg, folder)
         out, _ = process.communicate()
         rows.append(("clean import, for scale", process.returncode, time.perf_counter() - started,
                      int(summary_value(out, "Импортировано обращений")), ""))
     finally:
         proxy.close()
         engine.dispose()
-    print(f"\nPostgreSQL goes away after {args.cut_after:.0f} s of import (TCP proxy cut; default retries 1+2+4 s)")
+    print(f"\nPostgreSQL goes away {args.cut_after:.0f} s after the first appeals are written "
+          f"({args.outage_appeals} appeals; TCP proxy cut; default retries 1+2+4 s)")
     print(f"{'run':<26}{'exit':>5}{'seconds':>9}{'appeals':>9}  note")
     for name, code, seconds, appeals, note in rows:
         print(f"{name:<26}{code:>5}{seconds:>9.1f}{appeals:>9}  {note}")
@@ -185,7 +210,8 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--pg", help="a PostgreSQL database of your own for the outage part (dropped and recreated)")
-    parser.add_argument("--cut-after", type=float, default=20.0)
+    parser.add_argument("--cut-after", type=float, default=3.0, help="seconds after the first appeals are written")
+    parser.add_argument("--outage-appeals", type=int, default=10_000, help="appeals of the folder used there")
     parser.add_argument("--skip-corrupted", action="store_true")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1/5/15 min)")

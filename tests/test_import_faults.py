@@ -229,7 +229,7 @@ def _command(url: str, folder: str, *extra: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_rows(engine, minimum: int, process: subprocess.Popen, timeout: float = 60) -> int:
+def _wait_for_rows(engine, minimum: int, process: subprocess.Popen, timeout: float = 300) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
