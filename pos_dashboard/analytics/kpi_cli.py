@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date, datetime, time
 
+from ..cli.errors import CommandError
 from ..db import make_engine
 from ..settings import db_url, region_tz
 from .kpi import GROUPINGS, compute_kpis
@@ -38,6 +39,8 @@ def moment(text: str) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.since is not None and args.until is not None and args.until <= args.since:
+        raise CommandError(f"--until ({args.until.isoformat()}) должно быть позже --since ({args.since.isoformat()})")
     engine = make_engine(db_url())
     try:
         table = compute_kpis(engine, group_by=args.group_by, since=args.since, until=args.until, now=args.now,

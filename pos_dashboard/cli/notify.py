@@ -10,6 +10,7 @@ import threading
 from sqlmodel import Session
 
 from ..db import make_engine
+from .errors import CommandError
 from ..services.dispatcher import dispatch_all
 from ..settings import db_url, smtp_settings
 
@@ -21,7 +22,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    settings = smtp_settings()
+    try:
+        settings = smtp_settings()
+    except ValueError as error:
+        raise CommandError(f"настройки e-mail: {error}") from None
     if not settings.enabled:
         print("Отправка e-mail выключена: задайте POS_SMTP_HOST (уведомления остаются в очереди)", file=sys.stderr)
         return 2

@@ -9,6 +9,15 @@ timers and workflow never act on them. With `adopt_at` they are handed to the pl
 (`import-spb --adopt`), together with history rows of an earlier import: open appeals get a fresh
 execution deadline counted from adoption, and the timers count from `adopted_at`. Territories, categories and organisations are created on first
 sight, each in its own small transaction, before the batch that needs them.
+
+Faults are told apart (issue 11). A fault of the *files* (not gzip, truncated, empty, required
+columns missing) raises `SourceError` before any row is written. A fault of a *row* (any field
+that does not parse, bytes that are not UTF-8, a time outside the sane window, a text over the
+platform's limits, a value the database refuses as data) skips that appeal with its id, line and
+reason. A fault of the *database* (unreachable, full, read-only, connections cut) is retried a few
+times with a pause and then raises `ImportAborted`: nothing of the current batch is written, and
+a rerun resumes where this run stopped (appeals already present are recognised by their
+external_ref and left alone; the KPI rollups are rebuilt when they miss appeals).
 """
 
 import functools
@@ -20,17 +29,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import refresh_statistics
 from ..domain.enums import FINAL_STATUSES, Status
+from ..domain.kpi_measures import kpi_fact
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
 from ..domain.search_words import document_words
 from ..services import kpi_rollups, queue_counters
 from . import spb_mapping as mapping
-from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
+from .spb_faults import (DATA_ERRORS, RETRY_DELAYS_S, ImportAborted, Skipped, clip,  # noqa: F401 (re-exported)
+                         prepare_row, retrying)
+from .spb_source import APPEALS_FILE, EVENTS_FILE, LINE, SourceError, appeals_with_events, scan, source_key
 
 BATCH_APPEALS = 1000
 SETTLED_CODES = {status.value for status in (*FINAL_STATUSES, Status.ANSWERED)}
@@ -50,13 +61,17 @@ class ImportReport:
     examples: dict[str, list] = field(default_factory=dict)  # reason → a few source ids
     orphan_event_rows: int = 0  # event rows whose appeal is not in appeals.csv.gz
     orphan_examples: list = field(default_factory=list)
+    retries: int = 0  # attempts repeated after a database failure
     started: float = field(default_factory=time.monotonic)
+    on_skip: Callable[[Skipped], None] | None = None  # told of every skipped appeal (the CLI prints it)
 
-    def skip(self, reason: str, source_id) -> None:
+    def skip(self, reason: str, source_id, line: int | None = None, detail: str = "") -> None:
         self.skipped[reason] += 1
         examples = self.examples.setdefault(reason, [])
         if len(examples) < EXAMPLES_PER_REASON:
             examples.append(source_id)
+        if self.on_skip:
+            self.on_skip(Skipped(source_id, line, reason, clip(detail)))
 
     def skip_orphan_events(self, rows: list[dict]) -> None:
         self.orphan_event_rows += len(rows)
@@ -83,6 +98,8 @@ class ImportReport:
             lines.append(f"  {reason}: {count} (например: {', '.join(map(str, self.examples[reason]))})")
         lines.append(f"Пропущено строк событий без обращения в {APPEALS_FILE}: {self.orphan_event_rows}"
                      + (f" (например: {', '.join(map(str, self.orphan_examples))})" if self.orphan_examples else ""))
+        if self.retries:
+            lines.append(f"Повторных попыток после сбоя базы данных: {self.retries}")
         lines.append(f"Время: {self.elapsed:.1f} с")
         return lines
 
@@ -148,63 +165,91 @@ class References:
 
 def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
                progress: Callable[[ImportReport], None] | None = None, progress_every: int = 5000,
-               adopt_at: datetime | None = None) -> ImportReport:
+               adopt_at: datetime | None = None, on_skip: Callable[[Skipped], None] | None = None,
+               retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> ImportReport:
     """Import the folder into the database of `engine` (the schema must exist). Never raises for a
-    malformed row: it is skipped and counted in the returned report. Without `adopt_at` the appeals
-    are history; with it they are handed over to the platform at that moment."""
+    malformed row: it is skipped and counted in the returned report. Raises SourceError when a file
+    cannot be read (before anything is written) and ImportAborted when the database fails past the
+    retries. Without `adopt_at` the appeals are history; with it they are handed over to the
+    platform at that moment."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
     for name in (APPEALS_FILE, EVENTS_FILE):
         if not os.path.isfile(os.path.join(folder, name)):
-            raise FileNotFoundError(f"в папке {folder} нет файла {name}")
+            raise SourceError(f"в папке {folder} нет файла {name}")
     appeals_scan = scan(os.path.join(folder, APPEALS_FILE), "id")
     events_scan = scan(os.path.join(folder, EVENTS_FILE), "appeal_id")
-    report, refs, batch, last_key = ImportReport(total_appeals=appeals_scan.rows), References(engine), [], None
+    report = ImportReport(total_appeals=appeals_scan.rows, on_skip=on_skip)
+    retry = functools.partial(retrying, report, retry_delays)
+    refs = retry(lambda: References(engine), "чтение справочников")
+    batch, lines, last_key = [], {}, None
     for row, events in appeals_with_events(folder, appeals_scan, events_scan):
         if row is None:
             report.skip_orphan_events(events)
             continue
         report.appeals_read += 1
-        key = source_key(row.get("id"))
+        key, line = source_key(row.get("id")), row.get(LINE)
         if key is not None and key == last_key:
-            report.skip("duplicate id", key)
+            report.skip("duplicate id", key, line)
             continue
         last_key = key
-        try:
-            batch.append(mapping.prepare_appeal(row, events))
-        except mapping.RowRejected as rejected:
-            report.skip(rejected.reason, row.get("id"))
+        prepared = prepare_row(report, row, events)
+        if prepared is not None:
+            batch.append(prepared)
+            lines[prepared.source_id] = line
         if len(batch) >= batch_size:
-            write_batch(engine, refs, batch, report, adopt_at)
-            batch = []
+            write_batch(engine, refs, batch, report, adopt_at, lines=lines, retry_delays=retry_delays)
+            batch, lines = [], {}
         if progress and report.appeals_read % progress_every == 0:
             progress(report)
     if batch:
-        write_batch(engine, refs, batch, report, adopt_at)
-    if report.imported or report.adopted:
-        with engine.begin() as conn:
-            kpi_rollups.rebuild(conn)
-        refresh_statistics(engine, ["appeal", "appealevent", "answer", "queuetally"])
+        write_batch(engine, refs, batch, report, adopt_at, lines=lines, retry_delays=retry_delays)
+    retry(lambda: _rebuild_rollups(engine, report), "пересчёт сводных таблиц KPI")
     if progress:
         progress(report)
     return report
 
 
+def _rebuild_rollups(engine: Engine, report: ImportReport) -> None:
+    """Rebuild the KPI rollups when this run changed appeals, or when an earlier run was stopped
+    (kill -9, database gone) after writing appeals but before rebuilding: one fact per appeal."""
+    if not (report.imported or report.adopted):
+        with engine.connect() as conn:
+            appeals = conn.execute(select(func.count()).select_from(Appeal.__table__)).scalar_one()
+            facts = conn.execute(select(func.count()).select_from(kpi_fact)).scalar_one()
+        if appeals == facts:
+            return
+    with engine.begin() as conn:
+        kpi_rollups.rebuild(conn)
+    refresh_statistics(engine, ["appeal", "appealevent", "answer", "queuetally"])
+
+
 def write_batch(engine: Engine, refs: References, batch: list[mapping.PreparedAppeal], report: ImportReport,
-                adopt_at: datetime | None = None) -> None:
-    """Write a batch in one transaction; if the database refuses it, retry appeal by appeal so that
-    only the offending appeals are skipped (each still all-or-nothing)."""
-    try:
+                adopt_at: datetime | None = None, *, lines: dict | None = None,
+                retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> None:
+    """Write a batch in one transaction. If the database refuses a value (IntegrityError, DataError),
+    retry appeal by appeal so that only the offending appeals are skipped (each still all-or-nothing).
+    If the database itself fails, retry the batch after a pause, then raise ImportAborted."""
+
+    def write():
         refs.ensure(batch)
         with engine.begin() as conn:
             imported, present, events, answers = _insert_new(conn, refs, batch, adopt_at)
             adopted = imported + _adopt_present(conn, batch, adopt_at) if adopt_at else 0
-    except SQLAlchemyError as error:
+        return imported, present, events, answers, adopted
+
+    try:
+        counts = retrying(report, retry_delays, write, f"запись обращений, начиная с {batch[0].source_id}")
+    except DATA_ERRORS as error:
         if len(batch) > 1:
             for prepared in batch:
-                write_batch(engine, refs, [prepared], report, adopt_at)
+                write_batch(engine, refs, [prepared], report, adopt_at, lines=lines, retry_delays=retry_delays)
         else:
-            report.skip(f"database error ({type(getattr(error, 'orig', None) or error).__name__})",
-                        batch[0].source_id)
+            original = getattr(error, "orig", None) or error
+            report.skip(f"refused by the database ({type(original).__name__})", batch[0].source_id,
+                        (lines or {}).get(batch[0].source_id), str(original))
         return
+    imported, present, events, answers, adopted = counts
     report.imported += imported
     report.already_present += present
     report.events += events
@@ -276,3 +321,4 @@ def _payload_json(refs: References, payload: dict) -> str:
         if name:
             payload[id_key] = refs.organization_id(name)
     return json.dumps(payload, ensure_ascii=False)
+

@@ -14,13 +14,16 @@ Mapping (the source's words → ours):
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from ..domain.enums import AnswerKind, EventKind, OrgType, Status
 
 SOURCE_TZ = ZoneInfo("Europe/Moscow")  # the portal's times are Moscow local time, without a zone
 END_OF_DAY = time(23, 59, 59)
+# Times outside this window are errors of the source (9999-12-31 placeholders, 1900 defaults).
+SANE_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc)
+SANE_UNTIL = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 # status name of the portal → (our status, action of the imported event)
 STATUS_BY_NAME = {
@@ -119,11 +122,20 @@ def org_type_for(name: str) -> OrgType:
 
 
 def parse_local(value: str, what: str) -> datetime:
-    """A source time (naive, Moscow local) as an aware datetime."""
+    """A source time as an aware datetime: naive times are Moscow local, an explicit offset is kept.
+    A time outside SANE_FROM…SANE_UNTIL (9999-12-31, 1900-01-01) is refused like a malformed one."""
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=SOURCE_TZ)
+        parsed = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         raise RowRejected(f"bad {what}", repr(value)) from None
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=SOURCE_TZ)
+    try:
+        sane = SANE_FROM <= parsed < SANE_UNTIL
+    except OverflowError:  # 0001-01-01 with a positive offset is before the first representable instant
+        sane = False
+    if not sane:
+        raise RowRejected(f"{what} out of range", repr(value))
+    return parsed
 
 
 def map_status(name: str) -> tuple[Status, str]:
@@ -140,9 +152,19 @@ def route_details(comment: str) -> dict:
     """Parties and the deadline move named in a route comment («передано по принадлежности …»)."""
     details = {key: m.group(1) for key, pattern in _ROUTE_PARTIES.items() if (m := pattern.search(comment))}
     if moved := _DEADLINE_MOVE.search(comment):
-        details["old_deadline"], details["new_deadline"] = (
-            datetime.strptime(d, "%d.%m.%Y").date().isoformat() for d in moved.groups())
+        details["old_deadline"], details["new_deadline"] = (_comment_date(d).isoformat() for d in moved.groups())
     return details
+
+
+def _comment_date(text: str) -> date:
+    """A «дд.мм.гггг» date of a route comment; an impossible one («31.02.2021») rejects the appeal."""
+    try:
+        day = datetime.strptime(text, "%d.%m.%Y").date()
+    except ValueError:
+        raise RowRejected("bad date in route comment", repr(text)) from None
+    if not SANE_FROM.date() <= day < SANE_UNTIL.date():
+        raise RowRejected("date in route comment out of range", repr(text))
+    return day
 
 
 def prepare_appeal(row: dict, events: list[dict]) -> PreparedAppeal:
