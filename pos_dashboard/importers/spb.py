@@ -28,7 +28,7 @@ from ..db import refresh_statistics
 from ..domain.enums import FINAL_STATUSES, Status
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
 from ..services import kpi_rollups, queue_counters
-from . import spb_mapping as mapping
+from . import spb_mapping as mapping, spb_rules
 from .spb_source import APPEALS_FILE, EVENTS_FILE, appeals_with_events, scan, source_key
 
 BATCH_APPEALS = 1000
@@ -179,6 +179,7 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
     if batch:
         write_batch(engine, refs, batch, report, adopt_at)
     if report.imported or report.adopted:
+        spb_rules.after_import(engine)  # deadline rules the source states, its «data as of» moment
         with engine.begin() as conn:
             kpi_rollups.rebuild(conn)
         refresh_statistics(engine, ["appeal", "appealevent", "answer", "queuetally"])
