@@ -51,6 +51,7 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
     payloads = [payload for _, payload, _, _ in events if payload.get("source_event")]
     from_source = appeal.external_ref is not None and bool(payloads)
     as_of = snapshot.data_as_of(session) if appeal.source_history else None
+    note = _deadline_note(appeal, as_of or utcnow())
     return {
         "id": appeal.id,
         "number": display_number(appeal.id, appeal.external_ref),
@@ -69,8 +70,8 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
         "text": appeal.text,
         "created": local_time(appeal.created_at),
         "deadline": local_time(appeal.deadline_at) if appeal.deadline_at else "—",
-        "deadline_note": _deadline_note(appeal, as_of or utcnow()),
-        "data_as_of": f"данные источника на {local_time(as_of)}" if as_of else "",
+        "deadline_note": note,
+        "data_as_of": f"данные источника на {local_time(as_of)}" if as_of and note else "",
         "extended": imported.deadline_changes(payloads) if from_source else ("да" if appeal.extended else "нет"),
         "rating": str(appeal.rating) if appeal.rating else "—",
         "answers": _answers(session, appeal.id, citizen_view=citizen_view, from_source=from_source),
