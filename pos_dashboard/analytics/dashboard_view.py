@@ -9,7 +9,7 @@ from sqlmodel import Session
 from ..domain.enums import ORG_TYPE_LABELS
 from ..domain.models import Category, Organization, Territory
 from ..services.actors import Actor
-from . import kpi
+from . import kpi, snapshot
 from .dashboard import (HIGHER_IS_BETTER, MAP_KPIS, TABLE_KPIS, cards, check_access, grouped, sort_page,
                         table_rows, territory_bubbles)
 from .figures import plain_figure
@@ -34,6 +34,7 @@ def table_headers() -> list[dict]:
 
 def organisation_page(session: Session, flt: DashboardFilter, *, actor: Actor, now: datetime, sort: str,
                       descending: bool, page: int) -> dict:
+    now = snapshot.clock(session, now)
     table = grouped(session, flt, "organisation", actor=actor, now=now)
     shown, pages = sort_page(table, sort, descending, page, ORG_PAGE_SIZE)
     return {"org_rows": table_rows(shown, flt, "organisation", now), "org_pages": pages,
@@ -64,6 +65,8 @@ def map_view(session: Session, territory_table, map_kpi: str) -> dict:
 def load_view(session: Session, flt: DashboardFilter, *, actor: Actor, now: datetime, org_sort: str,
               org_desc: bool, org_page: int, map_kpi: str) -> dict:
     check_access(actor)
+    as_of = snapshot.as_of_label(session, now)
+    now = snapshot.clock(session, now)  # a historical import: periods and «now» counts as of its own date
     since, until = period_bounds(flt, now)
     series = chart_series(session, flt, actor=actor, now=now)
     territory_table = grouped(session, flt, "territory", actor=actor, now=now)
@@ -71,7 +74,7 @@ def load_view(session: Session, flt: DashboardFilter, *, actor: Actor, now: date
     top = category_table.sort_values(["received", "group"], ascending=[False, True]).head(TOP_CATEGORIES)
     top_categories = [CountBar(label=r["group"], count=int(r["received"])) for r in top.to_dict("records")]
     return {
-        "query": to_query(flt), "period_text": period_label(since, until), "chips": _chips(session, flt),
+        "query": to_query(flt), "period_text": period_label(since, until) + (f" ({as_of})" if as_of else ""), "chips": _chips(session, flt),
         "cards": cards(session, flt, actor=actor, now=now),
         "territory_rows": table_rows(territory_table, flt, "territory", now),
         "category_rows": table_rows(category_table, flt, "category", now),

@@ -33,6 +33,7 @@ from ..domain.types import utcnow
 from ..services.kpi_facts import (CLOSING_OUTCOMES, DISPUTE_ACTION, MEASURES, OUTCOME_LABELS,  # noqa: F401
                                   RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING, final_outcome, load_frame,
                                   open_now, outcome_counts, tree_roots)
+from . import snapshot
 from .kpi_drill import drill_condition, flag_conditions  # noqa: F401  (the dashboard reads them here)
 
 
@@ -218,6 +219,7 @@ def compute_kpis(bind, group_by: str | None = None, since: datetime | None = Non
         raise ValueError(f"group_by must be one of {GROUPINGS}, not {group_by!r}")
     now = now or utcnow()
     with _connection(bind) as conn:
+        now = snapshot.clock(conn, now)  # a historical import reads as of its own date
         sums = None if exact else rollup_sums(conn, group_by, since, until, now, selection)
         if sums is None:
             sums = _scanned_sums(conn, group_by, since, until, now, selection)

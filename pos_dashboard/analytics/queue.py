@@ -22,6 +22,7 @@ from ..domain.numbers import display_number, external_refs_for
 from ..domain.search_words import QueryWord, marked, query_words
 from .formatting import duration, full_place, local_time, place_path
 from .kpi import KpiSelection, drill_condition, selection_conditions
+from . import snapshot
 from .rework import pending_rework
 
 PAGE_SIZE_MAX = 100
@@ -55,11 +56,14 @@ class QueuePage:
     status_counts: dict[str, int]  # per status, under every filter but the status one
     overdue: int  # under every filter but the deadline one
     at_risk: int
+    as_of: str = ""  # «данные на 26.04.2021» when the region is a historical import read as of its date
 
 
 def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_size: int = 50,
                      now: datetime) -> QueuePage:
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
+    as_of = snapshot.as_of_label(session, now)
+    now = snapshot.clock(session, now)  # a historical import reads as of its own date
     conditions = _conditions(session, flt, now)
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now)
     _mark_found_words(rows, flt.search)
@@ -81,7 +85,7 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         func.count().filter(Appeal.deadline_at >= now),
     ).select_from(Appeal).where(*without_deadline, _open(), Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
     return QueuePage(rows=rows, total=total, status_counts={str(k): int(v) for k, v in counts.items() if v},
-                     overdue=overdue, at_risk=at_risk)
+                     overdue=overdue, at_risk=at_risk, as_of=as_of)
 
 
 def queue_version(session: Session) -> tuple:

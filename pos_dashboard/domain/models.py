@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from .enums import AnswerKind, Channel, DeadlineKind, EventKind, OrgType, ReviewState, Role, Status
@@ -65,6 +65,9 @@ class Category(SQLModel, table=True):
     expedited: bool = False  # «часы»: short deadline, urgent problems
     evidence_required: bool = False  # the answer must carry a photo of the result
     external_ref: str | None = Field(default=None, unique=True)
+    # False for an imported category whose source never states its deadline (the card says so
+    # instead of showing deadline_days, which then only serves appeals made on the platform)
+    deadline_stated: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class RoutingRule(SQLModel, table=True):
@@ -204,3 +207,12 @@ class QueueVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class SourceSnapshot(SQLModel, table=True):
+    """A historical import's «data as of» moment (the newest event time in its source): overdue and
+    at-risk are judged at this moment for the appeals that are still the source's history."""
+
+    source: str = Field(sa_type=String(32), primary_key=True)  # e.g. "spb"
+    data_as_of: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -38,7 +38,7 @@ from ..domain.kpi_measures import kpi_fact
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Organization, Territory
 from ..domain.search_words import document_words
 from ..services import kpi_rollups, queue_counters
-from . import spb_mapping as mapping
+from . import spb_mapping as mapping, spb_rules
 from .spb_faults import (DATA_ERRORS, RETRY_DELAYS_S, ImportAborted, Skipped, clip,  # noqa: F401 (re-exported)
                          prepare_row, retrying)
 from .spb_source import APPEALS_FILE, EVENTS_FILE, LINE, SourceError, appeals_with_events, scan, source_key
@@ -204,21 +204,23 @@ def import_spb(engine: Engine, folder: str, *, batch_size: int = BATCH_APPEALS,
             progress(report)
     if batch:
         write_batch(engine, refs, batch, report, adopt_at, lines=lines, retry_delays=retry_delays)
-    retry(lambda: _rebuild_rollups(engine, report), "пересчёт сводных таблиц KPI")
+    retry(lambda: _after_writing(engine, report), "пересчёт сроков источника и сводных таблиц KPI")
     if progress:
         progress(report)
     return report
 
 
-def _rebuild_rollups(engine: Engine, report: ImportReport) -> None:
-    """Rebuild the KPI rollups when this run changed appeals, or when an earlier run was stopped
-    (kill -9, database gone) after writing appeals but before rebuilding: one fact per appeal."""
+def _after_writing(engine: Engine, report: ImportReport) -> None:
+    """Infer the source's deadline rules and its «data as of» moment, then rebuild the KPI rollups,
+    when this run changed appeals, or when an earlier run was stopped (kill -9, database gone) after
+    writing appeals but before this step: one fact per appeal."""
     if not (report.imported or report.adopted):
         with engine.connect() as conn:
             appeals = conn.execute(select(func.count()).select_from(Appeal.__table__)).scalar_one()
             facts = conn.execute(select(func.count()).select_from(kpi_fact)).scalar_one()
         if appeals == facts:
             return
+    spb_rules.after_import(engine)
     with engine.begin() as conn:
         kpi_rollups.rebuild(conn)
     refresh_statistics(engine, ["appeal", "appealevent", "answer", "queuetally"])

@@ -6,7 +6,8 @@ Mapping (the source's words → ours):
 - district → top-level Territory (kind "district"); municipal okrug → its child (kind "okrug");
 - category (one per category_id, named «Благоустройство (Двор)» because the portal repeats category
   names across object types) → top-level Category; reason → its child (the appeal's category);
-- answer authors, executors, controllers, coordinators (also those named in route comments) → Organization;
+- answer authors, executors and the organisations named in route comments → Organization; an appeal
+  belongs to the source's executor, or to nobody while the source names none (`executor_of`);
 - every source event → one AppealEvent (actor_role system, action "import:…", the source's status
   name and detail kept in the payload); only «status» events change the status;
 - every «answer» event → one Answer (interim/final, organisation = its author).
@@ -46,6 +47,8 @@ EVENT_BY_NAME = {
 }
 PETITION_EVENTS = ("petition", "petition.on_moderation")  # a citizen's message; the 2nd+ is a repeat
 ANSWER_KINDS = {"Окончательный ответ": AnswerKind.FINAL, "Промежуточный ответ": AnswerKind.INTERIM}
+# the source's parties of an appeal still in work → payload keys of its last event
+SOURCE_PARTIES = {"source_coordinator": "coordinator_organization", "source_controller": "controller_organization"}
 ROUTE_FROM, ROUTE_TO = ("from_coordinator", "from_controller"), ("to_coordinator", "to_controller")
 
 _DEADLINE_MOVE = re.compile(r"изменен с (\d\d\.\d\d\.\d{4}) на (\d\d\.\d\d\.\d{4})")
@@ -115,6 +118,14 @@ def reason_ref(source_id: str) -> str:
 
 def organization_ref(name: str) -> str:
     return f"spb:org:{name}"
+
+
+def executor_of(row: dict) -> str | None:
+    """The organisation an imported appeal belongs to (its queue, KPIs per organisation): the source's
+    executor, and nobody where the source names none (an appeal still in work names only the
+    coordinating and controlling organisations, kept in the last event's payload, not counted as
+    executors: issue 10, item 8)."""
+    return (row.get("executor_organization") or "").strip() or None
 
 
 def org_type_for(name: str) -> OrgType:
@@ -201,9 +212,10 @@ def prepare_appeal(row: dict, events: list[dict]) -> PreparedAppeal:
     interims = [a for a in answers if a["kind"] == AnswerKind.INTERIM.value]
     if interims and status == Status.INTERIM_ANSWER and deadline_at is not None:
         interims[-1]["planned_date"] = deadline_at.date()  # the portal's deadline is the promised date
-    organization = next((row.get(c) for c in ("executor_organization", "final_answer_author",
-                                                "coordinator_organization", "controller_organization")
-                         if row.get(c)), None)
+    organization = executor_of(row)
+    parties = {key: row[column].strip() for key, column in SOURCE_PARTIES.items() if (row.get(column) or "").strip()}
+    if parties and timeline.events:  # who the source names for the appeal now, shown on the card
+        timeline.events[-1]["payload"].update(parties)
     appeal = dict(
         external_ref=appeal_ref(source_id), citizen_id=None, text=text,
         address=(row.get("full_address") or "").strip() or None, latitude=latitude, longitude=longitude,

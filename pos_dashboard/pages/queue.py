@@ -16,6 +16,8 @@ def queue_page() -> rx.Component:
                 rx.heading("Очередь обращений", size="6"),
                 rx.cond(QueueState.loading, rx.spinner(size="2", aria_label="Загрузка", id="queue-loading")),
                 rx.spacer(),
+                rx.cond(QueueState.as_of != "", rx.badge(QueueState.as_of, color_scheme="amber", size="2",
+                                                         id="queue-as-of")),
                 rx.text("обновлено ", QueueState.updated_at, size="1", color=rx.color("gray", 11)),
                 # The clock ticks every few seconds and asks the server whether appeals changed.
                 rx.moment(interval=POLL_INTERVAL_MS, format="HH:mm:ss", on_change=QueueState.poll,

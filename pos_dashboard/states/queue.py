@@ -104,6 +104,7 @@ class QueueState(AppState):
     loading: bool = False
     error: str = ""
     updated_at: str = ""
+    as_of: str = ""  # «данные на 26.04.2021»: a historical import read as of its own date
 
     _version: tuple = ()
     _stale: bool = False  # the last load failed: the poll retries it until it works
@@ -216,6 +217,7 @@ class QueueState(AppState):
         failures.recovered()
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
+        self.as_of = result.as_of
         self._version, self.loading, self.error, self._stale = version, False, "", False
         self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
 
