@@ -29,6 +29,7 @@ _IMPORTED_EVENT_LABELS = {
     "problem_change": "Смена категории", "conclusion": "Заключение", "petition.on_moderation": "Сообщение на модерации",
     "execution_date_change": "Изменение срока", "execution_date_change.reopen": "Изменение срока (возобновление)",
 }
+ACTION_LABELS = _ACTION_LABELS  # the audit page names workflow actions the same way
 CUR_LABEL = "ЦУР"  # coordinators act in the name of the regional management centre
 _KIND_LABELS = {EventKind.REDIRECT: "Переадресация по принадлежности", EventKind.CATEGORY_CHANGE: "Смена категории"}
 

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from .enums import AnswerKind, Channel, DeadlineKind, EventKind, OrgType, ReviewState, Role, Status
@@ -35,6 +35,8 @@ class Organization(SQLModel, table=True):
     territory_id: int | None = Field(default=None, foreign_key="territory.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     external_ref: str | None = Field(default=None, unique=True)
+    # Switched off by an administrator: no new staff, no routing rules, not offered in triage.
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class User(SQLModel, table=True):
@@ -65,6 +67,8 @@ class Category(SQLModel, table=True):
     expedited: bool = False  # «часы»: short deadline, urgent problems
     evidence_required: bool = False  # the answer must carry a photo of the result
     external_ref: str | None = Field(default=None, unique=True)
+    # Switched off by an administrator (a category with appeals is never deleted): not offered to citizens.
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class RoutingRule(SQLModel, table=True):
@@ -133,7 +137,13 @@ class Appeal(SQLModel, table=True):
 class AppealEvent(SQLModel, table=True):
     """Append-only audit log of an appeal: who did what, when, from which status to which, why."""
 
-    __table_args__ = (Index("ix_event_appeal_at", "appeal_id", "at", "id"),)
+    __table_args__ = (
+        Index("ix_event_appeal_at", "appeal_id", "at", "id"),
+        # The audit page (analytics/audit_log.py): newest first, by who, by action.
+        Index("ix_event_at", "at", "id"),
+        Index("ix_event_actor_at", "actor_id", "at", "id"),
+        Index("ix_event_action_at", "action", "at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     appeal_id: int = Field(foreign_key="appeal.id")
