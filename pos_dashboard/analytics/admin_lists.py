@@ -90,7 +90,8 @@ def users_page(session: Session, *, actor: Actor, query: str = "", role: str = "
     require_admin(actor)
     stmt = select(User, Organization.name).join(Organization, Organization.id == User.organization_id, isouter=True)
     if pattern := _pattern(query):
-        stmt = stmt.where(or_(User.login.like(pattern, escape="\\"), _folded(User.full_name).like(pattern, escape="\\")))
+        stmt = stmt.where(or_(User.login.like(pattern, escape="\\"),
+                              _folded(User.full_name).like(pattern, escape="\\")))
     if role in {str(r) for r in ASSIGNABLE_ROLES}:
         stmt = stmt.where(User.role == role)
     rows, total = _page(session, stmt, (User.login,), page, page_size)
@@ -165,8 +166,9 @@ def organization_choices(session: Session, *, actor: Actor, query: str) -> list[
         return []
     number = query.strip()
     rows = session.execute(select(Organization.id, Organization.name).where(
-        Organization.is_active, or_(_folded(Organization.name).like(pattern, escape="\\"),
-                                    Organization.id == (int(number) if number.isdecimal() and len(number) < 10 else -1)))
+        Organization.is_active,
+        or_(_folded(Organization.name).like(pattern, escape="\\"),
+            Organization.id == (int(number) if number.isdecimal() and len(number) < 10 else -1)))
         .order_by(Organization.name, Organization.id).limit(ORG_CHOICES_MAX)).all()
     return [picked(i, name) for i, name in rows]
 

@@ -22,7 +22,7 @@ _CARDS = [
 
 def _card(href: str, title: str, icon: str, text: str) -> rx.Component:
     return rx.link(rx.card(rx.hstack(
-        rx.icon(icon, size=28, color=rx.color("accent", 11)),
+        rx.icon(icon, size=28, color=rx.color("accent", 11), flex_shrink="0"),
         rx.vstack(rx.text(title, weight="bold", size="4"), rx.text(text, size="2", color=rx.color("gray", 12)),
                   spacing="1"),
         spacing="3", align="start"), width="100%"), href=href, underline="none", width="100%",

@@ -43,7 +43,7 @@ def _row(row) -> rx.Component:
             rx.button("Изменить", size="1", variant="soft", on_click=S.edit(row["id"]),
                       aria_label="Изменить организацию " + row["id"].to(str)),
             rx.cond(row["active"],
-                    rx.button("Отключить", size="1", variant="soft", color_scheme="red",
+                    rx.button("Отключить", size="1", variant="soft", color_scheme="red", high_contrast=True,
                               on_click=S.set_active(row["id"], False),
                               aria_label="Отключить организацию " + row["id"].to(str)),
                     rx.button("Включить", size="1", variant="soft", on_click=S.set_active(row["id"], True),

@@ -38,7 +38,8 @@ def _row(row) -> rx.Component:
         cell(row["organization"], hint=rx.cond(row["organization_active"], "", "организация отключена")),
         cell(rx.hstack(
             rx.button("Изменить", size="1", variant="soft", on_click=S.edit(row["id"]), aria_label="Изменить" + label),
-            rx.button("Удалить", size="1", variant="soft", color_scheme="red", on_click=S.delete(row["id"]),
+            rx.button("Удалить", size="1", variant="soft", color_scheme="red", high_contrast=True,
+                      on_click=S.delete(row["id"]),
                       aria_label="Удалить" + label),
             rx.link("Журнал", href=routes.audit_url("routing_rule", row["id"]), size="1"),
             spacing="2", align="center")),

@@ -65,7 +65,8 @@ class AdminAuditState(AdminPageState):
         if refusal := await self._refuse_page():
             return refusal
         params = self.router.url.query_parameters
-        self.values = {"who": "", "kind": "all", "since": "", "until": "", "object_id": str(params.get("object_id", ""))[:12],
+        self.values = {"who": "", "kind": "all", "since": "", "until": "",
+                       "object_id": str(params.get("object_id", ""))[:12],
                        "object_type": str(params.get("object_type", "all"))[:32]}
         self.error, self.form_key = "", self.form_key + 1
         await self._load(first=True)

@@ -69,7 +69,7 @@ def test_admin_creates_a_user_who_logs_in_then_deactivates_them_and_the_log_show
     admin.fill("#users-search", "browser.user")
     admin.wait_for_function("document.querySelectorAll('#users-table tbody tr').length === 1")
     admin.get_by_role("button", name="Отключить browser.user").click()
-    admin.wait_for_selector("#users-notice")
+    admin.wait_for_selector("#users-notice:has-text('отключена')")
     assert "завершено сеансов: 1" in admin.inner_text("#users-notice")
 
     user.goto(app_url + "/")  # the next page of the switched-off account: back to the log-in page
@@ -99,6 +99,8 @@ def test_a_coordinator_is_refused_the_administration_pages(app_url, context_fact
     for url, marker in PAGES:
         coordinator.goto(app_url + url)
         coordinator.wait_for_url(app_url + "/", timeout=30_000)  # the coordinator's home, the queue
+        coordinator.wait_for_selector(f"#{marker}", state="detached", timeout=30_000)
+        coordinator.wait_for_selector("#nav-home")
         assert coordinator.locator(f"#{marker}").count() == 0
 
 
