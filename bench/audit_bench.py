@@ -82,7 +82,7 @@ def main() -> None:
             shown = count_audit(session, actor=actor, flt=flt)
             both = f"{statistics.median(count_times):.1f} / {p95(count_times):.1f}" if count_times else "—"
             print(f"| {name} | {statistics.median(page_times):.1f} / {p95(page_times):.1f} | {both} | "
-                  f"{'>10,000' if shown > 10_000 else f'{shown:,}'} |")
+                  f"{'>1,000' if shown > 1_000 else f'{shown:,}'} |")
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -4,7 +4,7 @@ events of appeals (appealevent, not copied anywhere) as one list, newest first.
 Paging is by key, not by offset: a page is the newest `page_size` rows older than the last row of
 the page before, taken from each source by its index (at, id) — or (actor, at, id), (action, at,
 id), (appeal, at, id) when filtered — and merged. The cost of a page does not grow with the size of
-the log or with how far back one pages. Counts stop at COUNT_CAP."""
+the log or with how far back one pages. Counts stop at COUNT_CAP (a bounded count: see README for why 1,000)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -24,7 +24,7 @@ from .appeal_card import ACTION_LABELS
 from .formatting import local_time
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 WHO_MAX = 150
 MATCHING_LOGINS_MAX = 20
 ADMIN_ALL, WORKFLOW_ALL, WORKFLOW_PREFIX = "admin", "workflow", "wf:"
