@@ -9,6 +9,12 @@ from .background import run_dispatcher_forever, run_timers_forever
 from .failures import frontend_exception_handler
 from .components.connection import overlay
 from .pages.account import account_page
+from .pages.admin_audit import admin_audit_page
+from .pages.admin_categories import admin_categories_page
+from .pages.admin_hub import admin_hub_page
+from .pages.admin_orgs import admin_orgs_page
+from .pages.admin_routing import admin_routing_page
+from .pages.admin_users import admin_users_page
 from .pages.card import card_page
 from .pages.kpi import kpi_page
 from .pages.login import login_page
@@ -24,6 +30,12 @@ from .pages.answer_templates import templates_page
 from .states.answer_templates import CardTemplatesState, TemplatesState
 from .states.triage import TriageState
 from .states.account import AccountState
+from .states.admin_audit import AdminAuditState
+from .states.admin_categories import AdminCategoriesState
+from .states.admin_hub import AdminHubState
+from .states.admin_orgs import AdminOrgsState
+from .states.admin_routing import AdminRoutingState
+from .states.admin_users import AdminUsersState
 from .pages.rating_detail import rating_detail_page
 from .pages.ratings import ratings_page
 from .states.card import CardState
@@ -88,5 +100,14 @@ app.add_page(kpi_page, route=routes.KPI, title="Показатели — ПОС"
 app.add_page(ratings_page, route=routes.RATINGS, title="Рейтинг организаций — ПОС", on_load=RatingsState.on_load)
 app.add_page(rating_detail_page, route=routes.RATING, title="Рейтинг организации — ПОС",
              on_load=RatingDetailState.on_load)
+app.add_page(admin_hub_page, route=routes.ADMIN, title="Администрирование — ПОС", on_load=AdminHubState.on_load)
+app.add_page(admin_users_page, route=routes.ADMIN_USERS, title="Пользователи — ПОС", on_load=AdminUsersState.on_load)
+app.add_page(admin_orgs_page, route=routes.ADMIN_ORGANIZATIONS, title="Организации — ПОС",
+             on_load=AdminOrgsState.on_load)
+app.add_page(admin_categories_page, route=routes.ADMIN_CATEGORIES, title="Категории и сроки — ПОС",
+             on_load=AdminCategoriesState.on_load)
+app.add_page(admin_routing_page, route=routes.ADMIN_ROUTING, title="Маршрутизация — ПОС",
+             on_load=AdminRoutingState.on_load)
+app.add_page(admin_audit_page, route=routes.ADMIN_AUDIT, title="Журнал действий — ПОС", on_load=AdminAuditState.on_load)
 app.register_lifespan_task(run_timers_forever)
 app.register_lifespan_task(run_dispatcher_forever)

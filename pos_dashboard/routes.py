@@ -28,6 +28,12 @@ VOTE_PROGRESS = "/participate/[vote_id]/progress"
 VOTE_BUILDER_LIST = "/participate/votes"
 VOTE_BUILDER_NEW = "/participate/votes/new"
 VOTE_BUILDER = "/participate/votes/[vote_id]"
+ADMIN = "/admin"
+ADMIN_USERS = "/admin/users"
+ADMIN_ORGANIZATIONS = "/admin/organizations"
+ADMIN_CATEGORIES = "/admin/categories"
+ADMIN_ROUTING = "/admin/routing"
+ADMIN_AUDIT = "/admin/audit"
 
 
 def appeal(appeal_id: int) -> str:
@@ -55,3 +61,9 @@ def rating_url(organization_id=None) -> str:
 def survey_url(survey_id) -> str:
     """/participate/surveys/<id>; works on ints and on Reflex Vars alike."""
     return "/participate/surveys/" + (survey_id.to(str) if hasattr(survey_id, "to") else str(survey_id))
+
+
+def audit_url(object_type: str, object_id) -> str:
+    """The audit log filtered to one object; works on ints and on Reflex Vars alike."""
+    return f"{ADMIN_AUDIT}?object_type={object_type}&object_id=" + (
+        object_id.to(str) if hasattr(object_id, "to") else str(object_id))

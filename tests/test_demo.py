@@ -223,3 +223,21 @@ def test_demo_photos_are_stored_cleaned_and_deterministic(session, demo):
     for row in rows[:50]:
         assert path_of(row.storage_key).stat().st_size == row.size and path_of(row.thumbnail_key).exists()
     assert draw(42, 7, False) == draw(42, 7, False) != draw(42, 7, True)
+
+
+def test_every_demo_organisation_has_answer_templates_for_its_categories(session, demo):
+    from pos_dashboard.domain.answer_templates import AnswerTemplate
+    from pos_dashboard.domain.models import Organization, RoutingRule
+    from pos_dashboard.services import answer_templates
+    from pos_dashboard.services.actors import Actor
+
+    templates = session.exec(select(AnswerTemplate)).all()
+    organizations = session.exec(select(Organization.id)).all()
+    assert demo.counts["answertemplate"] == len(templates) > len(organizations)
+    general = {t.organization_id for t in templates if t.category_id is None}
+    assert general == set(organizations)
+    rules = {(r.organization_id, r.category_id) for r in session.exec(select(RoutingRule))}
+    assert all((t.organization_id, t.category_id) in rules for t in templates if t.category_id is not None)
+    org_user = session.exec(select(User).where(User.login == "org")).one()
+    own = answer_templates.list_templates(session, actor=Actor.of(org_user))
+    assert len(own) >= 2 and {t.organization_id for t in own} == {org_user.organization_id}

@@ -23,6 +23,7 @@ _ACTION_LABELS = {name: t.label for name, t in TRANSITIONS.items()} | {
     "extend": "Срок продлён",
     "change_category": "Категория изменена",
 }
+ACTION_LABELS = _ACTION_LABELS  # the audit page names workflow actions the same way
 CUR_LABEL = "ЦУР"  # coordinators act in the name of the regional management centre
 _KIND_LABELS = {EventKind.REDIRECT: "Переадресация по принадлежности", EventKind.CATEGORY_CHANGE: "Смена категории"}
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from ..domain import deadlines
+from ..domain.deadlines import plural, rule_text
 from ..domain.enums import DeadlineKind, Role
 from ..domain.models import Appeal, Category, Territory
 from ..domain.workflow import SUBMIT_ROLES
@@ -39,12 +40,7 @@ class Receipt(TypedDict):
     deadline: str
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} {one}"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return f"{n} {few}"
-    return f"{n} {many}"
+_plural = plural
 
 
 def _days(n: int) -> str:
@@ -52,9 +48,7 @@ def _days(n: int) -> str:
 
 
 def deadline_rule(category: Category) -> str:
-    if category.deadline_kind == DeadlineKind.WORKING:
-        return _plural(category.deadline_days, "рабочий день", "рабочих дня", "рабочих дней")
-    return _plural(category.deadline_days, "календарный день", "календарных дня", "календарных дней")
+    return rule_text(category.deadline_days, category.deadline_kind)
 
 
 def fold(text: str) -> str:
@@ -69,7 +63,8 @@ def category_choices(session: Session, *, actor: Actor) -> list[CategoryChoice]:
     child = aliased(Category)
     has_children = select(child.id).where(child.parent_id == Category.id).exists()
     rows = session.exec(select(Category, parent.name).outerjoin(parent, parent.id == Category.parent_id)
-                        .where(~has_children).order_by(parent.name, Category.name)).all()
+                        .where(~has_children, Category.is_active, parent.is_active.is_not(False))
+                        .order_by(parent.name, Category.name)).all()
     return [CategoryChoice(
         value=str(c.id), name=c.name, group=group or "", rule=deadline_rule(c),
         expedited=f"срочная категория: срок {_days(c.deadline_days)}" if c.expedited else "",

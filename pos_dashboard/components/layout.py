@@ -35,6 +35,8 @@ def header() -> rx.Component:
                             rx.link(AppState.rating_nav_label, href=AppState.rating_nav_href, size="2",
                                     id="nav-ratings")),
                     rx.link("Голосования", href=routes.VOTES, size="2", id="nav-votes"),
+                    rx.cond(AppState.user_role_label == ROLE_LABELS[Role.ADMIN],
+                            rx.link("Администрирование", href=routes.ADMIN, size="2", id="nav-admin")),
                     spacing="4", wrap="wrap",
                 ),
                 aria_label="Разделы", margin_left=rx.breakpoints(initial="0", md="24px"),

@@ -28,6 +28,7 @@ from .attachments import write_demo_files
 from .notifications import write_history
 from .participation import build_participation
 from .reference import TABLES, build_reference
+from .templates import write_templates
 
 MARKER_LOGIN = "admin"
 Batch = list[tuple[str, list]]
@@ -113,6 +114,7 @@ def load_demo(engine: Engine, options: DemoOptions, progress=sys.stderr) -> Load
         kpi_rollups.rebuild(conn)
     result.counts["notification"] = write_history(engine, (options.now or current_hour()).astimezone(timezone.utc))
     result.counts["attachment"] = write_demo_files(engine, options.seed)
+    result.counts["answertemplate"] = write_templates(engine, (options.now or current_hour()).astimezone(timezone.utc))
     engine.dispose()  # no pooled connection keeps the bulk-load settings
     result.seconds = time.perf_counter() - started
     return result

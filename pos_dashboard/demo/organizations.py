@@ -67,7 +67,7 @@ def build_organizations(municipalities: list[Municipality], next_id, rng: random
     def add(name, org_type, territory_id, parent_id) -> int:
         org_id = next_id()
         orgs.rows.append((org_id, name, org_type.value, territory_id, parent_id,
-                          f"{external_prefix}organization:{org_id}"))
+                          f"{external_prefix}organization:{org_id}", True))
         return org_id
 
     for key, name, org_type, parent in REGIONAL:

@@ -49,14 +49,14 @@ def build_categories(next_id, external_prefix: str) -> Categories:
     for top in CATALOGUE:
         top_id = next_id()
         rows.append((top_id, top.name, None, REGULAR_DAYS, kind, False, False, f"{external_prefix}category:{top_id}",
-                     True))  # deadline_stated
+                     True, True))  # deadline_stated, is_active
         if top.responsible:
             holders.append((top_id, top.responsible))
         for leaf in top.leaves:
             leaf_id = next_id()
             days = EXPEDITED_DAYS if leaf.expedited else REGULAR_DAYS
             rows.append((leaf_id, leaf.name, top_id, days, kind, leaf.expedited, leaf.evidence,
-                         f"{external_prefix}category:{leaf_id}", True))
+                         f"{external_prefix}category:{leaf_id}", True, True))
             leaves.append(LeafInfo(leaf_id, top_id, leaf.name, top.name, days, kind, leaf.expedited, leaf.evidence,
                                    leaf.responsible or top.responsible, leaf.says, leaf.weight, SEASONS[leaf.season]))
             if leaf.responsible:

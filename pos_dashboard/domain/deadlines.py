@@ -118,3 +118,19 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime refused: {moment!r}")
     return moment
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """«1 день», «3 дня», «5 дней» (Russian plural forms)."""
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} {one}"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
+def rule_text(days: int, kind: DeadlineKind | str) -> str:
+    """A category's deadline rule as people read it: «30 рабочих дней», «1 календарный день»."""
+    if kind == DeadlineKind.WORKING:
+        return plural(days, "рабочий день", "рабочих дня", "рабочих дней")
+    return plural(days, "календарный день", "календарных дня", "календарных дней")

@@ -16,6 +16,12 @@ SURVEY_ANSWER_MAX = 2_000  # a free-text answer to a survey question
 SURVEY_QUESTION_MAX = 500  # the text of a survey question
 SURVEY_OPTION_MAX = 200  # an option (or a matrix row) of a survey question
 
+# Directories kept by administrators (/admin)
+ORGANIZATION_NAME_MAX = 300
+CATEGORY_NAME_MAX = 200
+DEADLINE_DAYS_MAX = 365  # working or calendar days of a category's deadline rule
+PASSWORD_INPUT_MAX = 128  # = services.auth.MAX_PASSWORD_LENGTH, for the forms
+
 SEARCH_MAX = 200  # the queue's search box: an appeal number or a few words
 ORGANIZATION_QUERY_MAX = 200  # words of an organisation's name
 

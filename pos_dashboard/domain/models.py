@@ -35,6 +35,8 @@ class Organization(SQLModel, table=True):
     territory_id: int | None = Field(default=None, foreign_key="territory.id", index=True)
     parent_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     external_ref: str | None = Field(default=None, unique=True)
+    # Switched off by an administrator: no new staff, no routing rules, not offered in triage.
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class User(SQLModel, table=True):
@@ -68,6 +70,8 @@ class Category(SQLModel, table=True):
     # False for an imported category whose source never states its deadline (the card says so
     # instead of showing deadline_days, which then only serves appeals made on the platform)
     deadline_stated: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # Switched off by an administrator (a category with appeals is never deleted): not offered to citizens.
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class RoutingRule(SQLModel, table=True):
@@ -139,7 +143,13 @@ class Appeal(SQLModel, table=True):
 class AppealEvent(SQLModel, table=True):
     """Append-only audit log of an appeal: who did what, when, from which status to which, why."""
 
-    __table_args__ = (Index("ix_event_appeal_at", "appeal_id", "at", "id"),)
+    __table_args__ = (
+        Index("ix_event_appeal_at", "appeal_id", "at", "id"),
+        # The audit page (analytics/audit_log.py): newest first, by who, by action.
+        Index("ix_event_at", "at", "id"),
+        Index("ix_event_actor_at", "actor_id", "at", "id"),
+        Index("ix_event_action_at", "action", "at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     appeal_id: int = Field(foreign_key="appeal.id")

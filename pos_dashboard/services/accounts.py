@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..domain.enums import ROLE_LABELS, Role
+from ..domain.limits import is_valid_id
 from ..domain.models import Organization, User
 from ..domain.types import utcnow
 from . import sessions
@@ -17,6 +18,9 @@ from .errors import ValidationFailed
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 FULL_NAME_MAX = 200
+EMAIL_MAX = 254
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PICKED_PATTERN = re.compile(r"(\d{1,10}) — .*", re.DOTALL)
 ASSIGNABLE_ROLES = [role for role in Role if role != Role.SYSTEM]
 
 
@@ -31,7 +35,7 @@ def check_password(password: str, again: str | None = None) -> None:
 
 def role_from(text: str) -> Role:
     try:
-        role = Role(text)
+        role = Role(text) if isinstance(text, str) else None
     except ValueError:
         role = None
     if role not in ASSIGNABLE_ROLES:
@@ -41,9 +45,14 @@ def role_from(text: str) -> Role:
 
 
 def find_organization(session: Session, reference: str) -> Organization:
-    """An organisation by its number or by its exact name (case-insensitive)."""
+    """An organisation by its number, its exact name (case-insensitive), or «№ — name» as the
+    pages' pickers write it."""
     reference = reference.strip()
+    if picked := PICKED_PATTERN.fullmatch(reference):
+        reference = picked.group(1)
     if reference.isdecimal():
+        if not is_valid_id(int(reference)):
+            raise ValidationFailed(f"Организация №{reference} не найдена")
         found = session.get(Organization, int(reference))
         if found is None:
             raise ValidationFailed(f"Организация №{reference} не найдена")
@@ -58,31 +67,63 @@ def find_organization(session: Session, reference: str) -> Organization:
     return matches[0]
 
 
-def create_user(session: Session, *, login: str, full_name: str, role: str, password: str,
-                organization: str | None = None, email: str | None = None) -> User:
-    login = login.strip().lower()
+def new_user(session: Session, *, login: str, full_name: str, role: str, password: str,
+             organization: str | None = None, email: str | None = None) -> User:
+    """Check and add an account (flushed, not committed): the CLI commits it, the administrator's
+    service writes its audit row first."""
+    login = (login or "").strip().lower()
     if not LOGIN_PATTERN.fullmatch(login) or len(login) > MAX_LOGIN_LENGTH:
         raise ValidationFailed("Логин: латинские строчные буквы, цифры, точка, дефис и подчёркивание, "
                                f"не длиннее {MAX_LOGIN_LENGTH} символов, с буквы или цифры")
     if session.exec(select(User.id).where(User.login == login)).first() is not None:
         raise ValidationFailed(f"Логин «{login}» уже занят")
-    full_name = " ".join(full_name.split())
-    if not full_name or len(full_name) > FULL_NAME_MAX:
-        raise ValidationFailed(f"Укажите имя (до {FULL_NAME_MAX} символов)")
+    full_name = check_full_name(full_name)
     chosen_role = role_from(role)
-    organization_id = None
-    if chosen_role == Role.ORG_STAFF:
-        if not organization:
-            raise ValidationFailed("Сотруднику организации нужна организация: --organization НОМЕР или название")
-        organization_id = find_organization(session, organization).id
-    elif organization:
-        raise ValidationFailed(f"Роль «{ROLE_LABELS[chosen_role]}» не привязывается к организации")
+    organization_id = organization_for(session, chosen_role, organization)
+    email = check_email(email)
     check_password(password)
     user = User(login=login, full_name=full_name, role=chosen_role, organization_id=organization_id,
-                email=(email or "").strip() or None, password_hash=hash_password(password), is_active=True)
+                email=email, password_hash=hash_password(password), is_active=True)
     session.add(user)
+    session.flush()
+    return user
+
+
+def create_user(session: Session, *, login: str, full_name: str, role: str, password: str,
+                organization: str | None = None, email: str | None = None) -> User:
+    user = new_user(session, login=login, full_name=full_name, role=role, password=password,
+                    organization=organization, email=email)
     session.commit()
     return user
+
+
+def check_full_name(full_name: str | None) -> str:
+    full_name = " ".join((full_name or "").split()) if isinstance(full_name, str) else ""
+    if not full_name or len(full_name) > FULL_NAME_MAX:
+        raise ValidationFailed(f"Укажите имя (до {FULL_NAME_MAX} символов)")
+    return full_name
+
+
+def check_email(email: str | None) -> str | None:
+    email = (email or "").strip() if isinstance(email, str) else ""
+    if email and (len(email) > EMAIL_MAX or not EMAIL_PATTERN.fullmatch(email)):
+        raise ValidationFailed(f"Адрес электронной почты указан неверно (вида name@example.ru, до {EMAIL_MAX} символов)")
+    return email or None
+
+
+def organization_for(session: Session, role: Role, organization: str | None) -> int | None:
+    """The binding rule of roles: organisation staff belong to one active organisation, nobody else to any."""
+    organization = (organization or "").strip() if isinstance(organization, str) else ""
+    if role == Role.ORG_STAFF:
+        if not organization:
+            raise ValidationFailed("Сотруднику организации нужна организация: укажите её номер или название")
+        found = find_organization(session, organization)
+        if not found.is_active:
+            raise ValidationFailed(f"Организация «{found.name}» отключена: выберите действующую")
+        return found.id
+    if organization:
+        raise ValidationFailed(f"Роль «{ROLE_LABELS[role]}» не привязывается к организации")
+    return None
 
 
 def _user(session: Session, login: str) -> User:
@@ -94,25 +135,33 @@ def _user(session: Session, login: str) -> User:
 
 def set_password(session: Session, *, login: str, password: str, now: datetime | None = None) -> int:
     """A new password set by an operator; every session of the account ends. Returns how many."""
-    user = _user(session, login)
+    ended = replace_password(session, _user(session, login), password, now=now)
+    session.commit()
+    return ended
+
+
+def replace_password(session: Session, user: User, password: str, *, now: datetime | None = None) -> int:
+    """Check and set a password (not committed); every session of the account ends. Returns how many."""
     check_password(password)
     user.password_hash = hash_password(password)
     session.add(user)
-    ended = sessions.revoke_all(session, user_id=user.id, reason=sessions.Reason.PASSWORD_CHANGED, now=now or utcnow())
-    session.commit()
-    return ended
+    return sessions.revoke_all(session, user_id=user.id, reason=sessions.Reason.PASSWORD_CHANGED, now=now or utcnow())
 
 
 def deactivate(session: Session, *, login: str, now: datetime | None = None) -> int:
     """Switch the account off; its sessions end at once. Returns how many sessions ended."""
-    user = _user(session, login)
+    ended = switch_off(session, _user(session, login), now=now)
+    session.commit()
+    return ended
+
+
+def switch_off(session: Session, user: User, *, now: datetime | None = None) -> int:
+    """Switch the account off (not committed); its sessions end at once. Returns how many."""
     if not user.is_active:
         raise ValidationFailed(f"Учётная запись «{user.login}» уже отключена")
     user.is_active = False
     session.add(user)
-    ended = sessions.revoke_all(session, user_id=user.id, reason=sessions.Reason.DEACTIVATED, now=now or utcnow())
-    session.commit()
-    return ended
+    return sessions.revoke_all(session, user_id=user.id, reason=sessions.Reason.DEACTIVATED, now=now or utcnow())
 
 
 def list_users(session: Session, role: str | None = None) -> list[tuple[User, str]]:

@@ -41,8 +41,11 @@ def _reject(session, appeal, actor, reason, now, params):
 def _route(session, appeal, actor, reason, now, params):
     org_id = params.get("organization_id") or routing.find_organization(
         session, category_id=appeal.category_id, territory_id=appeal.territory_id)
-    if org_id is None or session.get(Organization, org_id) is None:
+    org = session.get(Organization, org_id) if org_id is not None else None
+    if org is None:
         raise ValidationFailed("Выберите организацию-исполнителя")
+    if not org.is_active:
+        raise ValidationFailed(f"Организация «{org.name}» отключена администратором: выберите другую")
     appeal.organization_id, appeal.stage_due_at = org_id, None
     if appeal.deadline_at is None:
         category = session.get(Category, appeal.category_id)

@@ -53,7 +53,7 @@ def submit_appeal(session: Session, *, actor: Actor, category_id: int, text: str
     text = bounded_text(text, limit=limits.APPEAL_TEXT_MAX, minimum=limits.APPEAL_TEXT_MIN, what="Текст обращения")
     address = bounded_text(address, limit=limits.ADDRESS_MAX, what="Адрес") or None
     category = session.get(Category, category_id)
-    if category is None:
+    if category is None or not category.is_active:
         raise ValidationFailed("Выберите категорию из списка")
     if territory_id is not None and session.get(Territory, territory_id) is None:
         raise ValidationFailed("Выберите территорию из списка")

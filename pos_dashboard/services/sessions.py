@@ -30,6 +30,7 @@ class Reason:
     ENDED_BY_USER = "ended_by_user"
     PASSWORD_CHANGED = "password_changed"
     DEACTIVATED = "deactivated"
+    ROLE_CHANGED = "role_changed"
 
 
 def token_hash(token: str) -> str:

@@ -33,7 +33,8 @@ def search_organizations(session: Session, *, actor: Actor, query: str, limit: i
         return []
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     folded = func.replace(func.replace(Organization.name, "ё", "е"), "Ё", "Е")
-    rows = session.execute(select(Organization.id, Organization.name).where(folded.ilike(pattern, escape="\\"))
+    rows = session.execute(select(Organization.id, Organization.name)
+                           .where(folded.ilike(pattern, escape="\\"), Organization.is_active)
                            .order_by(Organization.name, Organization.id).limit(max(1, min(limit, SEARCH_LIMIT)))).all()
     return [{"id": org_id, "name": name} for org_id, name in rows]
 
