@@ -114,14 +114,13 @@ def test_migrated_indexes_find_the_same_as_the_scan(migrated_url):
 
 def test_the_migration_fills_the_words_of_existing_appeals(migrated_url):
     url, engine = migrated_url
-    upgrade(url, "c7a2e5d9f041")  # the revision before the word search
-    with Session(engine, expire_on_commit=False) as session:
-        r = build_region(session)
+    upgrade(url, "c7a2e5d9f041")  # the revision before the word search (the models have moved on: plain SQL)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO appeal (category_id, territory_id, text, channel, status, created_at, "
-                          "updated_at, extended, version, source_history) VALUES (:c, :t, :body, 'web', "
-                          "'moderation', :at, :at, false, 0, false)"),
-                     {"c": r.c_yard, "t": r.t_city, "body": TEXTS["snow"], "at": T0})
+        conn.execute(text("INSERT INTO category (id, name, deadline_days, deadline_kind, expedited, "
+                          "evidence_required) VALUES (1, 'Двор', 30, 'working', false, false)"))
+        conn.execute(text("INSERT INTO appeal (category_id, text, channel, status, created_at, "
+                          "updated_at, extended, version, source_history) VALUES (1, :body, 'web', "
+                          "'moderation', :at, :at, false, 0, false)"), {"body": TEXTS["snow"], "at": T0})
     upgrade(url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT search_words FROM appeal")).scalar_one() == document_words(TEXTS["snow"])
