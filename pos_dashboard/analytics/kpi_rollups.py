@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 
 from ..domain.deadlines import AT_RISK_HORIZON
-from ..domain.kpi_measures import (BLOBS, CELL_COLUMNS, GAMMA, MEASURES, NONE_KEY, RATING_COUNTS, SUM_COLUMNS,
+from ..domain.kpi_measures import (BLOBS, BLOCK_BASE, BLOCK_LEVELS, CELL_COLUMNS, GAMMA, MEASURES, NONE_KEY, RATING_COUNTS, SUM_COLUMNS,
                                    bucket_hours, cover, day_number, kpi_block, kpi_fact)
 from ..domain.models import Organization
 from ..services.kpi_facts import tree_roots
@@ -130,9 +130,12 @@ def _prepare(conn, since, until, selection):
                                           select(func.max(f.c.day)).scalar_subquery())).one()
         if first is None:
             return None, keys
-        first, last = (value if isinstance(value, date) else date.fromisoformat(str(value)) for value in (first, last))
-        lo = lo or first
-        hi = hi or date.fromordinal(last.toordinal() + 1)
+        first, last = (day_number(value if isinstance(value, date) else date.fromisoformat(str(value)))
+                       for value in (first, last))
+        top = BLOCK_BASE ** (BLOCK_LEVELS - 1)  # no appeal lies outside [first, last]: widen to whole top blocks
+        lo = day_number(lo) if lo is not None else first - first % top
+        hi = day_number(hi) if hi is not None else last + 1 + (-(last + 1)) % top
+        return ((lo, hi) if lo < hi else None), keys
     lo, hi = day_number(lo), day_number(hi)
     return ((lo, hi) if lo < hi else None), keys
 

@@ -236,6 +236,7 @@ def _insert_frame(conn, table, frame: pd.DataFrame) -> None:
     for name in ("day", "period"):
         if name in frame:
             frame = frame.assign(**{name: pd.to_datetime(frame[name]).dt.date})
-    records = frame[[c.name for c in table.columns]].astype(object).where(frame.notna(), None).to_dict("records")
-    for start in range(0, len(records), INSERT_BATCH):
-        conn.execute(insert(table), records[start:start + INSERT_BATCH])
+    frame = frame[[c.name for c in table.columns]]
+    for start in range(0, len(frame), INSERT_BATCH):  # a slice at a time: dicts of 5M rows would not fit
+        part = frame.iloc[start:start + INSERT_BATCH]
+        conn.execute(insert(table), part.astype(object).where(part.notna(), None).to_dict("records"))
