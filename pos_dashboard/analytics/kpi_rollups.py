@@ -69,11 +69,12 @@ class Blocks:
             counts = np.array([len(blob) for blob in blobs], dtype="int64") // (4 * width)
             matrix = np.frombuffer(b"".join(blobs), dtype="<i4").reshape(-1, width)
             org, index = np.repeat(organisation, counts), np.repeat(period, counts)
-            mask = np.ones(len(matrix), dtype=bool)
+            mask = None
             for column, key in ((0, "territory_id"), (1, "category_id")):
                 if key in keys:
-                    mask &= np.isin(matrix[:, column], keys[key])
-            self.matrices[name] = (matrix[mask], org[mask], index[mask])
+                    chosen = np.isin(matrix[:, column], keys[key])
+                    mask = chosen if mask is None else mask & chosen
+            self.matrices[name] = (matrix, org, index) if mask is None else (matrix[mask], org[mask], index[mask])
 
     def group(self, name: str, key: str | None) -> tuple[np.ndarray, np.ndarray]:
         """(the matrix, the group id of each row: the key's value, or the period index for None)."""
@@ -172,12 +173,12 @@ def _boundary_deadlines(conn, periods, keys, now: datetime) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     f = kpi_fact
     hour = int(now.timestamp() // _HOUR) * _HOUR
-    lo, hi = min(p[0] for p in periods), max(p[1] for p in periods)
     windows = [(datetime.fromtimestamp(start, now.tzinfo), datetime.fromtimestamp(start + _HOUR, now.tzinfo))
                for start in (hour, hour + int(AT_RISK_HORIZON.total_seconds()))]
+    # through the deadline index only (a condition on the day lets SQLite pick the day index and scan
+    # the period): the two hours hold few open appeals, their days are checked below
     rows = conn.execute(select(f.c.open_deadline, f.c.organization_id, f.c.territory_id, f.c.category_id, f.c.day)
                         .where(or_(*(and_(f.c.open_deadline >= a, f.c.open_deadline < b) for a, b in windows)),
-                               f.c.day >= _to_date(lo), f.c.day < _to_date(hi),
                                *(f.c[name].in_(ids) for name, ids in keys.items()))).all()
     frame = pd.DataFrame([(row[0].timestamp(), *row[1:4], day_number(row[4])) for row in rows], columns=columns)
     starts = np.array([p[0] for p in periods])
@@ -185,10 +186,6 @@ def _boundary_deadlines(conn, periods, keys, now: datetime) -> pd.DataFrame:
     index = np.searchsorted(starts, frame.day.to_numpy(dtype="int64"), side="right") - 1
     inside = (index >= 0) & (frame.day.to_numpy(dtype="int64") < ends[np.clip(index, 0, None)])
     return frame[inside].assign(period=index[inside])
-
-
-def _to_date(day: int) -> date:
-    return date.fromordinal(date(1970, 1, 1).toordinal() + int(day))
 
 
 def _open_counts(matrix: np.ndarray, groups: np.ndarray, boundary: pd.DataFrame, edge: np.ndarray,
@@ -231,6 +228,18 @@ def _selection_keys(conn, selection) -> dict | None:
     return keys
 
 
+def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values sorted, the index of each value among them), like np.unique(return_inverse=True)
+    but by a lookup table over the values' range when it is small (ids and buckets are), without a sort."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values) + 1_000_000:
+        return np.unique(values, return_inverse=True)
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[values - low] = True
+    position = np.cumsum(seen) - 1
+    return np.flatnonzero(seen) + low, position[values - low]
+
+
 def _quantiles(groups: np.ndarray, buckets: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
     """Median and p90 per group from histogram rows (group, bucket, n), interpolating linearly
     between ranks: one dense groups × buckets matrix (np.bincount), its cumulative counts, and the
@@ -239,8 +248,8 @@ def _quantiles(groups: np.ndarray, buckets: np.ndarray, counts: np.ndarray) -> p
     groups, buckets, counts = groups[keep], buckets[keep].astype("int64"), counts[keep].astype("int64")
     if not len(groups):
         return pd.DataFrame(columns=["median_hours", "p90_hours"], dtype="float64")
-    ids, group_index = np.unique(groups, return_inverse=True)
-    present, bucket_index = np.unique(buckets, return_inverse=True)
+    ids, group_index = _dense(groups)
+    present, bucket_index = _dense(buckets)
     width = len(present)
     histogram = np.bincount(group_index * width + bucket_index, weights=counts,
                             minlength=len(ids) * width).reshape(len(ids), width)
