@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from pos_dashboard.analytics.kpi import KpiSelection, compute_kpis
-from pos_dashboard.domain.kpi_measures import ROLLUP_TABLES, kpi_cell, kpi_fact
+from pos_dashboard.domain.kpi_measures import CELL_COLUMNS, ROLLUP_TABLES, kpi_block, kpi_fact, unpack
 from pos_dashboard.services import appeals
 from pos_dashboard.services.kpi_rollups import rebuild
 from tests.factories import ANSWER_TEXT, MSK, T0, build_region, hours, submit
@@ -123,12 +123,17 @@ def test_an_appeal_moving_between_organisations_and_categories_leaves_nothing_be
 
 def _cells(engine) -> dict:
     """Daily cells with appeals: (organisation, category) → (received, answered, the one final outcome)."""
-    outcomes = [c.name for c in kpi_cell.columns if c.name.startswith("final_")]
+    outcomes = [name for name in CELL_COLUMNS if name.startswith("final_")]
     with engine.connect() as conn:
-        rows = conn.execute(select(kpi_cell).where(kpi_cell.c.grain == "D")).mappings().all()
-    return {(row["organization_id"], row["category_id"]):
-            (row["received"], row["answered"], *[name[len("final_"):] for name in outcomes if row[name]])
-            for row in rows if row["received"]}
+        rows = conn.execute(select(kpi_block).where(kpi_block.c.level == 0)).mappings().all()
+    cells = {}
+    for row in rows:
+        for values in unpack(row["cells"], len(CELL_COLUMNS)):
+            cell = dict(zip(CELL_COLUMNS, values.tolist()))
+            if cell["received"]:
+                cells[(row["organization_id"], cell["category_id"])] = (
+                    cell["received"], cell["answered"], *[name[len("final_"):] for name in outcomes if cell[name]])
+    return cells
 
 
 def test_questions_finer_than_the_rollups_are_answered_by_the_scan(session, engine):
@@ -152,7 +157,7 @@ def test_percentiles_of_all_groups_at_once_equal_numpy_per_group(cells):
     from pos_dashboard.analytics.kpi_rollups import _quantiles
     from pos_dashboard.domain.kpi_measures import bucket_hours
     hours = pd.DataFrame(cells, columns=["group", "bucket", "n"])
-    got = _quantiles(hours)
+    got = _quantiles(hours.group.to_numpy(), hours.bucket.to_numpy(), hours.n.to_numpy())
     expected = {}
     for group, part in hours[hours.n > 0].groupby("group"):
         values = np.repeat(bucket_hours(part.bucket.to_numpy()), part.n.to_numpy())
@@ -161,3 +166,34 @@ def test_percentiles_of_all_groups_at_once_equal_numpy_per_group(cells):
     for group, (median, p90) in expected.items():
         assert np.isclose(got.loc[group, "median_hours"], median, rtol=1e-12)
         assert np.isclose(got.loc[group, "p90_hours"], p90, rtol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(19_000, 22_000), st.integers(0, 3_000))
+def test_a_period_is_covered_by_few_disjoint_blocks_each_holding_its_days(lo, length):
+    """`cover` splits any run of days into disjoint aligned blocks (at most 2·3 per level) whose
+    union is exactly the run, and every day lies in exactly one block of each level (`blocks_of`)."""
+    from pos_dashboard.domain.kpi_measures import BLOCK_BASE, BLOCK_LEVELS, blocks_of, cover
+    pieces = cover(lo, lo + length)
+    days = [day for level, first in pieces for day in range(first, first + BLOCK_BASE ** level)]
+    assert days == list(range(lo, lo + length))
+    assert all(first % BLOCK_BASE ** level == 0 for level, first in pieces)
+    assert len(pieces) <= 2 * (BLOCK_BASE - 1) * (BLOCK_LEVELS - 1) + length // BLOCK_BASE ** (BLOCK_LEVELS - 1) + 1
+    for day in (lo, lo + length):
+        assert [first <= day < first + BLOCK_BASE ** level for level, first in blocks_of(day)] == [True] * BLOCK_LEVELS
+
+
+def test_the_migrate_command_refills_rollups_that_a_schema_change_left_empty(session, engine):
+    """A revision that reshapes the rollups leaves them empty; `migrate` rebuilds them at once, so the
+    dashboard never reads an empty region that has appeals."""
+    from pos_dashboard.cli.migrate import _fill_empty_rollups  # noqa: PLC0415
+    r = build_region(session)
+    for _ in range(3):
+        appeals.perform(session, actor=r.coordinator, appeal_id=submit(session, r), action="approve_moderation",
+                        now=T0 + hours(1))
+    with engine.begin() as conn:
+        conn.execute(kpi_block.delete())
+    assert compute_kpis(engine, now=NOW, exact=False).received.iloc[-1] == 0  # what an empty rollup says
+    _fill_empty_rollups(engine)
+    assert compute_kpis(engine, now=NOW, exact=False).received.iloc[-1] == 3
+    assert_rollups_match_the_scan(engine, r)

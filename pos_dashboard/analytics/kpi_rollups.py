@@ -4,26 +4,31 @@ instead of the appeals, so a page's numbers cost the same at 5 million appeals a
 The rollups answer when the question fits their grain: period bounds at midnight in the region's
 time zone (whole local days), and territories / categories of the selection at the top level of
 their trees (the rollups carry top-level keys). Anything finer returns None and `compute_kpis`
-scans instead. Whole months of the period are read from the monthly rows, the days at its edges
-from the daily ones. Counts are exact; the two percentiles come from log-scale histograms (within
-0.4 %, `kpi_measures.GAMMA`); "overdue / at risk now" are counted from the open appeals' deadlines
-in `kpi_fact` (indexed), since they depend on the moment asked about.
+scans instead. A period of whole days is the union of at most ~30 aligned blocks (`cover`); one query
+reads those blocks' rows (one per organisation that has appeals in it: their number does not grow
+with the appeals) and numpy sums their packed matrices. Counts are exact; the two percentiles come
+from log-scale histograms (within 0.4 %, `kpi_measures.GAMMA`); "overdue / at risk now" count the
+open deadlines by hour, and read the exact deadlines of the two hours that hold "now" and "now + 24 h"
+from `kpi_fact` (indexed), since they depend on the moment asked about.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..domain.deadlines import AT_RISK_HORIZON
-from ..domain.kpi_measures import (GAMMA, MEASURES, NONE_KEY, SUM_COLUMNS, bucket_hours, kpi_cell, kpi_fact,
-                                   kpi_hours_cell, kpi_hours_region)
+from ..domain.kpi_measures import (BLOBS, BLOCK_BASE, BLOCK_LEVELS, CELL_COLUMNS, GAMMA, MEASURES, NONE_KEY, RATING_COUNTS, SUM_COLUMNS,
+                                   bucket_hours, cover, day_number, kpi_block, kpi_fact)
 from ..domain.models import Organization
-from ..services.kpi_facts import fetch_frame, tree_roots
+from ..services.kpi_facts import tree_roots
 from ..settings import region_tz
 
 KEY_OF = {"organisation": "organization_id", "territory": "territory_id", "category": "category_id"}
+_SUMS = slice(2, 2 + len(SUM_COLUMNS))
+_RATINGS = slice(2 + len(SUM_COLUMNS), len(CELL_COLUMNS))
+_HOUR = 3600
 
 
 def local_day(moment: datetime | None) -> date | None | bool:
@@ -34,30 +39,170 @@ def local_day(moment: datetime | None) -> date | None | bool:
     return local.date() if local.time() == time(0) else False
 
 
+class Blocks:
+    """The matrices of the blocks covering some periods, stacked, with each row's organisation and
+    period index, narrowed to a selection's keys."""
+
+    def __init__(self, conn, periods: list[tuple[int, int]], keys: dict, names=tuple(BLOBS)):
+        pieces = {piece: index for index, (lo, hi) in enumerate(periods) for piece in cover(lo, hi)}
+        t = kpi_block
+        by_level: dict[int, list[int]] = {}
+        for level, first_day in pieces:
+            by_level.setdefault(level, []).append(first_day)
+        rows = []
+        if pieces:
+            where = [or_(*(and_(t.c.level == level, t.c.first_day.in_(days)) for level, days in by_level.items()))]
+            if "organization_id" in keys:
+                where.append(t.c.organization_id.in_(keys["organization_id"]))
+            result = conn.execute(select(t.c.level, t.c.first_day, t.c.organization_id, *(t.c[n] for n in names))
+                                  .where(*where))
+            try:
+                rows = result.cursor.fetchall()
+            finally:
+                result.close()
+        period = np.array([pieces[(row[0], row[1])] for row in rows], dtype="int64")
+        organisation = np.array([row[2] for row in rows], dtype="int64")
+        self.matrices = {}
+        for position, name in enumerate(names, start=3):
+            width = len(BLOBS[name])
+            blobs = [row[position] for row in rows]
+            counts = np.array([len(blob) for blob in blobs], dtype="int64") // (4 * width)
+            matrix = np.frombuffer(b"".join(blobs), dtype="<i4").reshape(-1, width)
+            org, index = np.repeat(organisation, counts), np.repeat(period, counts)
+            mask = None
+            for column, key in ((0, "territory_id"), (1, "category_id")):
+                if key in keys:
+                    chosen = np.isin(matrix[:, column], keys[key])
+                    mask = chosen if mask is None else mask & chosen
+            self.matrices[name] = (matrix, org, index) if mask is None else (matrix[mask], org[mask], index[mask])
+
+    def group(self, name: str, key: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(the matrix, the group id of each row: the key's value, or the period index for None)."""
+        matrix, org, index = self.matrices[name]
+        if key is None:
+            return matrix, index
+        return matrix, org if key == "organization_id" else matrix[:, 0 if key == "territory_id" else 1]
+
+
+def _grouped(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct groups sorted, the column sums of `values` per group)."""
+    if not len(groups):
+        return np.zeros(0, "int64"), np.zeros((0, values.shape[1]), "int64")
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[starts], np.add.reduceat(values[order].astype("int64"), starts, axis=0)
+
+
+def _group_index(key, groups: np.ndarray) -> np.ndarray:
+    """Group ids as `compute_kpis` has them: NO_GROUP (-1) for the rollups' 0 key."""
+    return np.where(groups == NONE_KEY, -1, groups) if key else groups
+
+
 def rollup_sums(conn, group_by, since, until, now, selection):
     """(sums per group or None, total sums) like the exact path, or None when not answerable."""
+    prepared = _prepare(conn, since, until, selection)
+    if prepared is None:
+        return None
+    period, keys = prepared
+    if now.tzinfo is None:
+        raise ValueError(f"naive datetime refused: {now!r}")
+    blocks = Blocks(conn, [period] if period else [], keys)
+    boundary = _boundary_deadlines(conn, [period] if period else [], keys, now)
+    key = KEY_OF.get(group_by)
+    total = _sums_frame(blocks, None, boundary, now)
+    if key is None:
+        return None, total
+    return _sums_frame(blocks, key, boundary, now), total
+
+
+def _prepare(conn, since, until, selection):
+    """((first day, end day) as day numbers or None when there is no data, selection keys), or None
+    when the rollups cannot answer."""
     lo, hi = local_day(since), local_day(until)
     if lo is False or hi is False:
         return None
     keys = _selection_keys(conn, selection)
     if keys is None:
         return None
-    ranges = _ranges(lo, hi)
-    key = KEY_OF.get(group_by)
-    counts = _cell_sums(conn, key, ranges, keys)
-    counts = counts.join(_open_counts(conn, key, lo, hi, keys, now), how="left").fillna(0).astype("int64")
-    hours = _histogram(conn, key, ranges, lo, hi, keys)
-    groups = counts[counts.received > 0].join(_quantiles(hours), how="left")
-    groups = groups.reindex(columns=[*MEASURES, "overdue_now", "at_risk_now",
-                                     *(c for c in SUM_COLUMNS if c not in MEASURES), "median_hours", "p90_hours"])
-    if key is None:
-        return None, groups
-    total = groups.drop(columns=["median_hours", "p90_hours"]).sum().to_frame().T.astype("int64")
-    total.index = [0]
-    total_hours = hours.groupby("bucket", as_index=False).n.sum().assign(group=0) if keys \
-        else _histogram(conn, None, ranges, lo, hi, keys)
-    total = total.join(_quantiles(total_hours), how="left")
-    return groups, total[groups.columns]
+    if lo is None or hi is None:
+        f = kpi_fact
+        first, last = conn.execute(select(select(func.min(f.c.day)).scalar_subquery(),
+                                          select(func.max(f.c.day)).scalar_subquery())).one()
+        if first is None:
+            return None, keys
+        first, last = (day_number(value if isinstance(value, date) else date.fromisoformat(str(value)))
+                       for value in (first, last))
+        top = BLOCK_BASE ** (BLOCK_LEVELS - 1)  # no appeal lies outside [first, last]: widen to whole top blocks
+        lo = day_number(lo) if lo is not None else first - first % top
+        hi = day_number(hi) if hi is not None else last + 1 + (-(last + 1)) % top
+        return ((lo, hi) if lo < hi else None), keys
+    lo, hi = day_number(lo), day_number(hi)
+    return ((lo, hi) if lo < hi else None), keys
+
+
+def _sums_frame(blocks: Blocks, key, boundary, now) -> pd.DataFrame:
+    """The table of sums per group of `key` (or one row, 0, for None) with the percentiles."""
+    matrix, groups = blocks.group("cells", key)
+    groups = groups if key else np.zeros(len(matrix), "int64")
+    ids, sums = _grouped(groups, matrix[:, _SUMS])
+    frame = pd.DataFrame(sums, index=_group_index(key, ids), columns=list(SUM_COLUMNS))
+    opens, groups = blocks.group("opens", key)
+    groups = _group_index(key, groups) if key else np.zeros(len(opens), "int64")
+    edge = _group_index(key, boundary[key].to_numpy(dtype="int64")) if key else np.zeros(len(boundary), "int64")
+    overdue, at_risk = _open_counts(opens, groups, boundary, edge, now)
+    frame["overdue_now"] = overdue.reindex(frame.index, fill_value=0).to_numpy()
+    frame["at_risk_now"] = at_risk.reindex(frame.index, fill_value=0).to_numpy()
+    matrix, groups = blocks.group("hours", key)
+    groups = groups if key else np.zeros(len(matrix), "int64")
+    percentiles = _quantiles(_group_index(key, groups), matrix[:, 2], matrix[:, 3])
+    frame = frame[frame.received > 0]
+    frame = frame.join(percentiles, how="left") if len(percentiles) else frame.assign(median_hours=np.nan,
+                                                                                       p90_hours=np.nan)
+    if key is None and not len(frame):
+        frame = pd.DataFrame(columns=frame.columns)
+    return frame[[*MEASURES, "overdue_now", "at_risk_now", *(c for c in SUM_COLUMNS if c not in MEASURES),
+                  "median_hours", "p90_hours"]]
+
+
+def _boundary_deadlines(conn, periods, keys, now: datetime) -> pd.DataFrame:
+    """Open appeals of the periods whose deadline falls in the hour of "now" or of "now + 24 h":
+    their exact deadline (seconds), organisation, keys and period index."""
+    columns = ["deadline", "organization_id", "territory_id", "category_id", "day"]
+    if not periods:
+        return pd.DataFrame(columns=columns)
+    f = kpi_fact
+    hour = int(now.timestamp() // _HOUR) * _HOUR
+    windows = [(datetime.fromtimestamp(start, now.tzinfo), datetime.fromtimestamp(start + _HOUR, now.tzinfo))
+               for start in (hour, hour + int(AT_RISK_HORIZON.total_seconds()))]
+    # through the deadline index only (a condition on the day lets SQLite pick the day index and scan
+    # the period): the two hours hold few open appeals, their days are checked below
+    rows = conn.execute(select(f.c.open_deadline, f.c.organization_id, f.c.territory_id, f.c.category_id, f.c.day)
+                        .where(or_(*(and_(f.c.open_deadline >= a, f.c.open_deadline < b) for a, b in windows)),
+                               *(f.c[name].in_(ids) for name, ids in keys.items()))).all()
+    frame = pd.DataFrame([(row[0].timestamp(), *row[1:4], day_number(row[4])) for row in rows], columns=columns)
+    starts = np.array([p[0] for p in periods])
+    ends = np.array([p[1] for p in periods])
+    index = np.searchsorted(starts, frame.day.to_numpy(dtype="int64"), side="right") - 1
+    inside = (index >= 0) & (frame.day.to_numpy(dtype="int64") < ends[np.clip(index, 0, None)])
+    return frame[inside].assign(period=index[inside])
+
+
+def _open_counts(matrix: np.ndarray, groups: np.ndarray, boundary: pd.DataFrame, edge: np.ndarray,
+                 now: datetime) -> tuple[pd.Series, pd.Series]:
+    """Overdue and at-risk counts per group (exactly `domain.deadlines` for open appeals): whole hours
+    from the `opens` rows (their group in `groups`), the hours of "now" and "now + 24 h" from the
+    boundary deadlines (their group in `edge`)."""
+    hour = int(now.timestamp() // _HOUR)
+    horizon = int(AT_RISK_HORIZON.total_seconds() // _HOUR)
+    hours, n = matrix[:, 2].astype("int64"), matrix[:, 3].astype("int64")
+    deadline = boundary.deadline.to_numpy(dtype="float64")
+    moment, limit = now.timestamp(), (now + AT_RISK_HORIZON).timestamp()
+    overdue = pd.Series(np.r_[n * (hours < hour), deadline < moment].astype("int64"))
+    at_risk = pd.Series(np.r_[n * ((hours > hour) & (hours < hour + horizon)),
+                              (deadline >= moment) & (deadline <= limit)].astype("int64"))
+    everyone = np.r_[groups, edge].astype("int64")
+    return overdue.groupby(everyone).sum(), at_risk.groupby(everyone).sum()
 
 
 def _selection_keys(conn, selection) -> dict | None:
@@ -83,119 +228,42 @@ def _selection_keys(conn, selection) -> dict | None:
     return keys
 
 
-def _ranges(lo: date | None, hi: date | None) -> list[tuple[str, date | None, date | None]]:
-    """(grain, first period, end period) pieces covering [lo, hi): whole months from the monthly rows."""
-    month_lo = None if lo is None else (lo if lo.day == 1 else _next_month(lo))
-    month_hi = None if hi is None else hi.replace(day=1)
-    if month_lo is not None and month_hi is not None and month_lo >= month_hi:
-        return [("D", lo, hi)] if lo < hi else []
-    pieces = [("M", month_lo, month_hi)]
-    if lo is not None and lo < month_lo:
-        pieces.append(("D", lo, month_lo))
-    if hi is not None and month_hi < hi:
-        pieces.append(("D", month_hi, hi))
-    return pieces
+def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values sorted, the index of each value among them), like np.unique(return_inverse=True)
+    but by a lookup table over the values' range when it is small (ids and buckets are), without a sort."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values) + 1_000_000:
+        return np.unique(values, return_inverse=True)
+    seen = np.zeros(high - low + 1, dtype=bool)
+    seen[values - low] = True
+    position = np.cumsum(seen) - 1
+    return np.flatnonzero(seen) + low, position[values - low]
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def _in_ranges(table, ranges) -> list:
-    pieces = [and_(table.c.grain == grain, *([table.c.period >= lo] if lo else []),
-                   *([table.c.period < hi] if hi else [])) for grain, lo, hi in ranges]
-    return [or_(*pieces)] if pieces else [literal(False)]
-
-
-def _where_keys(table, keys: dict) -> list:
-    return [table.c[name].in_(ids) for name, ids in keys.items()]
-
-
-def _group_column(table, key):
-    return (table.c[key] if key else literal(0)).label("group")
-
-
-def _to_groups(frame: pd.DataFrame, key) -> pd.DataFrame:
-    """Group ids as `compute_kpis` has them: NO_GROUP for the rollups' 0 key, 0 for the whole selection."""
-    frame["group"] = frame["group"].astype("int64").replace(NONE_KEY, -1) if key else 0
-    return frame
-
-
-def _cell_sums(conn, key, ranges, keys) -> pd.DataFrame:
-    c = kpi_cell
-    group = _group_column(c, key)
-    stmt = (select(group, *(func.sum(c.c[name]).label(name) for name in SUM_COLUMNS))
-            .where(*_in_ranges(c, ranges), *_where_keys(c, keys)).group_by(group))
-    frame = _to_groups(fetch_frame(conn, stmt, ["group", *SUM_COLUMNS]), key)
-    return frame.set_index("group").fillna(0).astype("int64")
-
-
-def _day_bounds(table, lo, hi) -> list:
-    return [*([table.c.day >= lo] if lo else []), *([table.c.day < hi] if hi else [])]
-
-
-def _open_counts(conn, key, lo, hi, keys, now: datetime) -> pd.DataFrame:
-    if now.tzinfo is None:
-        raise ValueError(f"naive datetime refused: {now!r}")
-    f = kpi_fact
-    group = _group_column(f, key)
-    deadline = f.c.open_deadline
-    stmt = (select(group, func.sum(case((deadline < now, 1), else_=0)).label("overdue_now"),
-                   func.sum(case((deadline >= now, 1), else_=0)).label("at_risk_now"))
-            .where(deadline.is_not(None), deadline <= now + AT_RISK_HORIZON, *_day_bounds(f, lo, hi),
-                   *_where_keys(f, keys)).group_by(group))
-    return _to_groups(fetch_frame(conn, stmt, ["group", "overdue_now", "at_risk_now"]), key).set_index("group")
-
-
-def _histogram(conn, key, ranges, lo, hi, keys) -> pd.DataFrame:
-    """(group, bucket, n) of the time to first answer over the period."""
-    if key is None and not keys:
-        r = kpi_hours_region
-        stmts = [select(literal(0).label("group"), r.c.bucket, func.sum(r.c.n).label("n"))
-                 .where(*_in_ranges(r, ranges)).group_by(r.c.bucket)]
-    else:
-        h, f = kpi_hours_cell, kpi_fact
-        months = [piece for piece in ranges if piece[0] == "M"]
-        days = [piece for piece in ranges if piece[0] == "D"]
-        stmts = []
-        if months:
-            group = _group_column(h, key)
-            stmts.append(select(group, h.c.bucket, func.sum(h.c.n).label("n"))
-                         .where(*_in_ranges(h, months), *_where_keys(h, keys)).group_by(group, h.c.bucket))
-        group = _group_column(f, key)
-        for _grain, day_lo, day_hi in days:
-            stmts.append(select(group, f.c.bucket, func.count().label("n"))
-                         .where(f.c.bucket.is_not(None), *_day_bounds(f, day_lo, day_hi), *_where_keys(f, keys))
-                         .group_by(group, f.c.bucket))
-    parts = [fetch_frame(conn, stmt, ["group", "bucket", "n"]) for stmt in stmts]
-    frame = _to_groups(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0], key)
-    if len(parts) == 1:
-        return frame.astype({"bucket": "int64", "n": "int64"})
-    return frame.groupby(["group", "bucket"], as_index=False).n.sum()
-
-
-def _quantiles(hours: pd.DataFrame) -> pd.DataFrame:
-    """Median and p90 per group from (group, bucket, n), interpolating linearly between ranks; all
-    groups at once: one cumulative count over the rows sorted by group and bucket, and each rank
-    found by a binary search in it (a group's ranks lie between the counts before and after it)."""
-    hours = hours[hours.n > 0].sort_values(["group", "bucket"])
-    if hours.empty:
+def _quantiles(groups: np.ndarray, buckets: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+    """Median and p90 per group from histogram rows (group, bucket, n), interpolating linearly
+    between ranks: one dense groups × buckets matrix (np.bincount), its cumulative counts, and the
+    bucket of each rank found by counting the cumulative counts at or below it."""
+    keep = counts > 0
+    groups, buckets, counts = groups[keep], buckets[keep].astype("int64"), counts[keep].astype("int64")
+    if not len(groups):
         return pd.DataFrame(columns=["median_hours", "p90_hours"], dtype="float64")
-    groups = hours["group"].to_numpy(dtype="int64")
-    values = bucket_hours(hours.bucket.to_numpy(dtype="int64"))
-    cumulative = np.cumsum(hours.n.to_numpy(dtype="int64"))
-    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    ends = np.r_[starts[1:], len(groups)] - 1
-    before = np.r_[0, cumulative[ends[:-1]]]
-    total = cumulative[ends] - before
+    ids, group_index = _dense(groups)
+    present, bucket_index = _dense(buckets)
+    width = len(present)
+    histogram = np.bincount(group_index * width + bucket_index, weights=counts,
+                            minlength=len(ids) * width).reshape(len(ids), width)
+    cumulative = np.cumsum(histogram, axis=1)
+    total = cumulative[:, -1]
+    values = bucket_hours(present)
     columns = {}
     for name, q in (("median_hours", 0.5), ("p90_hours", 0.9)):
         position = q * (total - 1)
         low, high = np.floor(position), np.ceil(position)
-        at_low = values[np.searchsorted(cumulative, before + low, side="right")]
-        at_high = values[np.searchsorted(cumulative, before + high, side="right")]
+        at_low = values[(cumulative <= low[:, None]).sum(axis=1)]
+        at_high = values[(cumulative <= high[:, None]).sum(axis=1)]
         columns[name] = at_low + (position - low) * (at_high - at_low)
-    return pd.DataFrame(columns, index=groups[starts], dtype="float64")
+    return pd.DataFrame(columns, index=ids, dtype="float64")
 
 
 # --- series for the charts: the same sums per consecutive period, and the period's distributions ---
@@ -203,50 +271,43 @@ def _quantiles(hours: pd.DataFrame) -> pd.DataFrame:
 def series_sums(conn, edges: list[datetime], now: datetime, selection, months: bool = False) -> pd.DataFrame | None:
     """The count sums (no percentiles) of each period edges[i] ≤ created_at < edges[i+1], one row per
     period (index 0…n-1), with "overdue / at risk now"; None when the rollups cannot answer (an edge
-    not at local midnight, a selection finer than the keys). `months`: the edges are month starts, so
-    whole months come from the monthly rows."""
+    not at local midnight, a selection finer than the keys). `months` is kept for the callers: any
+    edges are read through the blocks."""
     days = [local_day(edge) for edge in edges]
     if len(days) < 2 or any(day is None or day is False for day in days):
         return None
     keys = _selection_keys(conn, selection)
     if keys is None:
         return None
-    lo, hi = days[0], days[-1]
-    ranges = _ranges(lo, hi) if months else ([("D", lo, hi)] if lo < hi else [])
-    c, f = kpi_cell, kpi_fact
-    cells = conn.execute(select(c.c.period, *(func.sum(c.c[name]).label(name) for name in SUM_COLUMNS))
-                         .where(*_in_ranges(c, ranges), *_where_keys(c, keys)).group_by(c.c.grain, c.c.period))
-    deadline = f.c.open_deadline
-    open_rows = conn.execute(
-        select(f.c.day, func.sum(case((deadline < now, 1), else_=0)).label("overdue_now"),
-               func.sum(case((deadline >= now, 1), else_=0)).label("at_risk_now"))
-        .where(deadline.is_not(None), deadline <= now + AT_RISK_HORIZON, *_day_bounds(f, lo, hi),
-               *_where_keys(f, keys)).group_by(f.c.day))
-    periods = np.array(days[:-1], dtype="datetime64[D]")
-
-    def by_period(rows, columns) -> pd.DataFrame:
-        frame = pd.DataFrame(rows, columns=["day", *columns])
-        if frame.empty:
-            return pd.DataFrame(columns=columns, dtype="int64")
-        index = np.searchsorted(periods, pd.to_datetime(frame.pop("day")).to_numpy(dtype="datetime64[D]"),
-                                side="right") - 1
-        return frame.fillna(0).astype("int64").groupby(index).sum()
-
-    sums = by_period(cells.all(), list(SUM_COLUMNS)).join(
-        by_period(open_rows.all(), ["overdue_now", "at_risk_now"]), how="outer")
-    sums = sums.reindex(range(len(periods))).fillna(0).astype("int64")
-    return sums.assign(median_hours=float("nan"), p90_hours=float("nan"))
+    numbers = [day_number(day) for day in days]
+    periods = [(lo, hi) for lo, hi in zip(numbers[:-1], numbers[1:])]
+    live = [period for period in periods if period[0] < period[1]]
+    blocks = Blocks(conn, live, keys, names=("cells", "opens"))
+    position = {period: index for index, period in enumerate(periods)}
+    remap = np.array([position[period] for period in live] or [0], dtype="int64")
+    matrix, index = blocks.group("cells", None)
+    ids, sums = _grouped(remap[index] if len(index) else index, matrix[:, _SUMS])
+    frame = pd.DataFrame(sums, index=ids, columns=list(SUM_COLUMNS))
+    boundary = _boundary_deadlines(conn, live, keys, now)
+    opens, index = blocks.group("opens", None)
+    edge = boundary.period.to_numpy(dtype="int64")
+    overdue, at_risk = _open_counts(opens, remap[index] if len(index) else index, boundary,
+                                    remap[edge] if len(edge) else edge, now)
+    frame = frame.reindex(range(len(periods))).fillna(0).astype("int64")
+    frame["overdue_now"] = overdue.reindex(frame.index, fill_value=0).to_numpy()
+    frame["at_risk_now"] = at_risk.reindex(frame.index, fill_value=0).to_numpy()
+    return frame.assign(median_hours=float("nan"), p90_hours=float("nan"))
 
 
 def rating_counts(conn, since: datetime, until: datetime, selection) -> dict[int, int] | None:
-    """Rated appeals created in [since, until) per score 1–5 (exact, from `kpi_fact`), or None."""
-    lo, hi, keys = local_day(since), local_day(until), _selection_keys(conn, selection)
-    if lo is False or hi is False or keys is None:
+    """Rated appeals created in [since, until) per score 1–5 (exact, from the blocks' rating counts), or None."""
+    prepared = _prepare(conn, since, until, selection)
+    if prepared is None:
         return None
-    f = kpi_fact
-    rows = conn.execute(select(f.c.rating, func.count()).where(f.c.rating.is_not(None), *_day_bounds(f, lo, hi),
-                                                                 *_where_keys(f, keys)).group_by(f.c.rating))
-    return {int(score): int(n) for score, n in rows.all()}
+    period, keys = prepared
+    matrix, _ = Blocks(conn, [period] if period else [], keys, names=("cells",)).group("cells", None)
+    totals = matrix[:, _RATINGS].astype("int64").sum(axis=0) if len(matrix) else np.zeros(len(RATING_COUNTS))
+    return {score: int(n) for score, n in enumerate(totals, start=1) if n}
 
 
 def hours_values(conn, since: datetime, until: datetime, selection) -> pd.Series | None:
@@ -254,11 +315,13 @@ def hours_values(conn, since: datetime, until: datetime, selection) -> pd.Series
     bound of each bucket (hours; within 0.8 % of each value in it, and equal to a whole number of
     hours that falls in it) → how many; or None. Binned into intervals closed on the left, a value
     lands in the right bar unless it lies within 0.8 % below an interval's bound."""
-    lo, hi, keys = local_day(since), local_day(until), _selection_keys(conn, selection)
-    if lo is False or hi is False or keys is None:
+    prepared = _prepare(conn, since, until, selection)
+    if prepared is None:
         return None
-    hours = _histogram(conn, None, _ranges(lo, hi), lo, hi, keys)
-    hours = hours.groupby("bucket").n.sum()
+    period, keys = prepared
+    matrix, _ = Blocks(conn, [period] if period else [], keys, names=("hours",)).group("hours", None)
+    hours = pd.Series(matrix[:, 3].astype("int64")).groupby(matrix[:, 2].astype("int64")).sum()
+    hours = hours[hours > 0]
     buckets = hours.index.to_numpy()
     upper = np.where(buckets > 0, bucket_hours(buckets) * (GAMMA + 1) / 2, bucket_hours(buckets))
     return pd.Series(hours.to_numpy(dtype="int64"), index=upper)

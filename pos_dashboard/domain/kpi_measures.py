@@ -6,14 +6,14 @@ the responsible organisation, the top-level territory and the top-level category
 is now (0 = no organisation / no territory), and the region-local day of its creation.
 - `kpi_fact`: what each appeal contributes now, so that a change can take the old contribution
   back; through its indexes it also answers partial-month percentiles and "overdue / at risk now";
-- `kpi_cell`: the additive measures per grain (D = day, M = month) × period start × group keys;
-- `kpi_hours_cell`: a log-scale histogram of the time to first answer per month × group keys;
-- `kpi_hours_region`: the same histogram for the whole region per day (D) and per month (M).
+- `kpi_block`: the sums, histograms and open deadlines per block of days × organisation (below).
 They are plain tables (not ORM classes): nothing but those two modules touches them.
 """
 
+from datetime import date
+
 import numpy as np
-from sqlalchemy import Column, Date, Index, Integer, String, Table
+from sqlalchemy import Column, Date, Index, Integer, LargeBinary, String, Table
 from sqlmodel import SQLModel
 
 from .enums import STATUS_LABELS, Status
@@ -87,29 +87,72 @@ kpi_fact = Table(
     Index("ix_kpi_fact_open_deadline", "open_deadline"),
 )
 
-kpi_cell = Table(
-    "kpi_cell", SQLModel.metadata,
-    Column("grain", String(1), primary_key=True),
-    Column("period", Date, primary_key=True),
-    *_keys(),
-    *(Column(name, Integer, nullable=False) for name in SUM_COLUMNS),
+# Compact rollups: one row per block of days × organisation, whatever the number of appeals. Blocks are
+# aligned runs of BLOCK_BASE**level days (1, 4, 16, 64, 256, 1024) counted from 1970-01-01; any period of
+# whole days is the union of at most ~2·3·5 of them (`cover`), and an appeal adds to one block per level.
+# A row holds three packed little-endian int32 matrices (`pack` / `unpack`), each sorted by its key
+# columns with zero rows dropped, so the services' updates and a rebuild give the same bytes:
+# - cells: territory, category, the SUM_COLUMNS and the count of each rating 1–5;
+# - hours: territory, category, bucket of the time to first answer, count (a sparse histogram);
+# - opens: territory, category, UTC hour of the deadline, count — of the appeals still open (their
+#   exact deadlines stay in `kpi_fact` for the hour around "now" and "now + 24 h").
+BLOCK_BASE, BLOCK_LEVELS = 4, 6
+EPOCH_DAY = date(1970, 1, 1)
+RATING_COUNTS = tuple(f"rating_{score}" for score in range(1, 6))
+CELL_COLUMNS = ("territory_id", "category_id", *SUM_COLUMNS, *RATING_COUNTS)
+HOURS_COLUMNS = ("territory_id", "category_id", "bucket", "n")
+OPEN_COLUMNS = ("territory_id", "category_id", "deadline_hour", "n")
+BLOBS = {"cells": CELL_COLUMNS, "hours": HOURS_COLUMNS, "opens": OPEN_COLUMNS}
+BLOB_KEYS = {"cells": 2, "hours": 3, "opens": 3}  # leading key columns of each matrix
+
+kpi_block = Table(
+    "kpi_block", SQLModel.metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("first_day", Integer, primary_key=True, autoincrement=False),  # days since 1970-01-01
+    Column("organization_id", Integer, primary_key=True, autoincrement=False),
+    *(Column(name, LargeBinary, nullable=False) for name in BLOBS),
 )
 
-kpi_hours_cell = Table(
-    "kpi_hours_cell", SQLModel.metadata,
-    Column("grain", String(1), primary_key=True),
-    Column("period", Date, primary_key=True),
-    *_keys(),
-    Column("bucket", Integer, primary_key=True, autoincrement=False),
-    Column("n", Integer, nullable=False),
-)
+ROLLUP_TABLES = (kpi_fact, kpi_block)
 
-kpi_hours_region = Table(
-    "kpi_hours_region", SQLModel.metadata,
-    Column("grain", String(1), primary_key=True),
-    Column("period", Date, primary_key=True),
-    Column("bucket", Integer, primary_key=True, autoincrement=False),
-    Column("n", Integer, nullable=False),
-)
 
-ROLLUP_TABLES = (kpi_fact, kpi_cell, kpi_hours_cell, kpi_hours_region)
+def day_number(day: date) -> int:
+    return (day - EPOCH_DAY).days
+
+
+def blocks_of(day: int) -> list[tuple[int, int]]:
+    """(level, first day) of the blocks holding a day (a day number)."""
+    return [(level, day - day % BLOCK_BASE ** level) for level in range(BLOCK_LEVELS)]
+
+
+def cover(lo: int, hi: int) -> list[tuple[int, int]]:
+    """Disjoint blocks whose union is the days lo ≤ d < hi, largest first where aligned."""
+    pieces = []
+    while lo < hi:
+        level = BLOCK_LEVELS - 1
+        while level and (lo % BLOCK_BASE ** level or lo + BLOCK_BASE ** level > hi):
+            level -= 1
+        pieces.append((level, lo))
+        lo += BLOCK_BASE ** level
+    return pieces
+
+
+def pack(matrix: np.ndarray) -> bytes:
+    return np.ascontiguousarray(matrix, dtype="<i4").tobytes()
+
+
+def unpack(blob, width: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<i4").reshape(-1, width)
+
+
+def canonical(matrix: np.ndarray, keys: int) -> np.ndarray:
+    """Rows with equal keys summed, zero rows dropped, sorted by the key columns."""
+    if not len(matrix):
+        return matrix.reshape(0, matrix.shape[1])
+    order = np.lexsort(matrix[:, keys - 1::-1].T)
+    matrix = matrix[order].astype("int64")
+    head = matrix[:, :keys]
+    starts = np.flatnonzero(np.r_[True, (head[1:] != head[:-1]).any(axis=1)])
+    sums = np.add.reduceat(matrix[:, keys:], starts, axis=0)
+    merged = np.hstack([head[starts], sums])
+    return merged[(sums != 0).any(axis=1)]

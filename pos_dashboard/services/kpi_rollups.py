@@ -1,25 +1,28 @@
 """Keeping the KPI rollups (`domain.kpi_measures`): every change of an appeal is noted by
 `appeals._log` (`appeal_changed`); just before the transaction commits, the appeal's old
-contribution is taken back and its new one added (`refresh_appeal`); `rebuild` recomputes every rollup from the appeals and events (the command
-`python -m pos_dashboard rollups --rebuild`, the demo loader and the importer).
+contribution is taken back and its new one added (`refresh_appeal`: the appeal's `kpi_fact` row and
+the few `kpi_block` rows of its day and organisation, locked, merged and written back); `rebuild`
+recomputes every rollup from the appeals and events (the command `python -m pos_dashboard rollups
+--rebuild`, the demo loader and the importer).
 
-Both compute an appeal's contribution with `kpi_facts.load_frame`, the loader of the exact KPI
-path, so the rollups cannot drift from the exact definitions.
+Both compute an appeal's contribution from the measures of `kpi_facts.load_frame`, the loader of the
+exact KPI path, so the rollups cannot drift from the exact definitions; both write the blocks in the
+canonical form of `kpi_measures.canonical`, so a rebuild reproduces what the services kept byte for byte.
 """
 
 from collections import defaultdict
-from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import bindparam, delete, event, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..domain.kpi_measures import (FLAGS, KEYS, MEASURES, NONE_KEY, OUTCOMES, ROLLUP_TABLES, SUM_COLUMNS,
-                                   hours_bucket, kpi_cell, kpi_fact, kpi_hours_cell, kpi_hours_region)
 from ..domain.enums import AnswerKind, EventKind, Status
+from ..domain.kpi_measures import (BLOB_KEYS, BLOBS, BLOCK_BASE, BLOCK_LEVELS, FLAGS, NONE_KEY, OUTCOMES,
+                                   RATING_COUNTS, ROLLUP_TABLES, SUM_COLUMNS, blocks_of, canonical, day_number,
+                                   hours_bucket, kpi_block, kpi_fact, pack, unpack)
 from ..domain.models import Answer, Appeal, AppealEvent
 from ..settings import region_tz
 from .kpi_facts import (DISPUTE_ACTION, OPEN_CODES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING,
@@ -80,15 +83,16 @@ def refresh_appeal(session, appeal_id: int) -> None:
     old = dict(old) if old is not None else None
     if new == old:
         return
-    deltas: dict = defaultdict(lambda: defaultdict(int))
+    deltas: dict = defaultdict(lambda: {name: [] for name in BLOBS})
     for fact, sign in ((old, -1), (new, 1)):
         if fact is not None:
-            for table, key, values in _contributions(fact):
-                for column, value in values.items():
-                    deltas[(table, key)][column] += sign * value
-    for (table, key), values in sorted(deltas.items(), key=lambda item: (item[0][0].name, item[0][1])):
-        if any(values.values()):
-            _add(conn, table, dict(zip(_key_columns(table), key, strict=True)), dict(values))
+            rows = _fact_rows(fact)
+            for level, first_day in blocks_of(day_number(fact["day"])):
+                for name, row in rows.items():
+                    if row is not None:
+                        deltas[(level, first_day, fact["organization_id"])][name].append(
+                            row * np.r_[np.ones(BLOB_KEYS[name], "int64"), np.full(len(row) - BLOB_KEYS[name], sign)])
+    _apply(conn, deltas)
     if old is not None:
         conn.execute(delete(kpi_fact).where(kpi_fact.c.appeal_id == appeal_id))
     if new is not None:
@@ -133,41 +137,49 @@ def appeal_fact(conn, appeal_id: int) -> dict | None:
     }
 
 
-def _records(facts: pd.DataFrame) -> list[dict]:
-    records = facts.to_dict("records")
-    for record in records:
-        for name in ("appeal_id", "organization_id", "territory_id", "category_id", "flags"):
-            record[name] = int(record[name])
-        record["day"] = pd.Timestamp(record["day"]).date()
-    return records
+def _fact_rows(fact: dict) -> dict[str, np.ndarray | None]:
+    """The row a `kpi_fact` row adds to each matrix of its blocks (None: it adds nothing there)."""
+    flags = [(fact["flags"] >> bit) & 1 for bit in range(len(FLAGS))]
+    outcomes = [int(fact["outcome"] == name) for name in OUTCOMES]
+    ratings = [int(fact["rating"] == score) for score in range(1, len(RATING_COUNTS) + 1)]
+    keys = [fact["territory_id"], fact["category_id"]]
+    deadline = fact["open_deadline"]
+    return {"cells": np.array([*keys, 1, *flags, fact["rating"] or 0, *outcomes, *ratings], dtype="int64"),
+            "hours": None if fact["bucket"] is None else np.array([*keys, fact["bucket"], 1], dtype="int64"),
+            "opens": None if deadline is None else np.array([*keys, int(deadline.timestamp() // 3600), 1], "int64")}
 
 
-def _contributions(fact: dict):
-    """(table, key, {column: amount}) of one fact row: the rows it adds to."""
-    day: date = fact["day"]
-    keys = tuple(fact[name] for name in KEYS)
-    measures = {"received": 1, **{name: (fact["flags"] >> bit) & 1 for bit, name in enumerate(FLAGS)},
-                "rating_sum": fact["rating"] or 0, f"final_{fact['outcome']}": 1}
-    periods = (("D", day), ("M", day.replace(day=1)))
-    for grain, period in periods:
-        yield kpi_cell, (grain, period, *keys), measures
-    if fact["bucket"] is not None:
-        yield kpi_hours_cell, ("M", day.replace(day=1), *keys, fact["bucket"]), {"n": 1}
-        for grain, period in periods:
-            yield kpi_hours_region, (grain, period, fact["bucket"]), {"n": 1}
-
-
-def _key_columns(table) -> list[str]:
-    return [column.name for column in table.primary_key.columns]
-
-
-def _add(conn, table, key: dict, values: dict) -> None:
-    """Add `values` to the row `key`, creating it (zeros elsewhere) if absent."""
-    row = {**{c.name: 0 for c in table.columns if c.name not in key}, **key, **values}
-    stmt = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table).values(**row)
-    stmt = stmt.on_conflict_do_update(index_elements=list(key),
-                                      set_={name: table.c[name] + stmt.excluded[name] for name in values})
-    conn.execute(stmt)
+def _apply(conn, deltas: dict) -> None:
+    """Add the rows of `deltas` ((level, first day, organisation) → matrix → rows) to those blocks:
+    the rows are created if absent, locked (PostgreSQL) in key order, merged and written back."""
+    if not deltas:
+        return
+    t = kpi_block
+    names = [c.name for c in t.primary_key.columns]
+    keys = sorted(deltas)
+    empty = {name: b"" for name in BLOBS}
+    insert_ = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t).on_conflict_do_nothing(
+        index_elements=names)
+    conn.execute(insert_, [{**dict(zip(names, key)), **empty} for key in keys])
+    rows = conn.execute(select(t).where(tuple_(*t.primary_key.columns).in_(keys))
+                        .order_by(*t.primary_key.columns).with_for_update()).mappings().all()
+    updates, gone = [], []
+    for row in rows:
+        key = tuple(row[name] for name in names)
+        blobs = {}
+        for name, columns in BLOBS.items():
+            added = deltas[key][name]
+            blobs[name] = pack(canonical(np.vstack([unpack(row[name], len(columns)).astype("int64"), *added]),
+                                         BLOB_KEYS[name])) if added else bytes(row[name])
+        if any(blobs.values()):
+            updates.append({**{f"k_{name}": value for name, value in zip(names, key)}, **blobs})
+        else:
+            gone.append(key)
+    if updates:
+        conn.execute(update(t).where(*(t.c[name] == bindparam(f"k_{name}") for name in names))
+                     .values({name: bindparam(name) for name in BLOBS}), updates)
+    if gone:
+        conn.execute(delete(t).where(tuple_(*t.primary_key.columns).in_(gone)))
 
 
 def rebuild(conn) -> dict[str, int]:
@@ -176,38 +188,55 @@ def rebuild(conn) -> dict[str, int]:
     for table in ROLLUP_TABLES:
         conn.execute(delete(table))
     _insert_frame(conn, kpi_fact, facts)
-    frame = _measure_frame(facts)
-    month = facts.day.to_numpy(dtype="datetime64[M]").astype("datetime64[D]")
-    answered = frame.bucket.notna()
-    for grain, period in (("D", facts.day.to_numpy(dtype="datetime64[D]")), ("M", month)):
-        cells = frame.assign(grain=grain, period=period).groupby(["grain", "period", *KEYS], sort=False)
-        _insert_frame(conn, kpi_cell, cells[list(SUM_COLUMNS)].sum().reset_index())
-        region = frame[answered].assign(grain=grain, period=period[answered])
-        _insert_frame(conn, kpi_hours_region, region.groupby(["grain", "period", "bucket"], sort=False)
-                      .size().rename("n").reset_index())
-    monthly = frame[answered].assign(grain="M", period=month[answered])
-    _insert_frame(conn, kpi_hours_cell, monthly.groupby(["grain", "period", *KEYS, "bucket"], sort=False)
-                  .size().rename("n").reset_index())
+    rows = block_rows(facts)
+    for start in range(0, len(rows), INSERT_BATCH // 10):
+        conn.execute(insert(kpi_block), rows[start:start + INSERT_BATCH // 10])
     return {table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
             for table in ROLLUP_TABLES}
 
 
-def _measure_frame(facts: pd.DataFrame) -> pd.DataFrame:
+def block_rows(facts: pd.DataFrame) -> list[dict]:
+    """The `kpi_block` rows of a frame of `kpi_fact` rows: per matrix, the day-level sums grouped by
+    (day, organisation, keys), then each level summed from the one below (4 times fewer blocks)."""
+    n = len(facts)
+    day = (pd.to_datetime(facts.day).to_numpy(dtype="datetime64[D]").astype("int64") if n
+           else np.zeros(0, "int64"))
+    head = np.column_stack([day, facts.organization_id.to_numpy(dtype="int64"),
+                            facts.territory_id.to_numpy(dtype="int64"), facts.category_id.to_numpy(dtype="int64")])
     flags = facts["flags"].to_numpy(dtype="int64")
-    columns = {"received": np.ones(len(facts), dtype="int64")}
-    columns |= {name: (flags >> bit) & 1 for bit, name in enumerate(FLAGS)}
-    columns["rating_sum"] = facts.rating.fillna(0).to_numpy(dtype="int64")
+    rating = facts.rating.astype("float64").to_numpy()
     outcome = pd.Categorical(facts.outcome, categories=OUTCOMES).codes
-    columns |= {f"final_{name}": (outcome == code).astype("int64") for code, name in enumerate(OUTCOMES)}
-    assert tuple(columns) == SUM_COLUMNS and set(MEASURES) <= set(columns)
-    return pd.DataFrame({**{name: facts[name].to_numpy() for name in KEYS}, **columns,
-                         "bucket": pd.to_numeric(facts.bucket).astype("Int64")})
+    cells = np.column_stack([np.ones(n, "int64"), *((flags >> bit) & 1 for bit in range(len(FLAGS))),
+                             np.nan_to_num(rating).astype("int64"), *((outcome == code) for code in range(len(OUTCOMES))),
+                             *((rating == score) for score in range(1, len(RATING_COUNTS) + 1))]).astype("int64")
+    bucket = facts.bucket.astype("float64").to_numpy()
+    answered = ~np.isnan(bucket)
+    deadline = pd.to_datetime(facts.open_deadline, utc=True)
+    is_open = deadline.notna().to_numpy()
+    hour = ((deadline[is_open] - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(hours=1)).to_numpy(dtype="int64")
+    ones = np.ones((n, 1), "int64")
+    matrices = {"cells": (np.hstack([head, cells]), 4),
+                "hours": (np.hstack([head[answered], bucket[answered, None].astype("int64"), ones[answered]]), 5),
+                "opens": (np.hstack([head[is_open], hour[:, None].astype("int64"), ones[is_open]]), 5)}
+    rows: dict = defaultdict(lambda: {name: b"" for name in BLOBS})
+    for name, (matrix, keys) in matrices.items():
+        for level in range(BLOCK_LEVELS):
+            matrix = matrix.copy()
+            matrix[:, 0] -= matrix[:, 0] % BLOCK_BASE ** level
+            matrix = canonical(matrix, keys)
+            starts = np.flatnonzero(np.r_[True, (matrix[1:, :2] != matrix[:-1, :2]).any(axis=1)]) if len(matrix) \
+                else np.zeros(0, "int64")
+            for begin, end in zip(starts, np.r_[starts[1:], len(matrix)]):
+                rows[(level, int(matrix[begin, 0]), int(matrix[begin, 1]))][name] = pack(matrix[begin:end, 2:])
+    return [{"level": level, "first_day": first_day, "organization_id": organisation, **blobs}
+            for (level, first_day, organisation), blobs in sorted(rows.items())]
 
 
 def _insert_frame(conn, table, frame: pd.DataFrame) -> None:
     for name in ("day", "period"):
         if name in frame:
             frame = frame.assign(**{name: pd.to_datetime(frame[name]).dt.date})
-    records = frame[[c.name for c in table.columns]].astype(object).where(frame.notna(), None).to_dict("records")
-    for start in range(0, len(records), INSERT_BATCH):
-        conn.execute(insert(table), records[start:start + INSERT_BATCH])
+    frame = frame[[c.name for c in table.columns]]
+    for start in range(0, len(frame), INSERT_BATCH):  # a slice at a time: dicts of 5M rows would not fit
+        part = frame.iloc[start:start + INSERT_BATCH]
+        conn.execute(insert(table), part.astype(object).where(part.notna(), None).to_dict("records"))
