@@ -4,7 +4,8 @@ from dataclasses import replace
 
 from sqlmodel import Session
 
-from pos_dashboard.analytics.queue import PAGE_SIZE_MAX, QueueFilter, _has_sqlite_table, fetch_queue_page
+from pos_dashboard.analytics.queue import PAGE_SIZE_MAX, QueueFilter, fetch_queue_page
+from pos_dashboard.analytics.queue_search import has_sqlite_table
 from pos_dashboard.domain import deadlines
 from pos_dashboard.domain.enums import OPEN_STATUSES, Status
 from pos_dashboard.domain.models import Appeal
@@ -120,7 +121,7 @@ def test_search_on_a_migrated_database_uses_the_search_index_and_finds_the_same(
     drop_everything(engine)
     try:
         upgrade(url)
-        assert _has_sqlite_table(engine, "appeal_fts_words") == (engine.dialect.name == "sqlite")
+        assert has_sqlite_table(engine, "appeal_fts_words") == (engine.dialect.name == "sqlite")
         with Session(engine, expire_on_commit=False) as session:
             r, ids = _setup(session)
             now = T0 + hours(6)

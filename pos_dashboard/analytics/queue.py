@@ -6,11 +6,9 @@ one grouped count per status, one count for overdue and at-risk appeals.
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, func, literal_column, or_, select, union
-from sqlalchemy import text as sql_text
+from sqlalchemy import and_, false, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -19,9 +17,9 @@ from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from ..domain.numbers import display_number, external_refs_for
-from ..domain.search_words import QueryWord, marked, query_words
 from .formatting import duration, full_place, local_time, place_path
 from .kpi import KpiSelection, drill_condition, selection_conditions
+from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, text_condition
 from . import snapshot
 from .rework import pending_rework
 
@@ -66,7 +64,7 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     now = snapshot.clock(session, now)  # a historical import reads as of its own date
     conditions = _conditions(session, flt, now)
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now)
-    _mark_found_words(rows, flt.search)
+    mark_found_words(rows, flt.search)
     tally = _tally_conditions(session, flt)
     if tally is not None:  # served by the tally: a few hundred rows instead of up to a million
         counts = dict(session.execute(
@@ -124,7 +122,7 @@ def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:
 def _organizations_named(query: str):
     """Organisations whose name contains the words (capped, ё read as е, wildcards taken literally)."""
     words = fold_yo(query[:ORGANIZATION_QUERY_MAX].strip())
-    return select(Organization.id).where(_folded(Organization.name).ilike(_contains(words), escape="\\"))
+    return select(Organization.id).where(folded(Organization.name).ilike(contains_pattern(words), escape="\\"))
 
 
 def _is_root(session: Session, table, node_id: int) -> bool:
@@ -181,88 +179,8 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
         ids += [number] if is_valid_id(number) else []
         conditions.append(Appeal.id.in_(ids) if ids else false())
     elif search:
-        conditions.append(_text_search(session, search))
+        conditions.append(text_condition(session, search))
     return conditions
-
-
-def fold_yo(value: str) -> str:
-    """ё and е are one letter for the search (most texts are typed without ё)."""
-    return value.replace("ё", "е").replace("Ё", "Е")
-
-
-def _folded(column):
-    # The same expression as the trigram indexes of the migrations (literal arguments, so that
-    # PostgreSQL recognises the indexed expression).
-    return func.replace(func.replace(column, literal_column("'ё'"), literal_column("'е'")),
-                        literal_column("'Ё'"), literal_column("'Е'"))
-
-
-def _contains(value: str) -> str:
-    """A LIKE pattern matching `value` literally anywhere (escape character: backslash)."""
-    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _text_search(session: Session, search: str):
-    """Words of the text as Russians search them (domain/search_words: every query word in any of its
-    forms, ё read as е, a word the dictionary does not know as the beginning of a word), or the query
-    as a substring of the address (street names and house numbers are not dictionary words)."""
-    words = query_words(search)
-    address = _address_search(session, fold_yo(search))
-    if len(words) > 1 and session.get_bind().dialect.name == "postgresql":
-        # The planner multiplies the words' shares (8k rows expected for two common words that never
-        # meet) and walks the deadline index testing every appeal (11–20 s at 1M): the ids are read
-        # from the two indexes first (GIN of the lemmas, trigrams of the address), once.
-        found = union(select(Appeal.id).where(_word_search(session, words)), select(Appeal.id).where(address))
-        matched = found.cte("text_match").prefix_with("MATERIALIZED")
-        return Appeal.id.in_(select(matched.c.id))
-    return or_(_word_search(session, words), address) if words else address
-
-
-def _word_search(session: Session, words: list[QueryWord]):
-    """SQLite: the FTS5 table of the lemmas; PostgreSQL: the GIN index of their tsvector; a scan of
-    the lemmas elsewhere (a database made without the migrations)."""
-    bind = session.get_bind()
-    if _has_sqlite_table(bind, "appeal_fts_words"):
-        match = " AND ".join("(" + " OR ".join([f'"{form}"' for form in w.forms]
-                                               + ([f'"{w.prefix}"*'] if w.prefix else [])) + ")" for w in words)
-        return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match")
-                             .bindparams(match=match))
-    if bind.dialect.name == "postgresql":  # the expression of ix_appeal_search_words_fts
-        query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")"
-                           for w in words)
-        return func.to_tsvector(literal_column("'simple'"), Appeal.search_words).op("@@")(
-            func.to_tsquery(literal_column("'simple'"), query))
-    padded = " " + Appeal.search_words + " "
-    return and_(*(or_(*[padded.like(f"% {form} %") for form in w.forms],
-                      *([padded.like(f"% {w.prefix}%")] if w.prefix else [])) for w in words))
-
-
-def _address_search(session: Session, search: str):
-    """Substring of the address, case-insensitive, ё read as е (`search` comes folded): SQLite's FTS5
-    trigram table (three characters at least), PostgreSQL's trigram index on the folded address."""
-    if len(search) >= 3 and _has_sqlite_table(session.get_bind(), "appeal_fts"):
-        phrase = 'address : "' + search.replace('"', '""') + '"'
-        return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
-                             .bindparams(phrase=phrase))
-    return _folded(Appeal.address).ilike(_contains(search), escape="\\")
-
-
-def _mark_found_words(rows: list[dict], search: str) -> None:
-    """The shown text of each row in pieces, the words the search matched marked (the queue highlights
-    them); no pieces without a word search."""
-    words = [] if re.fullmatch(r"[№#]?\s*[0-9]+", search.strip()) else query_words(search[:SEARCH_MAX])
-    for row in rows:
-        pieces = marked(row["text"], words) if words else []
-        row["text_parts"] = [[piece, found] for piece, found in pieces] if any(f for _, f in pieces) else []
-
-
-@lru_cache(maxsize=32)
-def _has_sqlite_table(engine, name: str) -> bool:
-    """Whether the migrations made this search table (SQLite only)."""
-    if engine.dialect.name != "sqlite":
-        return False
-    with engine.connect() as conn:
-        return conn.execute(sql_text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": name}).first() is not None
 
 
 def _subtree_ids(session: Session, table, root_id: int) -> list[int]:
