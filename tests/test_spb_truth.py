@@ -283,3 +283,34 @@ def test_real_timelines_name_who_acted_and_print_each_event_once(real):
         petitions = mine.event.isin(["petition", "petition.on_moderation"]).sum()
         assert sum(e["actor"] == "Заявитель" for e in timeline) >= petitions
         assert sum(" › " in e["detail"] for e in timeline) == (mine.event == "problem_change").sum()
+
+
+@needs_spb
+@pytest.mark.parametrize("query, forms", [
+    ("подъездами", r"подъезд(?:а|у|ом|е|ы|ов|ам|ами|ах)?"),
+    ("снега", r"снег(?:а|у|ом|е|ов|ам|ами|ах)?"),
+    ("КРЫШЕЙ", r"крыш(?:а|и|е|у|ей|ею|ам|ами|ах)?"),
+])
+def test_word_search_finds_every_form_of_a_word_in_the_real_texts(real, query, forms):
+    """Issue 10 item 7 on the real slice: a word in any of its forms, ё as е, whole words only
+    («подъездной», «снегоуборочный» are other words). Expected from the CSV texts with a regular
+    expression of the word's forms, not from the search code."""
+    engine, appeals, _ = real
+    words = appeals.text.str.lower().str.replace("ё", "е")
+    found_in_text = words.str.contains(rf"(?<![а-я]){forms}(?![а-я])", regex=True)
+    with Session(engine) as session:
+        page = fetch_queue_page(session, QueueFilter(status="all", search=query), page=0, page_size=100, now=NOW)
+        in_address = {ref for ref, address in session.execute(select(Appeal.external_ref, Appeal.address)).all()
+                      if query.lower().replace("ё", "е") in (address or "").lower().replace("ё", "е")}
+    expected = {f"spb:appeal:{i}" for i in appeals.id[found_in_text]} | in_address
+    assert page.total == len(expected) > 0
+    with Session(engine) as session:
+        shown = set(session.execute(select(Appeal.external_ref).where(
+            Appeal.id.in_([row["id"] for row in page.rows]))).scalars())
+    assert shown <= expected
+    shown_form = re.compile(rf"(?<![а-я]){forms}(?![а-я])")
+    visible = [row for row in page.rows if shown_form.search(row["text"].lower().replace("ё", "е"))]
+    assert all(  # the shown excerpt (160 characters) marks the word where it shows it
+        shown_form.fullmatch(piece.lower().replace("ё", "е")) for row in visible
+        for piece, found in row["text_parts"] if found)
+    assert all(any(found for _, found in row["text_parts"]) for row in visible)
