@@ -102,3 +102,18 @@ def test_list_shows_roles_and_organisations(cli, organization):
     assert code == 0 and "Дорожная служба Северного" in out and "Координатор ЦУР" in out
     code, out, _ = cli("list", "--role", "coordinator")
     assert "ops" in out and "roads" not in out
+
+
+def test_the_operators_commands_are_in_the_audit_log(cli, engine, session):
+    from pos_dashboard.domain.audit import AdminAudit  # noqa: PLC0415
+    add = ("add", "kuznetsov", "--name", "Кузнецов Олег", "--role", "coordinator", "--password-stdin")
+    assert cli(*add, stdin="секрет-пароль-1\n")[0] == 0
+    assert cli(*add, stdin="секрет-пароль-1\n")[0] != 0  # refused: no audit row
+    assert cli("passwd", "kuznetsov", "--password-stdin", stdin="другой-пароль-2\n")[0] == 0
+    assert cli("deactivate", "kuznetsov")[0] == 0
+    rows = session.exec(select(AdminAudit).order_by(AdminAudit.id)).all()
+    assert [(r.kind, r.object_label, r.actor_id) for r in rows] == [
+        ("user_create", "kuznetsov", None), ("user_password", "kuznetsov", None), ("user_deactivate", "kuznetsov", None)]
+    assert all("командой python -m pos_dashboard user" in r.summary for r in rows)
+    assert not any("пароль-" in r.summary for r in rows)  # never a password
+    assert "Действует: да → нет" in rows[-1].summary

@@ -8,11 +8,13 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ..domain.audit import AuditKind, AuditObject
 from ..domain.enums import ROLE_LABELS, Role
 from ..domain.limits import is_valid_id
 from ..domain.models import Organization, User
 from ..domain.types import utcnow
-from . import sessions
+from . import audit, sessions
+from .actors import SYSTEM as OPERATOR
 from .auth import MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password
 from .errors import ValidationFailed
 
@@ -93,8 +95,17 @@ def create_user(session: Session, *, login: str, full_name: str, role: str, pass
                 organization: str | None = None, email: str | None = None) -> User:
     user = new_user(session, login=login, full_name=full_name, role=role, password=password,
                     organization=organization, email=email)
+    _audit(session, AuditKind.USER_CREATE, user, changes=[
+        ("Роль", None, ROLE_LABELS[Role(user.role)]), ("Имя", None, user.full_name), ("Почта", None, user.email)])
     session.commit()
     return user
+
+
+def _audit(session: Session, kind: AuditKind, user: User, changes=None) -> None:
+    """The operator's commands are changes too: the audit page shows them (no administrator account
+    acted, so «who» is the platform, and the row says it came from the command line)."""
+    audit.record(session, actor=OPERATOR, kind=kind, object_type=AuditObject.USER, object_id=user.id,
+                 label=user.login, changes=changes, note="командой python -m pos_dashboard user")
 
 
 def check_full_name(full_name: str | None) -> str:
@@ -135,7 +146,9 @@ def _user(session: Session, login: str) -> User:
 
 def set_password(session: Session, *, login: str, password: str, now: datetime | None = None) -> int:
     """A new password set by an operator; every session of the account ends. Returns how many."""
-    ended = replace_password(session, _user(session, login), password, now=now)
+    user = _user(session, login)
+    ended = replace_password(session, user, password, now=now)
+    _audit(session, AuditKind.USER_PASSWORD, user)
     session.commit()
     return ended
 
@@ -150,7 +163,9 @@ def replace_password(session: Session, user: User, password: str, *, now: dateti
 
 def deactivate(session: Session, *, login: str, now: datetime | None = None) -> int:
     """Switch the account off; its sessions end at once. Returns how many sessions ended."""
-    ended = switch_off(session, _user(session, login), now=now)
+    user = _user(session, login)
+    ended = switch_off(session, user, now=now)
+    _audit(session, AuditKind.USER_DEACTIVATE, user, changes=[("Действует", True, False)])
     session.commit()
     return ended
 
