@@ -170,10 +170,34 @@ def test_the_citizen_sees_the_photo_of_the_fix_in_the_answer(page, app_url, demo
     assert_accessible(page, "the citizen's card with the answer's photo")
 
 
+def _in_work_for_the_demo_organisation(demo_db: str) -> int:
+    """A fresh appeal routed by a rule to the demo organisation and in work: the demo, built at the
+    current hour, may have none in work for it right now."""
+    from sqlmodel import Session, select  # noqa: PLC0415
+
+    from pos_dashboard.db import make_engine  # noqa: PLC0415
+    from pos_dashboard.domain.models import Appeal, Category, RoutingRule, User  # noqa: PLC0415
+    from pos_dashboard.services import appeals  # noqa: PLC0415
+    from pos_dashboard.services.actors import Actor  # noqa: PLC0415
+    engine = make_engine(demo_db)
+    with Session(engine) as s:
+        users = {u.login: Actor.of(u) for u in s.exec(select(User).where(User.login.in_(["coordinator", "org", "citizen"])))}
+        rule = s.exec(select(RoutingRule).join(Category, Category.id == RoutingRule.category_id)
+                      .where(RoutingRule.organization_id == users["org"].organization_id,
+                             RoutingRule.territory_id.is_not(None), Category.parent_id.is_not(None))
+                      .order_by(RoutingRule.id)).first()
+        appeal_id = appeals.submit_appeal(s, actor=users["citizen"], category_id=rule.category_id,
+                                          territory_id=rule.territory_id, address="ул. Тестовая, 2",
+                                          text="Сломана скамейка во дворе, торчат гвозди, дети играют рядом.").id
+        appeals.perform(s, actor=users["coordinator"], appeal_id=appeal_id, action="approve_moderation")
+        appeal = s.get(Appeal, appeal_id)
+        assert (appeal.status, appeal.organization_id) == ("in_work", users["org"].organization_id)
+    engine.dispose()
+    return appeal_id
+
+
 def test_the_organisation_answers_with_a_photo(page, app_url, demo_db):
-    appeal_id, = _demo_rows(demo_db, """
-        SELECT p.id FROM appeal p JOIN app_user u ON u.organization_id = p.organization_id
-        WHERE u.login = 'org' AND p.status = 'in_work' AND p.source_history = 0 ORDER BY p.id DESC LIMIT 1""")
+    appeal_id = _in_work_for_the_demo_organisation(demo_db)
     log_in(page, app_url, "org")
     page.goto(f"{app_url}/appeals/{appeal_id}")
     page.wait_for_selector("#action-give_answer", timeout=30_000)
