@@ -1,5 +1,5 @@
-"""Infrastructure failures as the app meets them: telling a database outage from a bug, and
-logging failures without a storm. During an outage every open tab retries every few seconds;
+"""Infrastructure failures as the app meets them: telling a database or session-store (Redis)
+outage from a bug, and logging failures without a storm. During an outage every open tab retries every few seconds;
 one line per failure kind per interval (with the count of repeats) says as much as a traceback
 per attempt, and a line when it works again says how long it lasted."""
 
@@ -8,11 +8,13 @@ import threading
 import time
 from dataclasses import dataclass
 
+from redis import exceptions as redis_exc
 from sqlalchemy import exc as sa_exc
 
 LOG_INTERVAL_S = 60.0
 MAX_DETAIL = 300  # characters of an error message in the log (a statement may hold user input)
 DATABASE = "database"
+SESSION_STORE = "session store"  # Redis, where several workers keep the tabs' state
 
 log = logging.getLogger("pos_dashboard.outage")
 
@@ -24,8 +26,27 @@ def is_database_outage(error: BaseException) -> bool:
                               sa_exc.TimeoutError))
 
 
+def is_session_store_outage(error: BaseException) -> bool:
+    """Redis could not be reached. Reflex waits for its lock subscription with a plain
+    TimeoutError: that one counts only when it was raised inside Reflex's Redis state manager."""
+    if isinstance(error, (redis_exc.ConnectionError, redis_exc.TimeoutError)):
+        return True
+    return isinstance(error, TimeoutError) and _raised_in_redis_manager(error)
+
+
+def _raised_in_redis_manager(error: BaseException) -> bool:
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename.endswith("istate/manager/redis.py"):
+            return True
+        trace = trace.tb_next
+    return False
+
+
 def failure_kind(error: BaseException) -> str:
-    return DATABASE if is_database_outage(error) else type(error).__name__
+    if is_database_outage(error):
+        return DATABASE
+    return SESSION_STORE if is_session_store_outage(error) else type(error).__name__
 
 
 def _detail(error: BaseException) -> str:
@@ -69,7 +90,7 @@ class FailureLog:
         if first:
             # A bug gets its traceback once per streak; an outage is said in one line.
             self.logger.error("%s failure%s: %s", kind, f" in {where}" if where else "", _detail(error),
-                              exc_info=None if kind == DATABASE else error)
+                              exc_info=None if kind in (DATABASE, SESSION_STORE) else error)
         else:
             self.logger.error("%s failure still happening: %d more times in %.0f s; last: %s",
                               kind, repeats, elapsed, _detail(error))
@@ -86,3 +107,34 @@ class FailureLog:
 
 
 failures = FailureLog()
+
+
+class ReflexRedisLogFilter(logging.Filter):
+    """Reflex's own Redis subscriptions log every failed reconnect (with tracebacks when a task
+    gives up, through asyncio's «Task exception was never retrieved»): during a Redis outage that
+    is hundreds of lines a minute per worker. Their records go to the rate-limited failure log
+    instead; everything else passes untouched."""
+
+    def __init__(self, failure_log: FailureLog):
+        super().__init__()
+        self.failure_log = failure_log
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None and record.name == "asyncio":
+            error = record.__dict__.get("exception")  # asyncio passes the task's exception here
+        if error is not None and is_session_store_outage(error):
+            self.failure_log.failed(error, "Reflex's Redis subscriptions")
+            return False
+        if record.name == "reflex.utils.tasks":  # its tasks are the Redis subscriptions, nothing else
+            self.failure_log.failed(redis_exc.ConnectionError(record.getMessage()), "Reflex's Redis subscriptions")
+            return False
+        return True
+
+
+def quiet_reflex_redis_logs(failure_log: FailureLog = failures) -> None:
+    """Install the filter on the loggers that Reflex's Redis tasks write to (once per process)."""
+    for name in ("reflex.utils.tasks", "asyncio"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ReflexRedisLogFilter) for f in logger.filters):
+            logger.addFilter(ReflexRedisLogFilter(failure_log))

@@ -5,8 +5,10 @@ import reflex as rx
 from . import routes
 from .api.exports import api
 from .api.files import files_api
+from .api.health import health_api
 from .background import run_dispatcher_forever, run_timers_forever
 from .failures import frontend_exception_handler
+from .outage import quiet_reflex_redis_logs
 from .components.connection import overlay
 from .pages.account import account_page
 from .pages.admin_audit import admin_audit_page
@@ -58,7 +60,9 @@ from .states.ratings import RatingsState
 
 app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
              backend_exception_handler=backend_exception_handler,
-             api_transformer=[api, files_api()])  # /api/kpi/export, /files/…: behind their access checks
+             head_components=[rx.script(src="/session_store_outage.js")],
+             api_transformer=[api, files_api(), health_api()])  # /api/kpi/export, /files/…: behind their access checks
+quiet_reflex_redis_logs()  # Reflex's Redis subscriptions log every retry during an outage
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
 app.add_page(login_page, route=routes.LOGIN, title="Вход — Платформа обратной связи",
              on_load=LoginState.redirect_if_logged_in)

@@ -8,7 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from pos_dashboard.db import make_engine
-from pos_dashboard.outage import DATABASE, FailureLog, is_database_outage
+from pos_dashboard.outage import (DATABASE, SESSION_STORE, FailureLog, ReflexRedisLogFilter, failure_kind,
+                                  is_database_outage, is_session_store_outage)
 
 
 def _closed_port() -> int:
@@ -88,3 +89,61 @@ def test_a_bug_keeps_its_traceback_once_and_long_messages_are_cut(logged):
     assert len(logged.records) == 1
     assert logged.records[0].exc_info is not None
     assert len(logged.records[0].getMessage()) < 400
+
+
+# --- Redis, the session store of several workers ---------------------------------------------
+
+def test_redis_failures_are_session_store_outages_and_a_plain_timeout_is_not():
+    import redis
+
+    refused = redis.Redis(host="127.0.0.1", port=_closed_port(), socket_connect_timeout=1)
+    with pytest.raises(redis.ConnectionError) as caught:
+        refused.ping()
+    assert failure_kind(caught.value) == SESSION_STORE and is_session_store_outage(caught.value)
+    assert failure_kind(redis.TimeoutError("Timeout reading from socket")) == SESSION_STORE
+    assert failure_kind(TimeoutError()) == "TimeoutError"  # ours, not raised in Reflex's Redis manager
+    assert failure_kind(ValueError("bug")) == "ValueError"
+
+
+def _record(name: str, message: str, error: BaseException | None = None) -> logging.LogRecord:
+    exc_info = (type(error), error, None) if error is not None else None
+    return logging.LogRecord(name, logging.ERROR, __file__, 1, message, None, exc_info)
+
+
+def test_reflex_redis_task_records_go_to_the_rate_limited_log_and_others_pass(logged):
+    import redis
+
+    failures = FailureLog(logging.getLogger("test.outage"), interval_s=60, clock=lambda: 0.0)
+    keep_out = ReflexRedisLogFilter(failures)
+    for _ in range(50):  # one outage: Reflex's three subscriptions retry every second in each worker
+        assert not keep_out.filter(_record("reflex.utils.tasks", "_subscribe_lock_updates: task error suppressed: "
+                                           "Error 111 connecting to 127.0.0.1:6379."))
+        assert not keep_out.filter(_record("asyncio", "Task exception was never retrieved",
+                                           redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379.")))
+    lines = [r.getMessage() for r in logged.records if r.name == "test.outage"]
+    assert len(lines) == 1 and lines[0].startswith("session store failure in Reflex's Redis subscriptions")
+    assert keep_out.filter(_record("asyncio", "Task exception was never retrieved", ValueError("a bug")))
+    assert keep_out.filter(_record("reflex.state", "something else"))
+
+
+def test_the_health_route_says_whether_the_session_store_answers(monkeypatch):
+    import redis
+    from starlette.testclient import TestClient
+
+    from pos_dashboard.api import health
+
+    def checked(url: str | None):
+        monkeypatch.setattr(health, "parse_redis_url", lambda: url)
+        monkeypatch.setattr(health, "_client", None)
+        return TestClient(health.health_api()).get(health.PATH)
+
+    one_worker = checked(None)
+    assert one_worker.status_code == 200 and one_worker.json() == {"session_store": "ok"}
+    down = checked(f"redis://127.0.0.1:{_closed_port()}/0")
+    assert down.status_code == 503 and down.json() == {"session_store": "unreachable"}
+    assert down.headers["cache-control"] == "no-store"
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    assert checked("redis://127.0.0.1:6379/0").status_code == 200
