@@ -60,7 +60,7 @@ from .states.ratings import RatingsState
 
 app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
              backend_exception_handler=backend_exception_handler,
-             head_components=[rx.script(src="/session_store_outage.js")],
+             head_components=[rx.script(src="/outage.js")],
              api_transformer=[api, files_api(), health_api()])  # /api/kpi/export, /files/…: behind their access checks
 quiet_reflex_redis_logs()  # Reflex's Redis subscriptions log every retry during an outage
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast

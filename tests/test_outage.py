@@ -126,24 +126,30 @@ def test_reflex_redis_task_records_go_to_the_rate_limited_log_and_others_pass(lo
     assert keep_out.filter(_record("reflex.state", "something else"))
 
 
-def test_the_health_route_says_whether_the_session_store_answers(monkeypatch):
+def test_the_health_route_says_whether_the_database_and_the_session_store_answer(monkeypatch, tmp_path):
     import redis
     from starlette.testclient import TestClient
 
     from pos_dashboard.api import health
+    from pos_dashboard.db import make_engine
 
-    def checked(url: str | None):
-        monkeypatch.setattr(health, "parse_redis_url", lambda: url)
+    def checked(db_url: str, redis_url: str | None):
+        monkeypatch.setattr(health, "get_engine", lambda: make_engine(db_url))
+        monkeypatch.setattr(health, "parse_redis_url", lambda: redis_url)
         monkeypatch.setattr(health, "_client", None)
         return TestClient(health.health_api()).get(health.PATH)
 
-    one_worker = checked(None)
-    assert one_worker.status_code == 200 and one_worker.json() == {"session_store": "ok"}
-    down = checked(f"redis://127.0.0.1:{_closed_port()}/0")
-    assert down.status_code == 503 and down.json() == {"session_store": "unreachable"}
-    assert down.headers["cache-control"] == "no-store"
+    sqlite = f"sqlite:///{tmp_path / 'health.db'}"
+    one_worker = checked(sqlite, None)
+    assert one_worker.status_code == 200
+    assert one_worker.json() == {"database": "ok", "session_store": "ok"}
+    assert one_worker.headers["cache-control"] == "no-store"
+    no_redis = checked(sqlite, f"redis://127.0.0.1:{_closed_port()}/0")
+    assert no_redis.status_code == 503 and no_redis.json() == {"database": "ok", "session_store": "unreachable"}
+    no_database = checked(f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/nothing", None)
+    assert no_database.status_code == 503 and no_database.json()["database"] == "unreachable"
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    assert checked("redis://127.0.0.1:6379/0").status_code == 200
+    assert checked(sqlite, "redis://127.0.0.1:6379/0").status_code == 200

@@ -1,15 +1,17 @@
-"""GET /api/health: can this worker reach its session store (Redis, when several workers share
-state)? Asked every 2 s by a page that lost it (assets/session_store_outage.js) to know when to
-reconnect and reload its data; the answer names no host and no error."""
+"""GET /api/health: can this worker reach its database and its session store (Redis, when several
+workers share state)? Asked every 2 s by a page that lost one of them (assets/outage.js) to know
+when to reconnect and load its data again; the answer names no host and no error."""
 
 import redis
 from reflex.utils.prerequisites import parse_redis_url
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..outage import SESSION_STORE, failures
+from ..db import get_engine
+from ..outage import DATABASE, SESSION_STORE, failures, is_database_outage
 
 PATH = "/api/health"
 TIMEOUT_S = 1.0
@@ -36,11 +38,23 @@ def session_store_reachable() -> bool:
     return True
 
 
+def database_reachable() -> bool:
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        if is_database_outage(exc):
+            return False
+        raise
+    failures.recovered(DATABASE)
+    return True
+
+
 def health(request: Request) -> JSONResponse:
     """Synchronous on purpose: Starlette runs it in its thread pool, off the event loop."""
-    if session_store_reachable():
-        return JSONResponse({"session_store": "ok"}, headers={"Cache-Control": "no-store"})
-    return JSONResponse({"session_store": "unreachable"}, status_code=503, headers={"Cache-Control": "no-store"})
+    parts = {"database": database_reachable(), "session_store": session_store_reachable()}
+    body = {name: "ok" if up else "unreachable" for name, up in parts.items()}
+    return JSONResponse(body, status_code=200 if all(parts.values()) else 503, headers={"Cache-Control": "no-store"})
 
 
 def health_api() -> Starlette:

@@ -17,7 +17,7 @@ def kpi_page() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading("Показатели работы с обращениями", size="6", as_="h1"),
-                rx.cond(KpiState.loading, rx.spinner(size="2")),
+                rx.cond(KpiState.loading, rx.spinner(size="2", id="kpi-loading")),
                 rx.spacer(),
                 rx.text("обновлено ", KpiState.updated_at, size="1", color=rx.color("gray", 11), id="kpi-updated"),
                 # The clock asks the server every few seconds whether appeals changed (a cheap fingerprint).

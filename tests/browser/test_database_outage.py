@@ -135,6 +135,37 @@ def test_queue_says_the_database_is_gone_then_recovers_by_itself(outage_app, pag
     _shot(page, "queue-recovered")
 
 
+def test_a_page_without_its_own_outage_handling_says_so_and_loads_again_by_itself(outage_app, page):
+    """The KPI dashboard leaves database failures to the app's exception handler: a reload in the
+    outage gets the toast and a banner, and the page loads again once the database is back."""
+    url, proxy, _proc, _log, _engine = outage_app
+    log_in(page, url)
+    page.goto(url + "/kpi")
+    wait_ready(page)
+    page.wait_for_selector("#kpi-updated", timeout=60_000)
+    page.wait_for_selector("#kpi-loading", state="detached", timeout=60_000)
+    proxy.cut()
+    try:
+        page.reload()
+        banner = page.locator("#outage-database")
+        banner.wait_for(state="visible", timeout=20_000)
+        assert "Нет связи с базой данных, повторяем" in banner.inner_text()
+        _no_english_error(page)
+        assert_accessible(page, "KPI dashboard during a database outage")
+        _shot(page, "kpi-outage")
+        page.evaluate("() => { window.__same_page = true; }")
+    finally:
+        proxy.restore()
+    back_at = time.monotonic()
+    page.wait_for_selector("#outage-database", state="detached", timeout=RECOVERY_LIMIT_S * 1000)
+    page.wait_for_selector("#kpi-loading", state="detached", timeout=RECOVERY_LIMIT_S * 1000)
+    page.wait_for_function("() => document.querySelector('#kpi-updated').innerText.match(/\\d\\d:\\d\\d/)",
+                           timeout=RECOVERY_LIMIT_S * 1000)
+    print(f"KPI page loaded again {time.monotonic() - back_at:.1f} s after the database came back")
+    assert page.evaluate("() => window.__same_page === true"), "the page was reloaded instead of reconnecting"
+    _shot(page, "kpi-recovered")
+
+
 def test_an_action_during_the_outage_says_it_was_not_done_and_a_retry_works(outage_app, page):
     url, proxy, proc, _log, engine = outage_app
     with engine.connect() as conn:

@@ -104,7 +104,7 @@ def _log_lines(log: Path) -> int:
 
 
 def _outage_notice_shown(page) -> None:
-    notice = page.locator("#session-store-outage")
+    notice = page.locator("#outage-session_store")
     notice.wait_for(state="visible", timeout=20_000)
     text = notice.inner_text()
     assert "Нет связи с хранилищем сессий" in text and "страница обновится сама" in text
@@ -112,7 +112,7 @@ def _outage_notice_shown(page) -> None:
     assert "An error occurred" not in body and "Cannot connect" not in body
     # The page's values sit under a cover that hides them and takes the clicks.
     covered = page.evaluate("() => document.elementFromPoint(innerWidth / 2, innerHeight - 20)"
-                            ".closest('#session-store-outage') !== null")
+                            ".closest('#outage-session_store') !== null")
     assert covered
 
 
@@ -145,7 +145,7 @@ def test_a_redis_outage_is_said_in_russian_hides_the_page_and_resumes_without_a_
     finally:
         proxy.restore()
     back_at = time.monotonic()
-    page.wait_for_selector("#session-store-outage", state="detached", timeout=RECOVERY_LIMIT_S * 1000)
+    page.wait_for_selector("#outage-session_store", state="detached", timeout=RECOVERY_LIMIT_S * 1000)
     page.wait_for_selector(".queue-row", timeout=RECOVERY_LIMIT_S * 1000)
     print(f"queue back {time.monotonic() - back_at:.1f} s after Redis came back")
     assert page.evaluate("() => window.__same_page === true"), "the page was reloaded instead of reconnecting"
