@@ -23,6 +23,7 @@ COMMANDS = {
     "rollups": ("pos_dashboard.cli.rollups", "сводные таблицы KPI: --rebuild пересчитывает их из обращений"),
     "user": ("pos_dashboard.cli.users", "учётные записи операторов: add, passwd, deactivate, list, orgs"),
     "notify": ("pos_dashboard.cli.notify", "отправить уведомления из очереди по e-mail (--once: один проход)"),
+    "attachments-sweep": ("pos_dashboard.cli.attachments", "удалить файлы вложений без записи в базе (после сбоя)"),
 }
 
 # argparse's own messages (English) → Russian; a message a command gives (ArgumentTypeError) passes as is

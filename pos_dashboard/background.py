@@ -9,24 +9,42 @@ import threading
 from .db import session_scope
 from .domain.types import utcnow
 from .outage import failures
+from .services.attachment_sweep import sweep_orphans
 from .services.dispatcher import dispatch_all
 from .services.timers import run_due_timers
 from .settings import smtp_settings
 
 TIMER_PERIOD_S = 60
+SWEEP_EVERY_ROUNDS = 60  # files left by a killed process: hourly is enough
 DISPATCH_PERIOD_S = 5
 log = logging.getLogger(__name__)
 
 
-def _run_once():
+def _run_once(round_number: int):
     with session_scope() as session:
-        return run_due_timers(session, now=utcnow())
+        run = run_due_timers(session, now=utcnow())
+    if round_number % SWEEP_EVERY_ROUNDS == 0:
+        _sweep_attachments()
+    return run
+
+
+def _sweep_attachments() -> None:
+    try:
+        with session_scope() as session:
+            swept = sweep_orphans(session)
+    except OSError as exc:  # the storage folder, not the database: the timers go on
+        log.error("attachments sweep failed: %s", exc)
+        return
+    if swept.removed:
+        log.warning("attachments: %s stored files without a row removed", swept.removed)
 
 
 async def run_timers_forever() -> None:
+    round_number = 0
     while True:
         try:
-            run = await asyncio.to_thread(_run_once)
+            run = await asyncio.to_thread(_run_once, round_number)
+            round_number += 1
             failures.recovered()
             if run.auto_closed or run.auto_rejected:
                 log.info("timers: %s closed, %s rejected", run.auto_closed, run.auto_rejected)

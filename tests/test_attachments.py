@@ -160,3 +160,41 @@ def test_an_answer_carries_photos_of_the_fix(session, storage):
     rows = session.exec(select(Attachment).where(Attachment.answer_id == answer.id)).all()
     assert sorted(a.original_name for a in rows) == ["акт.pdf", "после.jpg"]
     assert {a.appeal_id for a in rows} == {appeal.id} and {a.uploaded_by for a in rows} == {staff.user_id}
+
+
+def test_files_a_killed_process_left_without_rows_are_swept_after_the_grace_time(session, storage):
+    from pos_dashboard.services import attachment_journal
+    from pos_dashboard.services.attachment_sweep import GRACE_S, sweep_orphans
+
+    r = build_region(session)
+    session.commit()
+    appeal = appeals.submit_appeal(session, actor=r.citizen, category_id=r.c_yard, territory_id=r.t_city,
+                                   text=GOOD_TEXT, now=T0, files=[check_file("яма.jpg", jpeg()), check_file("акт.pdf", pdf())])
+    session.commit()
+    kept = stored_files(storage)
+    assert len(kept) == 3  # photo, its thumbnail, the PDF; committed: no journal left
+    assert not list(attachment_journal.database_folder(session).glob("*.keys"))
+
+    # A process killed after placing its files and before its commit: its rows never reach the
+    # database and no hook runs (the session forgets its files, as a dead process does).
+    attachments.attach(session, actor=r.citizen, appeal_id=appeal.id, files=[check_file("ещё.jpg", jpeg())])
+    journal = next(attachment_journal.database_folder(session).glob("*.keys"))
+    killed_keys = attachment_journal.keys_of(journal)
+    session.info.clear()
+    session.rollback()
+    orphans = [attachments.path_of(key) for key in killed_keys]
+    assert len(orphans) == 2 and all(path.is_file() for path in orphans)  # photo and thumbnail
+    (orphans[0].parent / ".tmp-cut").write_bytes(b"half")  # a write cut short beside them
+    # Another database's files in the same folder are not in this database's journals.
+    foreign = attachments.path_of("cd" * 16 + ".pdf")
+    foreign.parent.mkdir(parents=True, exist_ok=True)
+    foreign.write_bytes(pdf())
+    now = os.path.getmtime(journal)
+
+    young = sweep_orphans(session, now=now + GRACE_S - 5)  # its transaction might still be in flight
+    assert young.removed == 0 and all(path.is_file() for path in orphans)
+    swept = sweep_orphans(session, now=now + GRACE_S + 5)
+    assert swept.journals == 1 and swept.removed == 3
+    assert stored_files(storage) == sorted(kept + [os.path.relpath(foreign, storage)])
+    assert not journal.exists()
+    assert sweep_orphans(session, now=now + 2 * GRACE_S).removed == 0

@@ -36,7 +36,7 @@ def run_cli(monkeypatch, capsys, url: str | None, *argv: str) -> tuple[int, list
 
 def test_an_unreachable_postgresql_server_is_one_line_and_exit_3(monkeypatch, capsys):
     url = f"postgresql+psycopg://postgres:secret@127.0.0.1:{_closed_port()}/nothing"
-    for command in (["kpi"], ["migrate"], ["rollups", "--rebuild"], ["user", "list"]):
+    for command in (["kpi"], ["migrate"], ["rollups", "--rebuild"], ["user", "list"], ["attachments-sweep"]):
         code, lines = run_cli(monkeypatch, capsys, url, *command)
         assert code == 3 and len(lines) == 1, lines
         assert "сервер базы данных не отвечает" in lines[0] and "secret" not in lines[0]
@@ -94,3 +94,9 @@ def test_the_real_entry_point_prints_one_line_and_no_traceback(tmp_path):
     assert done.returncode == 3
     assert done.stderr.splitlines() == [done.stderr.strip()] and "Traceback" not in done.stderr
     assert done.stderr.startswith("python -m pos_dashboard import-spb: база данных")
+
+
+def test_the_attachment_sweep_refuses_a_negative_grace_and_reports_what_it_did(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("POS_ATTACHMENTS_DIR", str(tmp_path / "att"))
+    code, lines = run_cli(monkeypatch, capsys, f"sqlite:///{tmp_path / 'x.db'}", "attachments-sweep", "--grace", "-1")
+    assert code == 2 and lines == ["python -m pos_dashboard attachments-sweep: --grace не может быть отрицательным"]

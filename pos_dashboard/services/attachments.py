@@ -2,7 +2,9 @@
 atomically (a temporary file in the same folder, fsync, rename), and in step with the database:
 a file written in a transaction that rolls back (a refusal, a failed commit) is removed by the
 session's rollback hook, so no file outlives its row. The other way round (a row without its file)
-cannot happen: the files are in place before the commit that makes the rows visible.
+cannot happen: the files are in place before the commit that makes the rows visible. A process
+killed before either hook runs leaves its files in the transaction's journal (`pending/`), which
+`attachment_sweep` reads.
 
 Files picked in the form are checked and cleaned at once and kept in a staging folder under a random
 key that only the server-side state knows; sending the form links them into storage."""
@@ -23,6 +25,7 @@ from sqlmodel import Session, select
 from .. import settings
 from ..domain.attachments import Attachment
 from ..domain.types import utcnow
+from . import attachment_journal
 from .actors import Actor
 from .errors import ValidationFailed
 from .file_checks import Prepared, check_count
@@ -70,18 +73,24 @@ def _place(path: Path, source: Path) -> None:
 
 
 def _remember(session: Session, path: Path) -> None:
+    """Before the file is placed: the session's rollback removes it, the journal outlives a kill."""
+    attachment_journal.record(session, path.name)
     session.info.setdefault(_WRITTEN, []).append(path)
 
 
 @event.listens_for(OrmSession, "after_commit")
 def _committed(session) -> None:
-    session.info.pop(_WRITTEN, None)
+    if session.info.pop(_WRITTEN, None):
+        attachment_journal.close(session)
 
 
 @event.listens_for(OrmSession, "after_rollback")
 def _rolled_back(session) -> None:
-    for path in session.info.pop(_WRITTEN, []):
+    written = session.info.pop(_WRITTEN, [])
+    for path in written:
         Path(path).unlink(missing_ok=True)
+    if written:
+        attachment_journal.close(session)
 
 
 # --- staging: checked files waiting for the form to be sent ---
