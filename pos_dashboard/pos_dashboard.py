@@ -50,7 +50,8 @@ from .states.new_appeal import NewAppealState
 from .states.notifications import NotificationsState
 from .states.participate import BallotState, ResultsState, VotesState
 from .states.survey_builder import SurveyEditorState, SurveyManageState
-from .states.surveys import SurveyFormState, SurveyListState, SurveyResultsState
+from .states.survey_form import SurveyFormState
+from .states.surveys import SurveyListState, SurveyResultsState
 from .states.vote_builder import BuilderListState, VoteBuilderState
 from .states.vote_progress import ProgressState
 from .states.vote_signals import VoteSignalsState

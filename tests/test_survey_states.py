@@ -10,7 +10,7 @@ from pos_dashboard.domain.limits import SURVEY_ANSWER_MAX
 from pos_dashboard.services import survey_form
 from pos_dashboard.services.errors import ValidationFailed
 from pos_dashboard.states.survey_builder import SurveyEditorState
-from pos_dashboard.states.surveys import SurveyFormState
+from pos_dashboard.states.survey_form import SurveyFormState
 
 
 def _row(qid, number, kind, options=(), rows=(), required=True, max_choices=0, scale=(), condition=(0, 0)):

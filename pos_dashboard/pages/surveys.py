@@ -7,7 +7,8 @@ import reflex as rx
 from .. import routes
 from ..components.layout import page_frame
 from ..domain.limits import SURVEY_ANSWER_MAX
-from ..states.surveys import SurveyFormState, SurveyListState
+from ..states.survey_form import SurveyFormState
+from ..states.surveys import SurveyListState
 
 
 def _error(message, id_: str = "survey-error") -> rx.Component:

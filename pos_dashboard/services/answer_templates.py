@@ -11,7 +11,7 @@ from ..domain.types import utcnow
 from .actors import Actor
 from .appeals import ownership_refusal
 from .errors import NotFound, PermissionDenied, ValidationFailed
-from .routing import _lineage
+from .routing import lineage
 from .text_input import bounded_text
 
 NOT_STAFF = "Шаблоны ответов ведут сотрудники организации"
@@ -74,8 +74,8 @@ def templates_for_appeal(session: Session, *, actor: Actor, appeal_id: int) -> l
         raise NotFound("Обращение не найдено")
     if refusal := ownership_refusal(actor, appeal):
         raise PermissionDenied(refusal)
-    lineage = _lineage(session, Category, appeal.category_id)
+    categories = lineage(session, Category, appeal.category_id)
     return list(session.exec(select(AnswerTemplate).where(
         AnswerTemplate.organization_id == org_id,
-        (AnswerTemplate.category_id.is_(None)) | (AnswerTemplate.category_id.in_(lineage)))
+        (AnswerTemplate.category_id.is_(None)) | (AnswerTemplate.category_id.in_(categories)))
         .order_by(AnswerTemplate.title, AnswerTemplate.id)).all())

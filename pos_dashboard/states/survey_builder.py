@@ -16,7 +16,7 @@ from ..services import survey_form, surveys
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from .base import AppState
-from .surveys import _id
+from .surveys import survey_number
 
 QUESTION_FIELDS = frozenset({"text", "options", "rows", "max_choices", "scale_max", "condition"})
 
@@ -93,7 +93,7 @@ class SurveyEditorState(AppState):
 
     @rx.event
     async def load_edit(self):
-        return await self._load(_id(self.survey_id))
+        return await self._load(survey_number(self.survey_id))
 
     async def _load(self, survey_id: int | None):
         actor = await self._actor()
