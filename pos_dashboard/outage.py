@@ -1,7 +1,7 @@
 """Infrastructure failures as the app meets them: telling a database or session-store (Redis)
-outage from a bug, and logging failures without a storm. During an outage every open tab retries every few seconds;
-one line per failure kind per interval (with the count of repeats) says as much as a traceback
-per attempt, and a line when it works again says how long it lasted."""
+outage from a bug, and logging failures without a storm. During an outage every open tab retries
+every few seconds; one line per failure kind per interval (with the count of repeats) says as much
+as a traceback per attempt, and a line when it works again says how long it lasted."""
 
 import logging
 import threading
@@ -121,12 +121,12 @@ class ReflexRedisLogFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if error is None and record.name == "asyncio":
-            error = record.__dict__.get("exception")  # asyncio passes the task's exception here
         if error is not None and is_session_store_outage(error):
             self.failure_log.failed(error, "Reflex's Redis subscriptions")
             return False
-        if record.name == "reflex.utils.tasks":  # its tasks are the Redis subscriptions, nothing else
+        # reflex.utils.tasks runs only the Redis subscriptions; the token manager says «Redis error …»
+        if record.name == "reflex.utils.tasks" or (record.name == "reflex.utils.token_manager"
+                                                   and record.getMessage().startswith("Redis error")):
             self.failure_log.failed(redis_exc.ConnectionError(record.getMessage()), "Reflex's Redis subscriptions")
             return False
         return True
@@ -134,7 +134,7 @@ class ReflexRedisLogFilter(logging.Filter):
 
 def quiet_reflex_redis_logs(failure_log: FailureLog = failures) -> None:
     """Install the filter on the loggers that Reflex's Redis tasks write to (once per process)."""
-    for name in ("reflex.utils.tasks", "asyncio"):
+    for name in ("reflex.utils.tasks", "reflex.utils.token_manager", "asyncio"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, ReflexRedisLogFilter) for f in logger.filters):
             logger.addFilter(ReflexRedisLogFilter(failure_log))

@@ -120,10 +120,13 @@ def test_reflex_redis_task_records_go_to_the_rate_limited_log_and_others_pass(lo
                                            "Error 111 connecting to 127.0.0.1:6379."))
         assert not keep_out.filter(_record("asyncio", "Task exception was never retrieved",
                                            redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379.")))
+        assert not keep_out.filter(_record("reflex.utils.token_manager", "Redis error checking token existence: "
+                                           "Error 111 connecting to 127.0.0.1:6379."))
     lines = [r.getMessage() for r in logged.records if r.name == "test.outage"]
     assert len(lines) == 1 and lines[0].startswith("session store failure in Reflex's Redis subscriptions")
     assert keep_out.filter(_record("asyncio", "Task exception was never retrieved", ValueError("a bug")))
     assert keep_out.filter(_record("reflex.state", "something else"))
+    assert keep_out.filter(_record("reflex.utils.token_manager", "Token abc linked to another tab"))
 
 
 def test_the_health_route_says_whether_the_database_and_the_session_store_answer(monkeypatch, tmp_path):
