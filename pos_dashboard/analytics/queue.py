@@ -270,3 +270,8 @@ def _row(r, now: datetime) -> dict:
 def _time_left(deadline: datetime, now: datetime) -> str:
     delta = deadline - now
     return duration(delta) if delta >= timedelta(0) else "просрочено на " + duration(-delta)
+
+
+def filter_conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
+    """The WHERE conditions of a filter as the page applies them (the export reads the same appeals)."""
+    return _conditions(session, flt, snapshot.clock(session, now))

@@ -1,11 +1,14 @@
-"""A table (header + rows of plain values) as a CSV or an XLSX file, built in memory.
+"""A table (header + rows of plain values) as a CSV or an XLSX file: built in memory for the small
+tables of the pages, or streamed from an iterator of rows for the large ones (`stream_chunks`).
 
 CSV is written for a Russian spreadsheet: UTF-8 with a byte-order mark, «;» between fields and a
 decimal comma; XLSX keeps numbers as numbers."""
 
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+import tempfile
+from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
 
@@ -61,3 +64,27 @@ def export_chunks(fmt: str, header: list[str], rows: list[list], sheet: str) -> 
     data = export_bytes(fmt, header, rows, sheet)
     for start in range(0, len(data), BYTE_CHUNK):
         yield data[start:start + BYTE_CHUNK]
+
+
+def stream_chunks(fmt: str, header: list[str], rows: Iterable[list], sheet: str) -> Iterator[bytes]:
+    """A file of any length with flat memory: CSV encoded a few hundred rows at a time as they are
+    read; XLSX through openpyxl's write-only mode (rows go to a temporary file as they come), then
+    the zip read back in 64 KB pieces."""
+    if fmt == "csv":
+        yield csv_bytes(header, [])
+        iterator = iter(rows)
+        while batch := list(itertools.islice(iterator, CSV_CHUNK_ROWS)):
+            yield _csv_text(batch).encode("utf-8")
+        return
+    if fmt != "xlsx":
+        raise ValueError(f"unknown export format {fmt!r}")
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet[:SHEET_TITLE_MAX])
+    worksheet.append(header)
+    for row in rows:
+        worksheet.append(row)
+    with tempfile.TemporaryFile() as spool:
+        workbook.save(spool)
+        spool.seek(0)
+        while data := spool.read(BYTE_CHUNK):
+            yield data

@@ -1,5 +1,5 @@
-"""GET /api/kpi/export?…: the exports of /kpi (tables as CSV/XLSX, the PDF report) and of the ratings
-pages (the ranking, an organisation's trend) streamed as an HTTP response from a signed download link
+"""GET /api/kpi/export?…: the exports of /kpi (tables as CSV/XLSX, the PDF report), of the ratings
+pages (the ranking, an organisation's trend) and of the queue (every appeal of its filter) streamed as an HTTP response from a signed download link
 (`services.download_tickets`); the read models check the role again. The pages' handlers hand out
 the links (`signed_link`)."""
 
@@ -17,17 +17,18 @@ from starlette.routing import Route
 from ..analytics.dashboard_export import BYTE_CHUNK, export_chunks
 from ..analytics.dashboard_filter import from_query
 from ..analytics.dashboard_pdf import dashboard_report
+from ..analytics.queue_export import HEADER as QUEUE_HEADER, SHEET as QUEUE_SHEET, export_filter, export_rows
 from ..analytics.rating_views import RankingQuery, ranking_table, trend_table
 from ..analytics.ratings import rating_moment
 from ..analytics.table_export import FORMATS
-from ..analytics.table_export import export_chunks as table_chunks
+from ..analytics.table_export import export_chunks as table_chunks, stream_chunks
 from ..db import session_scope
 from ..domain.types import utcnow
 from ..services import download_tickets
 from ..services.errors import ServiceError, ValidationFailed
 
 EXPORT_PATH = "/api/kpi/export"
-TABLE, REPORT, RANKING, TREND = "kpi_table", "kpi_report", "ranking", "rating_trend"
+TABLE, REPORT, RANKING, TREND, QUEUE = "kpi_table", "kpi_report", "ranking", "rating_trend", "queue"
 
 
 def signed_link(token: str, kind: str, params: Mapping[str, str]) -> str:
@@ -48,6 +49,9 @@ def open_export(session: Session, query: Mapping[str, str], *, now: datetime) ->
         name, data, mime = dashboard_report(session, flt, actor=actor, now=now, sort=sort, descending=descending)
         return name, (data[start:start + BYTE_CHUNK] for start in range(0, len(data), BYTE_CHUNK)), mime
     fmt = params.get("fmt", "")
+    if kind == QUEUE and fmt in FORMATS:
+        queue_filter = export_filter(params, actor)  # the role is checked before the first byte
+        return f"appeals_{queue_filter.status}.{fmt}", _queue_chunks(queue_filter, fmt, now), FORMATS[fmt]
     if kind in (RANKING, TREND) and fmt in FORMATS:
         moment = rating_moment(now)
         if kind == RANKING:
@@ -62,6 +66,12 @@ def open_export(session: Session, query: Mapping[str, str], *, now: datetime) ->
             return f"rating_{org}_{params.get('period')}d.{fmt}", \
                 table_chunks(fmt, header, rows, "Динамика рейтинга"), FORMATS[fmt]
     raise ValidationFailed("Неизвестная выгрузка")
+
+
+def _queue_chunks(queue_filter, fmt: str, now: datetime) -> Iterator[bytes]:
+    """Rows read in a session of their own while the response streams (the link's is closed by then)."""
+    with session_scope() as session:
+        yield from stream_chunks(fmt, QUEUE_HEADER, export_rows(session, queue_filter, now=now), QUEUE_SHEET)
 
 
 def _open(query: Mapping[str, str]):

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.layout import page_frame
+from ..components.queue_export import export_buttons
 from ..components.queue_table import filters, pager, status_chips, table
 from ..states.queue import QueueState
 
@@ -36,6 +37,7 @@ def queue_page() -> rx.Component:
             filters(),
             table(),
             pager(),
+            export_buttons(),
             spacing="4", width="100%",
         )
     )

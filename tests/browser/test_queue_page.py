@@ -174,3 +174,25 @@ def test_coordinator_rejects_an_appeal_from_its_card(page, app_url, demo_db):
     page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('Отклонено')")
     assert page.locator(".timeline-event").count() == events_before + 1
     assert "Спам, реклама" in page.locator(".timeline-event").last.inner_text()
+
+
+def test_export_downloads_every_appeal_the_filter_found(page, app_url):
+    """Not only the page shown: «Найдено: N» rows, as the browser downloads them from the signed link."""
+    import csv
+    import io
+
+    _open_queue(page, app_url)
+    page.click("#status-all")
+    page.wait_for_function("() => document.querySelector('#status-all').getAttribute('aria-pressed') === 'true'"
+                           " && !document.querySelector('#queue-loading')")
+    found = _total(page)
+    assert found > 50  # more than one page
+    with page.expect_download(timeout=60_000) as download:
+        page.click("#queue-export-csv")
+    assert download.value.suggested_filename == "appeals_all.csv"
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:3] == ["Номер", "Номер в платформе", "Поступило"] and len(rows) == found + 1
+    first_shown = page.locator(".queue-row").first.inner_text().split()[0]
+    assert rows[1][0] == first_shown.lstrip("№")  # the page's order
+    assert_accessible(page, "queue with its export buttons")
