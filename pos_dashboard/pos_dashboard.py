@@ -20,8 +20,7 @@ from .pages.admin_users import admin_users_page
 from .pages.card import card_page
 from .pages.kpi import kpi_page
 from .pages.login import login_page
-from .pages import participate, survey_builder, survey_results, surveys
-from .pages import participate, vote_builder, vote_progress
+from .pages import participate, survey_builder, survey_results, surveys, vote_builder, vote_progress
 from .pages.not_found import not_found_page
 from .pages.my_appeals import my_appeals_page
 from .pages.new_appeal import new_appeal_page

@@ -12,7 +12,7 @@ from ..analytics.nearby import NearbyAppeal, point_facts
 from ..db import session_scope
 from ..domain.enums import Role
 from ..services.actors import Actor
-from ..domain.limits import ADDRESS_MAX, APPEAL_TEXT_MAX as TEXT_MAX, APPEAL_TEXT_MIN as TEXT_MIN
+from ..domain.limits import ADDRESS_MAX, APPEAL_TEXT_MAX as TEXT_MAX
 from ..services.appeal_form import submit_from_form
 from ..services.errors import ServiceError
 from . import uploads
