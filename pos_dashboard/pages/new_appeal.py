@@ -9,7 +9,8 @@ from ..components.point_map import point_map
 from ..components.layout import page_frame
 from ..components.uploads import upload_zone
 from ..states.following import FollowState
-from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, TEXT_MIN, NewAppealState as S
+from ..domain.limits import APPEAL_TEXT_MIN as TEXT_MIN
+from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, NewAppealState as S
 
 
 def _label(text: str, for_id: str) -> rx.Component:
