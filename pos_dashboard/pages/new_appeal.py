@@ -8,8 +8,8 @@ from ..components.following import follow_button
 from ..components.point_map import point_map
 from ..components.layout import page_frame
 from ..components.uploads import upload_zone
-from ..states.following import FollowState
 from ..domain.limits import APPEAL_TEXT_MIN as TEXT_MIN
+from ..states.following import FollowState
 from ..states.new_appeal import FIELD_LIMITS, TEXT_MAX, NewAppealState as S
 
 
