@@ -37,12 +37,14 @@ def pdf_of(size: int, seed: int) -> bytes:
 def jpeg_near(limit: int, seed: int) -> bytes:
     """A photo of noise just under `limit` bytes (noise does not compress: the worst case)."""
     rng = np.random.default_rng(seed)
-    side = 2000
+    side, previous = 2000, None
     while True:
         pixels = rng.integers(0, 256, (side * 3 // 4, side, 3), dtype=np.uint8)
         buffer = io.BytesIO()
         Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
         if buffer.tell() > limit:
+            if previous is None:
+                raise ValueError(f"the smallest photo is already over {limit} bytes")
             return previous
         previous, side = buffer.getvalue(), side + 100
 
