@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -68,12 +69,26 @@ def participation_refusal(session: Session, actor: Actor, vote: Vote, now: datet
         return "Голосование ещё не началось"
     if now >= vote.closes_at():
         return "Голосование завершено"
-    user = session.get(User, actor.user_id)
+    user = session.get(User, actor.user_id)  # usually in the session already (the session check loaded it)
     if user is None or not user.is_active:
         return "Учётная запись не найдена"
+    by_territory = vote.eligibility == Eligibility.RESIDENTS and vote.territory_id is not None
     return eligibility_refusal(vote=vote, birth_date=user.birth_date,
-                               territory_path=territory_path(session, user.territory_id),
+                               territory_path=territory_path(session, user.territory_id) if by_territory else [],
                                closing_day=_closing_day(vote))
+
+
+def vote_with_ballot(session: Session, vote_id, voter_id: int | None) -> tuple[Vote | None, Ballot | None]:
+    """The vote and this voter's ballot in it (if any), in one round trip; (None, None) for an id
+    that names no vote."""
+    if not isinstance(vote_id, int) or isinstance(vote_id, bool) or not 0 < vote_id < 2**31:
+        return None, None
+    if voter_id is None:
+        return session.get(Vote, vote_id), None
+    row = session.exec(select(Vote, Ballot).outerjoin(Ballot, and_(Ballot.vote_id == Vote.id,
+                                                                   Ballot.voter_id == voter_id))
+                       .where(Vote.id == vote_id)).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def cast_ballot(session: Session, *, actor: Actor, vote_id: int, option_ids: list[int], client_token: str,
@@ -81,10 +96,9 @@ def cast_ballot(session: Session, *, actor: Actor, vote_id: int, option_ids: lis
     now = now or utcnow()
     if not isinstance(client_token, str) or not CLIENT_TOKEN.fullmatch(client_token):
         raise ValidationFailed("Обновите страницу и проголосуйте ещё раз")
-    vote = session.get(Vote, vote_id)
+    vote, existing = vote_with_ballot(session, vote_id, actor.user_id)
     if vote is None:
         raise NotFound("Голосование не найдено")
-    existing = _ballot_of(session, vote_id, actor.user_id)
     if existing is not None:
         return _answer_for_existing(existing, client_token)
     if refusal := participation_refusal(session, actor, vote, now):
