@@ -9,8 +9,9 @@ Each client opens /participate/<vote> (hydrate + on_load; no session, so the loa
 log-in page, which costs nothing here) and then sends --events events back to back (think 0 ms),
 each timed from its emit to its first update (rxprobe's `first` mode), for three kinds of event:
 - `@ping`: a socket.io round trip that touches no state (the transport alone);
-- `BallotState.toggle`: a synchronous handler that only flips a list; it locks, loads and saves the
-  root state, AppState and BallotState (three states), as every ballot event does;
+- `NewAppealState.set_field`: a synchronous handler that only assigns two strings (no database); it
+  locks, loads and saves the root state, AppState and its own state (three states), as every
+  ballot event does;
 - `State.set_is_hydrated`: an event on the root state, which the state manager serves by loading
   every state of the app's tree (about 40) — what rxprobe's barrier costs.
 """
@@ -39,14 +40,14 @@ async def measure(rx, url: str, name: str, payload, args, route: str) -> dict:
 
 async def main_async(args) -> int:
     rx = _load_rxprobe(args.rxprobe)
-    vote_ids, option_ids, _voters = prepare_database(args.db, 1, 1)
+    vote_ids, _option_ids, _voters = prepare_database(args.db, 1, 1)
     port = _free_port()
     Path(args.server_log).write_text("")
     proc = start_server(args.db, args.workers, args.redis, port, Path(args.server_log))
     url = f"http://127.0.0.1:{port}"
     route = f"/participate/{vote_ids[0]}"
     cases = [("@ping", "@ping", {}),
-             ("toggle (3 states)", "BallotState.toggle", {"option_id": option_ids[vote_ids[0]][0]}),
+             ("set_field (3 states)", "NewAppealState.set_field", {"name": "address", "value": "Невский, 1"}),
              ("root event (whole tree)", f"{ROOT}.set_is_hydrated", {"value": True})]
     rows = []
     try:
