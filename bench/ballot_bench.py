@@ -394,7 +394,8 @@ def main() -> int:
     parser.add_argument("--voters-per-client", type=int, default=8)
     parser.add_argument("--votes", type=int, default=4, help="open votes; every voter votes in each")
     parser.add_argument("--barrier", action="store_true",
-                        help="end each cast with rxprobe's barrier (State.set_is_hydrated): the old way, for comparison")
+                        help="end each cast with rxprobe's barrier (State.set_is_hydrated, a whole-tree event): "
+                             "the way of the runs before 2026-12-03, for comparison")
     parser.add_argument("--retry-share", type=float, default=0.10)
     parser.add_argument("--kill-at", type=float, default=0.0, help="kill -9 the server this many seconds in")
     parser.add_argument("--timeout", type=float, default=30.0, help="per step, seconds")

@@ -86,9 +86,8 @@ def vote_list(session: Session, *, actor: Actor, now: datetime) -> list[VoteList
 def ballot_view(session: Session, *, actor: Actor, vote_id: int, now: datetime) -> dict:
     """The vote, its options, whether this user may vote now (and why not), and their ballot if cast."""
     _require_viewer(actor)
-    vote, ballot = vote_with_ballot(session, vote_id, actor.user_id)
+    vote, ballot, options = vote_with_ballot(session, vote_id, actor.user_id)
     _visible(vote, actor)
-    options = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.id)).all()
     titles = {option.id: option.title for option in options}
     refusal = participation_refusal(session, actor, vote, now)
     return {
