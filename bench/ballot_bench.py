@@ -14,9 +14,10 @@ services/sessions.open_session does); the client puts the token in localStorage 
 browser does after LoginState.submit. Log-in itself (argon2) is measured by bench/login_crowd.py.
 
 Each client is a tab: for each of its voters it connects and loads /participate/<vote> (hydrate +
-on_load), then for every vote: navigation (on_load_internal, as the router sends it), a click on a
-place (BallotState.toggle) and «Отправить голос» (BallotState.cast). Acknowledgement = the update
-that carries «Ваш голос принят» (its time from the cast's emit is the latency), or, after a lost
+on_load), then for every vote: navigation (on_load_internal, as the router sends it) and
+«Отправить голос» (BallotState.cast with the ballot's form, as the browser submits it: the click on a
+place only ticks a radio button in the page). Acknowledgement = the update that carries «Ваш голос
+принят» (its time from the cast's emit is the latency), or, after a lost
 connection, the page showing «Вы проголосовали» with the choice (the server's word that the ballot
 is recorded). 10 % of the clients (--retry-share) send every cast a second time with the same tab
 (same client token) after the acknowledgement, as a retry after a timeout does: the answer must be
@@ -176,15 +177,20 @@ def start_server(db: str, workers: int, redis: str | None, port: int, log: Path)
 # ---------------------------------------------------------------- one tab
 
 class Tab:
-    def __init__(self, rx, url, info, token, timeout):
+    def __init__(self, rx, url, info, token, timeout, barrier=False):
         self.rx, self.url, self.info, self.session_token, self.timeout = rx, url, info, token, timeout
+        self.barrier = barrier
         self.client = None
         self.changed = asyncio.Event()
+        self.updates: list[tuple[float, dict]] = []  # (monotonic time, update) since the last cast's emit
 
     async def open(self, route: str, tab_token: str | None = None) -> None:
         self.client = self.rx.ReflexClient(self.url, token=tab_token, info=self.info, timeout=self.timeout,
                                            local_storage={"pos_token": self.session_token}, log_updates=False)
-        self.client.on_update = lambda _ms, _update: self.changed.set()
+        def on_update(_ms, update):
+            self.updates.append((time.monotonic(), update))
+            self.changed.set()
+        self.client.on_update = on_update
         reply = await self.client.hydrate(route)
         if reply.timed_out:
             raise ConnectionError("hydrate timed out")
@@ -220,17 +226,31 @@ class Tab:
                          and self.client.state[ROOT].get("is_hydrated_rx_state_") is True, self.timeout)
 
     async def cast(self, route: str, option_id: int) -> tuple[float | None, str]:
-        """(latency ms, outcome): «ack» with the receipt's update time, or the error shown."""
-        await self.client.emit_raw("event", {"name": self.client.resolve(f"{BALLOT}.toggle"),
-                                             "payload": {"option_id": option_id},
-                                             "router_data": self.rx.route_router_data(route)})
-        reply = await self.client.send(f"{BALLOT}.cast", {}, route=route, wait="barrier", timeout=self.timeout)
-        if reply.timed_out or not reply.barrier_seen:
-            raise ConnectionError("no answer to the cast")
-        for ms, update in reply.updates:
-            state = (update.get("delta") or {}).get(self.client.resolve(f"{BALLOT}.cast").rsplit(".", 1)[0]) or {}
+        """(latency ms, outcome): «ack» with the receipt's update time, or the error shown. The choice
+        travels with «Отправить голос» as the browser sends the ballot's form (its ordered entries);
+        done = the update that ends the cast (busy back to False), or with --barrier rxprobe's barrier
+        after it (an extra event on the root state, as the benchmark did before 2026-12-03)."""
+        name = self.client.resolve(f"{BALLOT}.cast")
+        state_name = name.rsplit(".", 1)[0]
+        payload = {"form": {"__reflex_form_data__": [["option", str(option_id)]]}}
+        self.updates = []
+        t0 = time.monotonic()
+        if self.barrier:
+            reply = await self.client.send(name, payload, route=route, wait="barrier", timeout=self.timeout)
+            if reply.timed_out or not reply.barrier_seen:
+                raise ConnectionError("no answer to the cast")
+        else:
+            await self.client.emit_raw("event", {"name": name, "payload": payload,
+                                                 "router_data": self.rx.route_router_data(route)})
+
+        def ended():
+            return any((u.get("delta") or {}).get(state_name, {}).get("busy_rx_state_") is False
+                       for _t, u in self.updates)
+        await self.until(ended, self.timeout)
+        for t, update in self.updates:
+            state = (update.get("delta") or {}).get(state_name) or {}
             if ACCEPTED in str(state.get("notice_rx_state_", "")):
-                return ms, "ack"
+                return 1000 * (t - t0), "ack"
         return None, str(self.client.var(f"{BALLOT}.error") or "no receipt")
 
     async def close(self) -> None:
@@ -242,7 +262,7 @@ async def run_client(rx, url, info, index, voters, vote_ids, option_ids, args, o
     rng = random.Random(index)
     retrying = index < round(args.clients * args.retry_share)
     for voter_id, session_token in voters:
-        tab = Tab(rx, url, info, session_token, args.timeout)
+        tab = Tab(rx, url, info, session_token, args.timeout, args.barrier)
         pending = list(vote_ids)
         rng.shuffle(pending)
         opened = False
@@ -373,6 +393,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--voters-per-client", type=int, default=8)
     parser.add_argument("--votes", type=int, default=4, help="open votes; every voter votes in each")
+    parser.add_argument("--barrier", action="store_true",
+                        help="end each cast with rxprobe's barrier (State.set_is_hydrated, a whole-tree event): "
+                             "the way of the runs before 2026-12-03, for comparison")
     parser.add_argument("--retry-share", type=float, default=0.10)
     parser.add_argument("--kill-at", type=float, default=0.0, help="kill -9 the server this many seconds in")
     parser.add_argument("--timeout", type=float, default=30.0, help="per step, seconds")

@@ -14,7 +14,7 @@ from ..domain.models import Territory, User
 from ..domain.participation import Ballot, Eligibility, ResultsVisibility, Vote, VoteOption
 from ..services.actors import Actor
 from ..services.errors import NotFound, PermissionDenied
-from ..services.votes import participation_refusal, territory_path
+from ..services.votes import participation_refusal, territory_path, vote_with_ballot
 from ..settings import region_tz
 from .formatting import local_time
 
@@ -86,10 +86,8 @@ def vote_list(session: Session, *, actor: Actor, now: datetime) -> list[VoteList
 def ballot_view(session: Session, *, actor: Actor, vote_id: int, now: datetime) -> dict:
     """The vote, its options, whether this user may vote now (and why not), and their ballot if cast."""
     _require_viewer(actor)
-    vote = _vote(session, vote_id, actor)
-    options = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.id)).all()
-    ballot = session.exec(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter_id == actor.user_id)).first() \
-        if actor.user_id is not None else None
+    vote, ballot, options = vote_with_ballot(session, vote_id, actor.user_id)
+    _visible(vote, actor)
     titles = {option.id: option.title for option in options}
     refusal = participation_refusal(session, actor, vote, now)
     return {
@@ -102,6 +100,14 @@ def ballot_view(session: Session, *, actor: Actor, vote_id: int, now: datetime) 
         "cast_at": local_time(ballot.cast_at) if ballot else "",
         "results_available": results_visible(vote, now),
     }
+
+
+def view_after_cast(view: dict, options: list[OptionRow], option_ids, cast_at: datetime) -> dict:
+    """The ballot's view once the ballot (`option_ids` as recorded, `cast_at`) is in the database:
+    what `ballot_view` would read back, built without reading it back."""
+    titles = {option["id"]: option["title"] for option in options}
+    return {**view, "can_vote": False, "reason": "", "my_choice": [titles.get(i, "") for i in option_ids],
+            "cast_at": local_time(cast_at)}
 
 
 def results_visible(vote: Vote, now: datetime) -> bool:
@@ -176,6 +182,10 @@ def _require_viewer(actor: Actor) -> None:
 def _vote(session: Session, vote_id, actor: Actor) -> Vote:
     """The vote; a draft exists only for its builders (citizens get «not found»)."""
     vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
+    return _visible(vote, actor)
+
+
+def _visible(vote: Vote | None, actor: Actor) -> Vote:
     if vote is None or (vote.published_at is None and actor.role == Role.CITIZEN):
         raise NotFound("Голосование не найдено")
     return vote

@@ -57,17 +57,16 @@ def votes_page() -> rx.Component:
 
 
 def _option(option) -> rx.Component:
-    selected = BallotState.chosen.contains(option["id"])
-    return rx.button(
+    """One place as a labelled radio button (one choice) or checkbox (several): the choice stays in
+    the browser until «Отправить голос» sends the form."""
+    single = BallotState.vote["max_choices"] == 1
+    return rx.el.label(
+        rx.el.input(type=rx.cond(single, "radio", "checkbox"), name="option", value=option["id"].to(str),
+                    required=single, class_name="vote-input"),
         rx.vstack(rx.text(option["title"], weight="medium"),
                   rx.cond(option["description"] != "", rx.text(option["description"], size="1")),
                   spacing="0", align="start"),
-        rx.spacer(),
-        rx.cond(selected, rx.icon("circle-check", size=20), rx.icon("circle", size=20)),
-        variant=rx.cond(selected, "solid", "outline"), size="3", width="100%", height="auto", padding_y="10px",
-        justify="start", role=rx.cond(BallotState.vote["max_choices"] == 1, "radio", "checkbox"),
-        aria_checked=selected, on_click=BallotState.toggle(option["id"]), class_name="vote-option",
-        disabled=~BallotState.vote["can_vote"].to(bool),
+        class_name="vote-option",
     )
 
 
@@ -90,11 +89,12 @@ def ballot_page() -> rx.Component:
                 rx.text(rx.cond(v["max_choices"] == 1, "Выберите один вариант",
                                 "Выберите до " + v["max_choices"].to(str) + " вариантов"), weight="medium",
                         id="vote-hint"),
-                rx.vstack(rx.foreach(BallotState.options, _option), width="100%", spacing="2",
-                          role=rx.cond(v["max_choices"] == 1, "radiogroup", "group"), aria_labelledby="vote-hint"),
-                _error(BallotState.error),
-                rx.button("Отправить голос", size="3", on_click=BallotState.cast, loading=BallotState.busy,
-                          disabled=BallotState.chosen.length() == 0, id="vote-submit"),
+                rx.form(rx.vstack(
+                    rx.vstack(rx.foreach(BallotState.options, _option), width="100%", spacing="2",
+                              role=rx.cond(v["max_choices"] == 1, "radiogroup", "group"), aria_labelledby="vote-hint"),
+                    _error(BallotState.error),
+                    rx.button("Отправить голос", size="3", type="submit", loading=BallotState.busy, id="vote-submit"),
+                    width="100%", spacing="3"), on_submit=BallotState.cast, reset_on_submit=False, width="100%"),
                 width="100%", spacing="3"),
                 rx.cond(v["my_choice"].to(list).length() == 0, rx.vstack(
                     rx.cond(v["reason"] != "",

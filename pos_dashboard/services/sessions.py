@@ -73,11 +73,13 @@ def resolve(session: Session, token: object, *, now: datetime | None = None,
     if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
         return None
     now = now or utcnow()
-    row = session.exec(select(UserSession).where(UserSession.token_hash == token_hash(token))).first()
-    if row is None or not _is_active(row, now):
+    # The session and its user in one round trip (every handler starts here).
+    found = session.exec(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                         .where(UserSession.token_hash == token_hash(token))).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    row, user = found
+    if not _is_active(row, now) or not user.is_active:
         return None
     if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now

@@ -102,3 +102,18 @@ def _coordinate(value: str, number: int) -> float | None:
         return float(value.replace(",", "."))
     except ValueError:
         raise ValidationFailed(f"Вариант {number}: координата — число, например 55,751244") from None
+
+
+def ballot_choice(form) -> list | None:
+    """The option ids a ballot's form submitted: every value of its `option` field (one radio
+    group, or checkboxes sharing the name), digit strings read as ints. Anything else is passed on
+    unchanged for `cast_ballot` to refuse; at most one value more than a vote can have options is
+    kept, so a flood of values is cut before it reaches the service (which refuses it anyway)."""
+    if hasattr(form, "getlist"):
+        values = list(form.getlist("option"))
+    elif isinstance(form, dict):
+        value = form.get("option")
+        values = [] if value is None else list(value) if isinstance(value, list) else [value]
+    else:
+        return None
+    return [int(v) if isinstance(v, str) and v.isdigit() and len(v) < 10 else v for v in values[:OPTIONS_MAX + 1]]

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, false
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -68,12 +69,28 @@ def participation_refusal(session: Session, actor: Actor, vote: Vote, now: datet
         return "Голосование ещё не началось"
     if now >= vote.closes_at():
         return "Голосование завершено"
-    user = session.get(User, actor.user_id)
+    user = session.get(User, actor.user_id)  # usually in the session already (the session check loaded it)
     if user is None or not user.is_active:
         return "Учётная запись не найдена"
+    by_territory = vote.eligibility == Eligibility.RESIDENTS and vote.territory_id is not None
     return eligibility_refusal(vote=vote, birth_date=user.birth_date,
-                               territory_path=territory_path(session, user.territory_id),
+                               territory_path=territory_path(session, user.territory_id) if by_territory else [],
                                closing_day=_closing_day(vote))
+
+
+def vote_with_ballot(session: Session, vote_id, voter_id: int | None
+                     ) -> tuple[Vote | None, Ballot | None, list[VoteOption]]:
+    """The vote, this voter's ballot in it (if any) and its options in id order, in one round trip
+    (one row per option); (None, None, []) for an id that names no vote."""
+    if not isinstance(vote_id, int) or isinstance(vote_id, bool) or not 0 < vote_id < 2**31:
+        return None, None, []
+    ballot_join = and_(Ballot.vote_id == Vote.id, Ballot.voter_id == voter_id) if voter_id is not None else false()
+    rows = session.exec(select(Vote, Ballot, VoteOption).outerjoin(Ballot, ballot_join)
+                        .outerjoin(VoteOption, VoteOption.vote_id == Vote.id)
+                        .where(Vote.id == vote_id).order_by(VoteOption.id)).all()
+    if not rows:
+        return None, None, []
+    return rows[0][0], rows[0][1], [row[2] for row in rows if row[2] is not None]
 
 
 def cast_ballot(session: Session, *, actor: Actor, vote_id: int, option_ids: list[int], client_token: str,
@@ -81,15 +98,14 @@ def cast_ballot(session: Session, *, actor: Actor, vote_id: int, option_ids: lis
     now = now or utcnow()
     if not isinstance(client_token, str) or not CLIENT_TOKEN.fullmatch(client_token):
         raise ValidationFailed("Обновите страницу и проголосуйте ещё раз")
-    vote = session.get(Vote, vote_id)
+    vote, existing, options = vote_with_ballot(session, vote_id, actor.user_id)
     if vote is None:
         raise NotFound("Голосование не найдено")
-    existing = _ballot_of(session, vote_id, actor.user_id)
     if existing is not None:
         return _answer_for_existing(existing, client_token)
     if refusal := participation_refusal(session, actor, vote, now):
         raise PermissionDenied(refusal)
-    chosen = _checked_choice(session, vote, option_ids)
+    chosen = _checked_choice(vote, {option.id for option in options}, option_ids)
     user = session.get(User, actor.user_id)
     ballot = Ballot(vote_id=vote.id, voter_id=actor.user_id, option_ids=json.dumps(list(chosen)), cast_at=now,
                     client_token=client_token, voter_age=age_on(user.birth_date, _closing_day(vote)),
@@ -273,7 +289,7 @@ def _answer_for_existing(ballot: Ballot, client_token: str) -> BallotReceipt:
                          repeated=True)
 
 
-def _checked_choice(session: Session, vote: Vote, option_ids) -> tuple[int, ...]:
+def _checked_choice(vote: Vote, valid: set[int], option_ids) -> tuple[int, ...]:
     if not isinstance(option_ids, (list, tuple)) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in option_ids):
         raise ValidationFailed("Выберите вариант из списка")
@@ -282,7 +298,6 @@ def _checked_choice(session: Session, vote: Vote, option_ids) -> tuple[int, ...]
         raise ValidationFailed("Выберите хотя бы один вариант")
     if len(chosen) > vote.max_choices:
         raise ValidationFailed(f"Можно выбрать не больше {vote.max_choices} вариантов")
-    valid = set(session.exec(select(VoteOption.id).where(VoteOption.vote_id == vote.id)).all())
     if not set(chosen) <= valid:
         raise ValidationFailed("Выберите вариант из списка этого голосования")
     return chosen

@@ -5,11 +5,12 @@ import asyncio
 import secrets
 
 import reflex as rx
+from reflex_base.utils.form import FormData
 
 from ..analytics import votes as vote_views
 from ..db import session_scope
 from ..domain.types import utcnow
-from ..services import sessions, votes
+from ..services import sessions, vote_form, votes
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from .base import AppState
@@ -20,27 +21,31 @@ def _list(actor: Actor) -> list[vote_views.VoteListItem]:
         return vote_views.vote_list(session, actor=actor, now=utcnow())
 
 
-def _ballot(actor: Actor, vote_id: int) -> dict:
-    with session_scope() as session:
-        return vote_views.ballot_view(session, actor=actor, vote_id=vote_id, now=utcnow())
-
-
-def _cast(auth_token: str, vote_id: int, option_ids: list[int], token: str, address: str):
-    """Check the session, cast the ballot (committed by the service) and read the ballot's view
-    back, in one worker thread and one database session. None without a valid session; a refused
-    cast raises ServiceError; a failure after the commit leaves the ballot cast."""
+def _open(auth_token: str, vote_id: int):
+    """Check the session and read the ballot's view in one worker thread and one database session:
+    None without a valid session, else (actor, name, view or None, the read model's refusal)."""
     with session_scope() as session:
         resolved = sessions.resolve(session, auth_token)
         if resolved is None:
             return None
         actor, name = Actor.of(resolved[0]), resolved[0].full_name
-        votes.cast_ballot(session, actor=actor, vote_id=vote_id, option_ids=option_ids,
-                          client_token=token, client_address=address)
         try:
-            view = vote_views.ballot_view(session, actor=actor, vote_id=vote_id, now=utcnow())
-        except ServiceError:
-            view = None
-        return actor, name, view
+            return actor, name, vote_views.ballot_view(session, actor=actor, vote_id=vote_id, now=utcnow()), ""
+        except ServiceError as exc:
+            return actor, name, None, exc.message
+
+
+def _cast(auth_token: str, vote_id: int, option_ids, token: str, address: str):
+    """Check the session and cast the ballot (committed by the service) in one worker thread and one
+    database session. None without a valid session; a refused cast raises ServiceError."""
+    with session_scope() as session:
+        resolved = sessions.resolve(session, auth_token)
+        if resolved is None:
+            return None
+        actor = Actor.of(resolved[0])
+        receipt = votes.cast_ballot(session, actor=actor, vote_id=vote_id, option_ids=option_ids,
+                                    client_token=token, client_address=address)
+        return actor, resolved[0].full_name, receipt
 
 
 def _results(actor: Actor, vote_id: int) -> dict:
@@ -71,9 +76,10 @@ class VotesState(AppState):
 
 
 class BallotState(AppState):
+    """The ballot page. The choice lives in the page's form (radio buttons or checkboxes) and travels
+    with «Отправить голос»: one event per cast, no event per click."""
     vote: dict = {}
     options: list[vote_views.OptionRow] = []
-    chosen: list[int] = []
     error: str = ""
     notice: str = ""
     busy: bool = False
@@ -81,59 +87,38 @@ class BallotState(AppState):
 
     @rx.event
     async def load(self):
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        self.vote, self.options, self.chosen, self.error, self.notice = {}, [], [], "", ""
+        self.vote, self.options, self.error, self.notice, self.busy = {}, [], "", "", False
         self._token = secrets.token_urlsafe(18)
-        await self._reload(actor)
+        opened = await asyncio.to_thread(_open, self.auth_token, _vote_id(self.vote_id)) if self.auth_token else None
+        if opened is None:
+            return rx.redirect("/login")
+        actor, name, view, self.error = opened
+        self._remember(actor, name)
+        if view is not None:
+            self.options = view.pop("options")
+            self.vote = view
 
     @rx.event
-    def toggle(self, option_id: int):
-        if not isinstance(option_id, int) or self.busy:
-            return
-        if option_id in self.chosen:
-            self.chosen = [i for i in self.chosen if i != option_id]
-        elif int(self.vote.get("max_choices", 1)) == 1:
-            self.chosen = [option_id]
-        else:
-            self.chosen = [*self.chosen, option_id]
-        self.error = ""
-
-    @rx.event
-    async def cast(self):
+    async def cast(self, form: FormData):
         if not self.auth_token:
             yield rx.redirect("/login")
             return
         self.busy, self.error = True, ""
         yield
         try:
-            cast = await asyncio.to_thread(_cast, self.auth_token, _vote_id(self.vote.get("id")), list(self.chosen),
-                                           self._token, self.router.session.client_ip)
-        except ServiceError as exc:  # the choice stays marked; the message says what to do
+            cast = await asyncio.to_thread(_cast, self.auth_token, _vote_id(self.vote.get("id")),
+                                           vote_form.ballot_choice(form), self._token, self.router.session.client_ip)
+        except ServiceError as exc:  # the form keeps the choice; the message says what to do
             self.error, self.busy = exc.message, False
             return
         if cast is None:  # the session ended meanwhile: nothing was cast
             self.busy = False
             yield rx.redirect("/login")
             return
-        actor, name, view = cast
+        actor, name, receipt = cast
         self._remember(actor, name)
         self.busy, self.notice = False, "Ваш голос принят. Спасибо за участие!"
-        if view is None:  # cast, but the view could not be read again: reload it on its own
-            await self._reload(actor)
-        else:
-            self.options = view.pop("options")
-            self.vote = view
-
-    async def _reload(self, actor: Actor) -> None:
-        try:
-            view = await asyncio.to_thread(_ballot, actor, _vote_id(self.vote_id))
-        except ServiceError as exc:
-            self.error = exc.message
-            return
-        self.options = view.pop("options")
-        self.vote = view
+        self.vote = vote_views.view_after_cast(self.vote, self.options, receipt.option_ids, receipt.cast_at)
 
 
 class ResultsState(AppState):
