@@ -20,6 +20,11 @@ from ..services import sessions
 from ..services.errors import ServiceError
 from ..settings import region_tz
 from ..analytics.formatting import page_count
+
+
+def count_label(n: int) -> str:
+    """A count as the page shows it: exact, or «более 1 000» past the cap of a common word's counts."""
+    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if n > queue.COUNT_CAP else str(n)
 from .base import STAFF_ROLES, AppState
 from .version_cache import SharedReading
 
@@ -98,6 +103,7 @@ class QueueState(AppState):
     status_counts: dict[str, int] = {}
     overdue: int = 0
     at_risk: int = 0
+    counts_complete: bool = True  # False: a common word, counted up to queue.COUNT_CAP (analytics/queue_counts)
     category_options: list[dict] = []
     territory_options: list[dict] = []
     own_organization: str = ""  # organisation staff see only their organisation's queue
@@ -116,13 +122,39 @@ class QueueState(AppState):
         return page_count(self.total, PAGE_SIZE)
 
     @rx.var
+    def more_pages(self) -> bool:
+        """Whether «Вперёд» leads somewhere: a page beyond this one, or a full page of a capped total."""
+        return self.page + 1 < self.page_count or (self.total > queue.COUNT_CAP and len(self.rows) == PAGE_SIZE)
+
+    @rx.var
+    def page_label(self) -> str:
+        pages = "" if self.total > queue.COUNT_CAP else f" из {self.page_count}"
+        return f"Страница {self.page + 1}{pages}"
+
+    @rx.var
+    def total_label(self) -> str:
+        return count_label(self.total)
+
+    @rx.var
+    def overdue_label(self) -> str:
+        return count_label(self.overdue)
+
+    @rx.var
+    def at_risk_label(self) -> str:
+        return count_label(self.at_risk)
+
+    @rx.var
     def status_chips(self) -> list[dict]:
-        open_total = sum(self.status_counts.get(s.value, 0) for s in OPEN_STATUSES)
-        chips = [{"value": queue.OPEN, "label": "Открытые", "count": open_total},
-                 {"value": queue.ANY, "label": "Все", "count": sum(self.status_counts.values())}]
-        chips += [{"value": s.value, "label": STATUS_LABELS[s], "count": self.status_counts.get(s.value, 0)}
-                  for s in Status]
-        return chips
+        """Each chip with its count as shown: exact, «более 1 000», or none (not counted: a common
+        word matching more than the cap, where only «Все» and the selected status are counted)."""
+        counts = self.status_counts
+        values = {queue.OPEN: sum(counts.get(s.value, 0) for s in OPEN_STATUSES), queue.ANY: sum(counts.values()),
+                  **{s.value: counts.get(s.value, 0) for s in Status}}
+        if not self.counts_complete:
+            values = {queue.ANY: queue.COUNT_CAP + 1, self.status: self.total}
+        labels = [(queue.OPEN, "Открытые"), (queue.ANY, "Все"), *((s.value, STATUS_LABELS[s]) for s in Status)]
+        return [{"value": value, "label": label, "count": count_label(values[value]) if value in values else ""}
+                for value, label in labels]
 
     @rx.event
     async def on_load(self):
@@ -163,7 +195,8 @@ class QueueState(AppState):
 
     @rx.event
     async def set_page(self, page: int):
-        self.page, self.loading = max(0, min(page, self.page_count - 1)), True
+        last = self.page + 1 if self.more_pages else self.page_count - 1  # a capped total: one page on
+        self.page, self.loading = max(0, min(page, last)), True
         return QueueState.refresh
 
     @rx.event
@@ -217,6 +250,7 @@ class QueueState(AppState):
         failures.recovered()
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
+        self.counts_complete = result.counts_complete
         self.as_of = result.as_of
         self._version, self.loading, self.error, self._stale = version, False, "", False
         self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
