@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -35,6 +36,15 @@ def make_engine(url: str) -> Engine:
     # timeout: the pages retry on their own (see outage.py) and must not queue up behind a hang.
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=10,
                          connect_args={"connect_timeout": 5} if url.startswith("postgresql") else {})
+
+
+def _sqlite_table_hint(_compiler, _table, text):
+    # SQLAlchemy's SQLite compiler drops table hints; the queue asks for `INDEXED BY` where SQLite's
+    # planner cannot tell how selective a row test is (analytics/queue.py, with_hint(..., "sqlite")).
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_table_hint
 
 
 def _unicode_lower(value):

@@ -51,41 +51,41 @@ class IndexedSearch:
     def capped_count(self, session: Session, conditions: list) -> int:
         if _at_most(session, conditions, FILTER_WALK_MAX):
             return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition()))
-        return min(COUNT_CAP + 1, sum(_capped(session, part) for part in self._streams(conditions, literal(1))))
+        return min(COUNT_CAP + 1, sum(self._stream_counts(session, conditions).values()))
 
     def status_counts(self, session: Session, conditions: list) -> dict[str, int]:
         if _at_most(session, conditions, FILTER_WALK_MAX):
             return _grouped(session, select(Appeal.status).where(*conditions, self.row_condition())
                             .limit(COUNT_CAP + 1))
-        counts: dict[str, int] = {}
-        for part in self._streams(conditions, Appeal.status):
-            for status, n in _grouped(session, part).items():
-                counts[status] = counts.get(status, 0) + n
-        return counts
+        return self._stream_counts(session, conditions)
 
     def row_condition(self):
         address = Appeal.id.in_(self.address_ids) if self.address_ids is not None else self.address_row
         return address if self.words_row is None else self.words_row | address
 
-    def _streams(self, conditions: list, column) -> list:
-        """The matches under `conditions`, words then address-but-not-words (so none is counted
-        twice), each read newest first from its FTS5 table and stopped at the cap."""
-        streams = []
+    def _stream_counts(self, session: Session, conditions: list) -> dict[str, int]:
+        """Matches per status under `conditions`: the words' matches, then (unless those already
+        pass the cap) the address's matches that the words did not match, so that none is counted
+        twice; each read newest first from its FTS5 table and stopped at the cap."""
+        counts: dict[str, int] = {}
         if self.words_match is not None:
-            streams.append(_fts_stream("appeal_fts_words", self.words_match, conditions, column))
+            counts = _grouped(session, _fts_stream("appeal_fts_words", self.words_match, conditions))
+            if sum(counts.values()) > COUNT_CAP:
+                return counts
         not_words = [] if self.words_row is None else [not_(self.words_row)]
         if self.address_ids is not None:
-            if self.address_ids:
-                streams.append(select(column).select_from(Appeal)
-                               .where(Appeal.id.in_(self.address_ids), *conditions, *not_words).limit(COUNT_CAP + 1))
+            if not self.address_ids:
+                return counts
+            rest = select(Appeal.status).where(Appeal.id.in_(self.address_ids), *conditions, *not_words)
+            found = _grouped(session, rest.limit(COUNT_CAP + 1))
         else:
-            streams.append(_fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words], column))
-        return streams
+            found = _grouped(session, _fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words]))
+        return {status: counts.get(status, 0) + found.get(status, 0) for status in {*counts, *found}}
 
 
-def _fts_stream(fts_table: str, match: str, conditions: list, column):
+def _fts_stream(fts_table: str, match: str, conditions: list):
     fts = table(fts_table, literal_column("rowid"))
-    return (select(column).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
+    return (select(Appeal.status).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
             .where(sql_text(f"{fts_table} MATCH :match").bindparams(match=match), *conditions)
             .order_by(fts.c.rowid.desc()).limit(COUNT_CAP + 1))
 

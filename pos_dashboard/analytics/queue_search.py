@@ -68,8 +68,12 @@ def search_scope(session: Session, search: str):
     word_ids = _ids(session, sql_text(f"{_FTS_IDS} LIMIT :n").bindparams(match=words_match, n=EXACT_IDS_MAX + 1)) \
         if words else []
     phrase = _fts_phrase(address) if len(address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") else None
-    address_ids = _ids(session, sql_text(f"{_FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1)
-                       if phrase else select(Appeal.id).where(_address_search(session, address)))
+    # A common word needs no look at the addresses yet (the trigram table also indexes the texts, so
+    # a common word's trigrams are read at length): its rows test the address, its counts read it
+    # only when the words' matches stay under the cap.
+    address_ids = None if word_ids is None and phrase else _ids(session, sql_text(
+        f"{_FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1) if phrase
+        else select(Appeal.id).where(_address_search(session, address)))
     if word_ids is not None and address_ids is not None and len(found := {*word_ids, *address_ids}) <= EXACT_IDS_MAX:
         return _id_in(sorted(found)), None
     if address_ids is None and phrase is None:  # a common one- or two-letter address: scanned
