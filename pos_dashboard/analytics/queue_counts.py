@@ -28,14 +28,19 @@ FILTER_WALK_MAX = 4_000  # filters leaving at most this many appeals are walked,
 
 @dataclass(frozen=True)
 class PlannedSearch:
-    """A common search the database plans itself (PostgreSQL, or a database without FTS tables)."""
+    """A common search the database plans itself (PostgreSQL, or a database without FTS tables):
+    `condition` is the one its indexes answer, `row` the same test made cheaply on a row (the
+    lemmas with LIKE rather than a tsvector built per row), used where the filters leave few rows."""
     condition: object
+    row: object
 
     def capped_count(self, session: Session, conditions: list) -> int:
-        return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, self.condition))
+        test = self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
+        return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, test))
 
     def status_counts(self, session: Session, conditions: list) -> dict[str, int]:
-        return _grouped(session, select(Appeal.status).where(*conditions, self.condition).limit(COUNT_CAP + 1))
+        test = self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
+        return _grouped(session, select(Appeal.status).where(*conditions, test).limit(COUNT_CAP + 1))
 
 
 @dataclass(frozen=True)
