@@ -128,3 +128,15 @@ def test_the_open_queue_by_deadline_reads_the_partial_index(migrated):
             plan = " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
             transaction.rollback()
     assert "ix_appeal_open_deadline" in plan, plan
+
+
+def test_sqlite_connections_read_through_a_memory_map_and_a_larger_cache(tmp_path):
+    """A 1M region's queue reads rows scattered over a 4–5 GB file: the pages come from a memory
+    map and a 64 MB cache per connection, not one read() each into SQLite's default 2 MB."""
+    engine = make_engine("sqlite:///" + str(tmp_path / "pragmas.db"))
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 1_000_000_000
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65_536
+    finally:
+        engine.dispose()
