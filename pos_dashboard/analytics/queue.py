@@ -68,9 +68,12 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     now = snapshot.clock(session, now)  # a historical import reads as of its own date
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
     conditions = _conditions(session, flt, now, search)
-    # A common word among the open appeals: SQLite would sort every open appeal rather than walk them
-    # by deadline testing each (it cannot tell how often the word occurs); it is told to walk.
-    walk = common is not None and flt.status == OPEN and not _narrowed(flt)
+    # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
+    # the status or category; it is told to walk the deadline order, testing each row (a top category
+    # or territory keeps a tenth or more of them; an organisation's queue is read from its index).
+    walk = None
+    if common is not None and not _narrowed(replace(flt, category_id=None, territory_id=None)):
+        walk = {OPEN: "ix_appeal_open_deadline", ANY: "ix_appeal_deadline_at"}.get(flt.status)
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now, walk)
     mark_found_words(rows, flt.search)
     tally = _tally_conditions(session, flt)
@@ -223,8 +226,8 @@ def _subtree_ids(session: Session, table, root_id: int) -> list[int]:
 _PARENT_CATEGORY, _PARENT_TERRITORY = aliased(Category, name="parent_category"), aliased(Territory, name="parent_territory")
 
 
-def _page_rows(session, conditions, sort, offset, limit, now, walk_open: bool = False) -> list[dict]:
-    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit, walk_open)
+def _page_rows(session, conditions, sort, offset, limit, now, walk: str | None = None) -> list[dict]:
+    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit, walk)
     if not ids:
         return []
     parent_category, parent_territory = _PARENT_CATEGORY, _PARENT_TERRITORY
@@ -250,7 +253,7 @@ def _page_rows(session, conditions, sort, offset, limit, now, walk_open: bool = 
 _REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFICATION.value}
 
 
-def _page_ids(session, conditions, sort, offset, limit, walk_open: bool) -> list[int]:
+def _page_ids(session, conditions, sort, offset, limit, walk: str | None) -> list[int]:
     if sort != "deadline":
         order = (Appeal.created_at.desc(), Appeal.id.desc()) if sort == "newest" else (Appeal.created_at, Appeal.id)
         return list(session.execute(select(Appeal.id).where(*conditions).order_by(*order)
@@ -259,8 +262,8 @@ def _page_ids(session, conditions, sort, offset, limit, walk_open: bool) -> list
     # sort of every matching row (ORDER BY deadline_at IS NULL … cannot follow an index).
     dated = [*conditions, Appeal.deadline_at.is_not(None)]
     by_deadline = select(Appeal.id).where(*dated).order_by(Appeal.deadline_at, Appeal.id)
-    if walk_open:
-        by_deadline = by_deadline.with_hint(Appeal, "INDEXED BY ix_appeal_open_deadline", "sqlite")
+    if walk:
+        by_deadline = by_deadline.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
     ids = list(session.execute(by_deadline.offset(offset).limit(limit)).scalars())
     if len(ids) == limit:
         return ids

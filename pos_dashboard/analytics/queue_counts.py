@@ -23,7 +23,7 @@ from sqlmodel import Session
 from ..domain.models import Appeal
 
 COUNT_CAP = 1_000
-FILTER_WALK_MAX = 4_000  # filters leaving at most this many appeals are walked, not the matches
+FILTER_WALK_MAX = 10_000  # filters leaving at most this many appeals are walked, not the matches
 
 
 @dataclass(frozen=True)
