@@ -67,6 +67,8 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     as_of = snapshot.as_of_label(session, now)
     now = snapshot.clock(session, now)  # a historical import reads as of its own date
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
+    if common is not None:
+        search = common.page_condition(narrowed=_narrowed(flt))
     conditions = _conditions(session, flt, now, search)
     # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
     # the status or category; it is told to walk the deadline order, testing each row (a top category

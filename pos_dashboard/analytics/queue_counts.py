@@ -34,6 +34,11 @@ class PlannedSearch:
     condition: object
     row: object
 
+    def page_condition(self, narrowed: bool):
+        """Without other filters the page walks its order testing rows (cheaply); with them the
+        planner combines the indexes (a row test cannot be, and it would sort a whole category)."""
+        return self.condition if narrowed else self.row
+
     def capped_count(self, session: Session, conditions: list) -> int:
         test = self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
         return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, test))
@@ -63,6 +68,9 @@ class IndexedSearch:
             return _grouped(session, select(Appeal.status).where(*conditions, self.row_condition())
                             .limit(COUNT_CAP + 1))
         return self._stream_counts(session, conditions)
+
+    def page_condition(self, narrowed: bool):  # noqa: ARG002  (SQLite is told which index to walk)
+        return self.row_condition()
 
     def row_condition(self):
         address = Appeal.id.in_(self.address_ids) if self.address_ids is not None else self.address_row
