@@ -21,10 +21,6 @@ from ..services.errors import ServiceError
 from ..settings import region_tz
 from ..analytics.formatting import page_count
 
-
-def count_label(n: int) -> str:
-    """A count as the page shows it: exact, or «более 1 000» past the cap of a common word's counts."""
-    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if n > queue.COUNT_CAP else str(n)
 from .base import STAFF_ROLES, AppState
 from .version_cache import SharedReading
 
@@ -55,6 +51,11 @@ def _refresh_load(token: str, filters: dict, page: int, need_options: bool):
         version = queue.queue_version(session)
     _VERSION.offer(version, started)
     return actor, name, options, result, version
+
+
+def count_label(n: int) -> str:
+    """A count as the page shows it: exact, or «более 1 000» past the cap of a common word's counts."""
+    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if n > queue.COUNT_CAP else str(n)
 
 
 def _version() -> tuple:
