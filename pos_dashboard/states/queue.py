@@ -20,7 +20,6 @@ from ..services import sessions
 from ..services.errors import ServiceError
 from ..settings import region_tz
 from ..analytics.formatting import page_count
-
 from .base import STAFF_ROLES, AppState
 from .version_cache import SharedReading
 
