@@ -128,3 +128,37 @@ def test_the_shared_reading_asks_once_for_many_waiters_and_keeps_the_newest():
         stale = SharedReading(read, max_age=0)
         assert await stale.get() == (2,) and await stale.get() == (3,)
     asyncio.run(scenario())
+
+
+def test_a_filter_change_loads_in_its_own_handler(session, region):
+    """One event per change: the handler shows the spinner, then the page, under the tab's lock
+    (with Redis a background load cost three more lock, read and write round trips)."""
+    state = loaded(token_of(session, region.coordinator))
+    submit(session, region, text="Сломана скамейка у подъезда", now=T0 + hours(2))
+    session.commit()
+
+    async def change(name, *args):
+        steps = []
+        async for event in handler(state, name)(*args):
+            steps.append((event, state.loading))
+        return steps
+    steps = asyncio.run(change("set_filter", "search", "скамейка"))
+    assert steps == [(None, True)]  # the spinner first; no further event to run
+    assert not state.loading and state.total == 1 and [row["status"] for row in state.rows] == ["moderation"]
+    asyncio.run(change("reset_filters"))
+    assert state.search == "" and state.total == 4 and not state.loading
+
+
+def test_capped_counts_read_more_than_and_uncounted_statuses_show_no_number(session, region):
+    state = loaded(token_of(session, region.coordinator))
+    chips = {chip["value"]: chip["count"] for chip in state.status_chips}
+    assert chips["all"] == "3" and chips["moderation"] == "3" and chips["closed"] == "0"
+    assert state.total_label == "3" and state.page_label == "Страница 1 из 1" and not state.more_pages
+    # A common word: more matches than the cap, counted only for «Все» and the selected status.
+    cap = queue_state.queue.COUNT_CAP
+    state.status, state.total, state.counts_complete, state.status_counts = "open", cap + 1, False, {}
+    state.overdue, state.rows = 12, [{"id": i} for i in range(queue_state.PAGE_SIZE)]
+    chips = {chip["value"]: chip["count"] for chip in state.status_chips}
+    assert chips["all"] == chips["open"] == "более 1\u00a0000" and chips["moderation"] == chips["closed"] == ""
+    assert state.total_label == "более 1\u00a0000" and state.overdue_label == "12"
+    assert state.page_label == "Страница 1" and state.more_pages  # a full page: «Вперёд» leads on

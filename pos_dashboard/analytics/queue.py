@@ -4,22 +4,22 @@ Everything is computed in the database (never whole tables in Python): one query
 one grouped count per status, one count for overdue and at-risk appeals.
 """
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
-from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
-from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX, is_valid_id
+from ..domain.enums import OPEN_STATUS_VALUES, OPEN_STATUSES, STATUS_LABELS, Status
+from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
-from ..domain.numbers import display_number, external_refs_for
+from ..domain.numbers import display_number
 from .formatting import duration, full_place, local_time, place_path
 from .kpi import KpiSelection, drill_condition, selection_conditions
-from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, text_condition
+from .queue_counts import COUNT_CAP
+from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, search_condition
 from . import snapshot
 from .rework import pending_rework
 
@@ -55,6 +55,10 @@ class QueuePage:
     overdue: int  # under every filter but the deadline one
     at_risk: int
     as_of: str = ""  # «данные на 26.04.2021» when the region is a historical import read as of its date
+    # False under a common-word search matching more than COUNT_CAP appeals: status_counts is then
+    # empty (not counted), and total, overdue and at_risk may be COUNT_CAP + 1, «more than COUNT_CAP»
+    # (analytics/queue_counts).
+    counts_complete: bool = True
 
 
 def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_size: int = 50,
@@ -62,28 +66,52 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     as_of = snapshot.as_of_label(session, now)
     now = snapshot.clock(session, now)  # a historical import reads as of its own date
-    conditions = _conditions(session, flt, now)
-    rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now)
+    search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
+    if common is not None:
+        search = common.page_condition(narrowed=_narrowed(flt))
+    conditions = _conditions(session, flt, now, search)
+    # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
+    # the status or category; it is told to walk the deadline order, testing each row (a top category
+    # or territory keeps a tenth or more of them; an organisation's queue is read from its index).
+    walk = None
+    if common is not None and not _narrowed(replace(flt, category_id=None, territory_id=None)):
+        walk = {OPEN: "ix_appeal_open_deadline", ANY: "ix_appeal_deadline_at"}.get(flt.status)
+    rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now, walk)
     mark_found_words(rows, flt.search)
     tally = _tally_conditions(session, flt)
+    complete = True
     if tally is not None:  # served by the tally: a few hundred rows instead of up to a million
         counts = dict(session.execute(
             select(QueueTally.status, func.sum(QueueTally.n)).where(*tally).group_by(QueueTally.status)).all())
         total = _total(flt.status, counts)
+    elif common is not None:  # a common word: counts up to the cap (analytics/queue_counts)
+        # Unless other filters narrow it, the search alone is known to match more than the cap.
+        narrowed = _narrowed(flt)
+        counts = common.status_counts(session, _conditions(session, replace(flt, status=ANY), now)) if narrowed else {}
+        complete = narrowed and sum(counts.values()) <= COUNT_CAP
+        counts = counts if complete else {}
+        total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
+            common.capped_count(session, _conditions(session, flt, now))
     else:
         total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
-        without_status = _conditions(session, replace(flt, status=ANY), now)
+        without_status = _conditions(session, replace(flt, status=ANY), now, search)
         counts = dict(session.execute(
             select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
 
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
-    without_deadline = _conditions(session, replace(flt, deadline="any"), now)
-    overdue, at_risk = session.execute(select(
-        func.count().filter(Appeal.deadline_at < now),
-        func.count().filter(Appeal.deadline_at >= now),
-    ).select_from(Appeal).where(*without_deadline, _open(), Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
+    if common is not None:
+        without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
+        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now])
+        at_risk = common.capped_count(session, [*without_deadline, Appeal.deadline_at >= now,
+                                                Appeal.deadline_at <= now + AT_RISK_HORIZON])
+    else:
+        without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
+        overdue, at_risk = session.execute(select(
+            func.count().filter(Appeal.deadline_at < now),
+            func.count().filter(Appeal.deadline_at >= now),
+        ).select_from(Appeal).where(*without_deadline, _open(), Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
     return QueuePage(rows=rows, total=total, status_counts={str(k): int(v) for k, v in counts.items() if v},
-                     overdue=overdue, at_risk=at_risk, as_of=as_of)
+                     overdue=overdue, at_risk=at_risk, as_of=as_of, counts_complete=complete)
 
 
 def queue_version(session: Session) -> tuple:
@@ -131,7 +159,10 @@ def _is_root(session: Session, table, node_id: int) -> bool:
 
 
 def _open():
-    return Appeal.status.in_([s.value for s in OPEN_STATUSES])
+    # Rendered with its values written out, as the predicate of ix_appeal_open_deadline (SQLite uses
+    # a partial index only for a condition that reads exactly like its predicate).
+    return Appeal.status.in_(bindparam("open_statuses", list(OPEN_STATUS_VALUES), expanding=True,
+                                       literal_execute=True))
 
 
 def _overdue(now: datetime):
@@ -142,7 +173,15 @@ def _at_risk(now: datetime):
     return and_(_open(), Appeal.deadline_at >= now, Appeal.deadline_at <= now + AT_RISK_HORIZON)
 
 
-def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
+def _narrowed(flt: QueueFilter) -> bool:
+    """Whether a filter other than the status and the search narrows the appeals."""
+    return any((flt.category_id is not None, flt.territory_id is not None, flt.organization_id is not None,
+                flt.organization_query[:ORGANIZATION_QUERY_MAX].strip(), flt.deadline != "any",
+                flt.selection is not None, flt.created_since, flt.created_until, flt.kpi))
+
+
+def _conditions(session: Session, flt: QueueFilter, now: datetime, search=None) -> list:
+    """The filter as conditions; `search` is the search box's condition, read once by _search."""
     conditions = []
     if flt.status == OPEN:
         conditions.append(_open())
@@ -170,16 +209,8 @@ def _conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
         conditions.append(Appeal.created_at < flt.created_until)
     if flt.kpi and (condition := drill_condition(flt.kpi)) is not None:
         conditions.append(condition)
-    search = flt.search[:SEARCH_MAX].strip()
-    if re.fullmatch(r"[№#]?\s*[0-9]+", search):
-        number = int(search.lstrip("№#"))
-        # Resolved to ids first: an OR of the two lookups makes SQLite scan every appeal.
-        ids = list(session.execute(select(Appeal.id).where(Appeal.external_ref.in_(external_refs_for(number))))
-                   .scalars())
-        ids += [number] if is_valid_id(number) else []
-        conditions.append(Appeal.id.in_(ids) if ids else false())
-    elif search:
-        conditions.append(text_condition(session, search))
+    if search is not None:
+        conditions.append(search)
     return conditions
 
 
@@ -197,8 +228,8 @@ def _subtree_ids(session: Session, table, root_id: int) -> list[int]:
 _PARENT_CATEGORY, _PARENT_TERRITORY = aliased(Category, name="parent_category"), aliased(Territory, name="parent_territory")
 
 
-def _page_rows(session, conditions, sort, offset, limit, now) -> list[dict]:
-    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit)
+def _page_rows(session, conditions, sort, offset, limit, now, walk: str | None = None) -> list[dict]:
+    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit, walk)
     if not ids:
         return []
     parent_category, parent_territory = _PARENT_CATEGORY, _PARENT_TERRITORY
@@ -224,7 +255,7 @@ def _page_rows(session, conditions, sort, offset, limit, now) -> list[dict]:
 _REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFICATION.value}
 
 
-def _page_ids(session, conditions, sort, offset, limit) -> list[int]:
+def _page_ids(session, conditions, sort, offset, limit, walk: str | None) -> list[int]:
     if sort != "deadline":
         order = (Appeal.created_at.desc(), Appeal.id.desc()) if sort == "newest" else (Appeal.created_at, Appeal.id)
         return list(session.execute(select(Appeal.id).where(*conditions).order_by(*order)
@@ -232,8 +263,10 @@ def _page_ids(session, conditions, sort, offset, limit) -> list[int]:
     # Due soonest first, appeals without a deadline last. Two index-ordered reads instead of one
     # sort of every matching row (ORDER BY deadline_at IS NULL … cannot follow an index).
     dated = [*conditions, Appeal.deadline_at.is_not(None)]
-    ids = list(session.execute(select(Appeal.id).where(*dated).order_by(Appeal.deadline_at, Appeal.id)
-                               .offset(offset).limit(limit)).scalars())
+    by_deadline = select(Appeal.id).where(*dated).order_by(Appeal.deadline_at, Appeal.id)
+    if walk:
+        by_deadline = by_deadline.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
+    ids = list(session.execute(by_deadline.offset(offset).limit(limit)).scalars())
     if len(ids) == limit:
         return ids
     n_dated = offset + len(ids) if ids or offset == 0 else \
@@ -274,4 +307,5 @@ def _time_left(deadline: datetime, now: datetime) -> str:
 
 def filter_conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
     """The WHERE conditions of a filter as the page applies them (the export reads the same appeals)."""
-    return _conditions(session, flt, snapshot.clock(session, now))
+    search, _ = search_condition(session, flt.search)
+    return _conditions(session, flt, snapshot.clock(session, now), search)

@@ -6,13 +6,16 @@ migrations; a database made without them is scanned."""
 import re
 from functools import lru_cache
 
-from sqlalchemy import and_, func, literal_column, or_, select, union
+from sqlalchemy import and_, false, func, literal_column, or_, select, union
 from sqlalchemy import text as sql_text
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
 
-from ..domain.limits import SEARCH_MAX
+from ..domain.limits import SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal
+from ..domain.numbers import external_refs_for
 from ..domain.search_words import QueryWord, marked, query_words
+from .queue_counts import IndexedSearch, PlannedSearch
 
 
 def fold_yo(value: str) -> str:
@@ -30,6 +33,80 @@ def folded(column):
 def contains_pattern(value: str) -> str:
     """A LIKE pattern matching `value` literally anywhere (escape character: backslash)."""
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# A search matching at most this many appeals is narrowed to their ids, read from the indexes alone:
+# the page and every count are then exact and cost at most this many row reads. A commoner search
+# is tested on the rows the page walks (a common word matches every few rows), and its counts stop
+# at queue_counts.COUNT_CAP.
+EXACT_IDS_MAX = 2_000
+
+
+def search_condition(session: Session, search: str):
+    """(condition, common) of the search box: an appeal number (resolved to ids), words and address
+    (search_scope), or (None, None) without a search."""
+    search = search[:SEARCH_MAX].strip()
+    if re.fullmatch(r"[№#]?\s*[0-9]+", search):
+        number = int(search.lstrip("№#"))
+        # Resolved to ids first: an OR of the two lookups makes SQLite scan every appeal.
+        ids = list(session.execute(select(Appeal.id).where(Appeal.external_ref.in_(external_refs_for(number))))
+                   .scalars())
+        return _id_in(ids + ([number] if is_valid_id(number) else [])), None
+    return search_scope(session, search) if search else (None, None)
+
+
+def search_scope(session: Session, search: str):
+    """(condition, common): the appeals the words or the address match. With at most EXACT_IDS_MAX
+    matches the condition is their ids and common is None; otherwise the condition is tested on
+    each row the page reads and common counts the matches up to the cap (queue_counts)."""
+    if not has_sqlite_table(session.get_bind(), "appeal_fts_words"):
+        condition = text_condition(session, search)
+        found = _ids(session, select(Appeal.id).where(condition))
+        if found is not None:
+            return _id_in(found), None
+        # The page walks its order testing each row: the lemmas with LIKE cost a small part of a
+        # tsvector built per row (PostgreSQL), and find the same words.
+        words = query_words(search)
+        row = or_(_scanned_words(words), _address_search(session, fold_yo(search))) if words else condition
+        return row, PlannedSearch(condition, row)
+    words, address = query_words(search), fold_yo(search)
+    words_match = _fts_words_match(words) if words else None
+    word_ids = _ids(session, sql_text(f"{_FTS_IDS} LIMIT :n").bindparams(match=words_match, n=EXACT_IDS_MAX + 1)) \
+        if words else []
+    phrase = _fts_phrase(address) if len(address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") else None
+    # A common word needs no look at the addresses yet (the trigram table also indexes the texts, so
+    # a common word's trigrams are read at length): its rows test the address, its counts read it
+    # only when the words' matches stay under the cap.
+    address_ids = None if word_ids is None and phrase else _ids(session, sql_text(
+        f"{_FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1) if phrase
+        else select(Appeal.id).where(_address_search(session, address)))
+    if word_ids is not None and address_ids is not None and len(found := {*word_ids, *address_ids}) <= EXACT_IDS_MAX:
+        return _id_in(sorted(found)), None
+    if address_ids is None and phrase is None:  # a common one- or two-letter address: scanned
+        condition = text_condition(session, search)
+        return condition, PlannedSearch(condition, condition)
+    # Tested row by row on SQLite: the FTS tables would be read whole (80k ids for a common word)
+    # by every statement; the lemmas and the address are on the row the page reads anyway.
+    common = IndexedSearch(words_match=words_match, words_row=_scanned_words(words) if words else None,
+                           address_ids=address_ids, address_phrase=phrase,
+                           address_row=folded(Appeal.address).ilike(contains_pattern(address), escape="\\"))
+    return common.row_condition(), common
+
+
+_FTS_IDS = "SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match"
+_FTS_ADDRESS_IDS = "SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :match"
+
+
+def _ids(session: Session, statement) -> list[int] | None:
+    """The ids a statement reads, when at most EXACT_IDS_MAX (else None)."""
+    if not isinstance(statement, TextClause):
+        statement = statement.limit(EXACT_IDS_MAX + 1)
+    found = list(session.execute(statement).scalars())
+    return found if len(found) <= EXACT_IDS_MAX else None
+
+
+def _id_in(ids: list[int]):
+    return Appeal.id.in_(ids) if ids else false()
 
 
 def text_condition(session: Session, search: str):
@@ -53,15 +130,28 @@ def _word_search(session: Session, words: list[QueryWord]):
     the lemmas elsewhere (a database made without the migrations)."""
     bind = session.get_bind()
     if has_sqlite_table(bind, "appeal_fts_words"):
-        match = " AND ".join("(" + " OR ".join([f'"{form}"' for form in w.forms]
-                                               + ([f'"{w.prefix}"*'] if w.prefix else [])) + ")" for w in words)
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match")
-                             .bindparams(match=match))
+                             .bindparams(match=_fts_words_match(words)))
     if bind.dialect.name == "postgresql":  # the expression of ix_appeal_search_words_fts
         query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")"
                            for w in words)
         return func.to_tsvector(literal_column("'simple'"), Appeal.search_words).op("@@")(
             func.to_tsquery(literal_column("'simple'"), query))
+    return _scanned_words(words)
+
+
+def _fts_words_match(words: list[QueryWord]) -> str:
+    return " AND ".join("(" + " OR ".join([f'"{form}"' for form in w.forms]
+                                          + ([f'"{w.prefix}"*'] if w.prefix else [])) + ")" for w in words)
+
+
+def _fts_phrase(search: str) -> str:
+    return 'address : "' + search.replace('"', '""') + '"'
+
+
+def _scanned_words(words: list[QueryWord]):
+    """The words tested on the row's lemmas (the same matches as the FTS table: whole lemmas, or
+    the beginning of one for a word the dictionary does not know)."""
     padded = " " + Appeal.search_words + " "
     return and_(*(or_(*[padded.like(f"% {form} %") for form in w.forms],
                       *([padded.like(f"% {w.prefix}%")] if w.prefix else [])) for w in words))
@@ -71,7 +161,7 @@ def _address_search(session: Session, search: str):
     """Substring of the address, case-insensitive, ё read as е (`search` comes folded): SQLite's FTS5
     trigram table (three characters at least), PostgreSQL's trigram index on the folded address."""
     if len(search) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts"):
-        phrase = 'address : "' + search.replace('"', '""') + '"'
+        phrase = _fts_phrase(search)
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
                              .bindparams(phrase=phrase))
     return folded(Appeal.address).ilike(contains_pattern(search), escape="\\")

@@ -2,10 +2,12 @@
 
 import reflex as rx
 
+from ..analytics.queue import COUNT_CAP
 from ..domain.limits import ORGANIZATION_QUERY_MAX, SEARCH_MAX
 from ..states.queue import ALL, QueueState
 from .status import deadline_cell, status_badge
 
+COUNT_CAP_TEXT = f"{COUNT_CAP:,}".replace(",", "\u00a0")
 _SORTS = [("deadline", "По сроку"), ("newest", "Сначала новые"), ("oldest", "Сначала старые")]
 
 
@@ -14,13 +16,16 @@ def status_chips() -> rx.Component:
         rx.foreach(
             QueueState.status_chips,
             lambda chip: rx.button(
-                chip["label"], rx.badge(chip["count"], variant="surface", radius="full"),
+                chip["label"], rx.cond(chip["count"] != "", rx.badge(chip["count"], variant="surface", radius="full")),
                 size="1", variant=rx.cond(QueueState.status == chip["value"], "solid", "outline"),
                 on_click=QueueState.set_filter("status", chip["value"]),
                 aria_pressed=QueueState.status == chip["value"],
                 id="status-" + chip["value"].to(str),
             ),
         ),
+        rx.cond(~QueueState.counts_complete, rx.text(
+            f"Совпадений больше {COUNT_CAP_TEXT}: по остальным статусам не считали, уточните поиск",
+            size="1", color=rx.color("gray", 11), id="queue-counts-capped", align_self="center")),
         wrap="wrap", spacing="2",
     )
 
@@ -62,8 +67,8 @@ def filters() -> rx.Component:
         ),
         rx.segmented_control.root(
             rx.segmented_control.item("Все сроки", value="any"),
-            rx.segmented_control.item(f"Просрочено · {QueueState.overdue}", value="overdue"),
-            rx.segmented_control.item(f"Срок < 24 ч · {QueueState.at_risk}", value="at_risk"),
+            rx.segmented_control.item(f"Просрочено · {QueueState.overdue_label}", value="overdue"),
+            rx.segmented_control.item(f"Срок < 24 ч · {QueueState.at_risk_label}", value="at_risk"),
             value=QueueState.deadline,
             on_change=lambda v: QueueState.set_filter("deadline", v),
             id="filter-deadline",
@@ -137,13 +142,13 @@ def table() -> rx.Component:
 def pager() -> rx.Component:
     return rx.hstack(
         # Announced to screen readers when a filter or a live update changes the count.
-        rx.text(f"Найдено: {QueueState.total}", size="2", id="queue-total", role="status", aria_live="polite"),
+        rx.text(f"Найдено: {QueueState.total_label}", size="2", id="queue-total", role="status", aria_live="polite"),
         rx.spacer(),
         rx.button(rx.icon("chevron-left", size=14), "Назад", size="1", variant="soft",
                   disabled=QueueState.page == 0, on_click=QueueState.set_page(QueueState.page - 1)),
-        rx.text(f"Страница {QueueState.page + 1} из {QueueState.page_count}", size="2"),
+        rx.text(QueueState.page_label, size="2"),
         rx.button("Вперёд", rx.icon("chevron-right", size=14), size="1", variant="soft",
-                  disabled=QueueState.page + 1 >= QueueState.page_count,
+                  disabled=~QueueState.more_pages,
                   on_click=QueueState.set_page(QueueState.page + 1)),
         width="100%", align="center",
     )

@@ -55,6 +55,10 @@ OPEN_STATUSES = frozenset(
     {Status.MODERATION, Status.COORDINATION, Status.IN_WORK, Status.INTERIM_ANSWER,
      Status.ANSWER_REVIEW, Status.CONTROL, Status.CLARIFICATION}
 )
+# The open statuses as SQL, in one fixed order: the predicate of the partial index of open appeals
+# (ix_appeal_open_deadline) and the queue's condition must read the same for SQLite to use the index.
+OPEN_STATUS_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
+OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{v}'" for v in OPEN_STATUS_VALUES) + ")"
 FINAL_STATUSES = frozenset({Status.REJECTED, Status.CLOSED, Status.WITHDRAWN})
 
 

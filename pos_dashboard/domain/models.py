@@ -3,9 +3,10 @@
 from datetime import date, datetime
 
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from .enums import AnswerKind, Channel, DeadlineKind, EventKind, OrgType, ReviewState, Role, Status
+from .enums import OPEN_STATUS_SQL, AnswerKind, Channel, DeadlineKind, EventKind, OrgType, ReviewState, Role, Status
 from .types import UTCDateTime, utcnow
 
 
@@ -99,6 +100,10 @@ class Appeal(SQLModel, table=True):
         Index("ix_appeal_top_territory_status_deadline", "top_territory_id", "status", "deadline_at"),
         # «Уже сообщили» and the territory of a point: a bounding box on the map (analytics/nearby.py).
         Index("ix_appeal_lat_lon", "latitude", "longitude"),
+        # The open queue by deadline: only the open appeals (a few per cent), so the first page does
+        # not walk the closed ones (revision a7d3c9e1b2f4).
+        Index("ix_appeal_open_deadline", "deadline_at", "id", sqlite_where=sql_text(OPEN_STATUS_SQL),
+              postgresql_where=sql_text(OPEN_STATUS_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

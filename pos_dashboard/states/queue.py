@@ -52,6 +52,11 @@ def _refresh_load(token: str, filters: dict, page: int, need_options: bool):
     return actor, name, options, result, version
 
 
+def count_label(n: int) -> str:
+    """A count as the page shows it: exact, or «более 1 000» past the cap of a common word's counts."""
+    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if n > queue.COUNT_CAP else str(n)
+
+
 def _version() -> tuple:
     with session_scope() as session:
         return queue.queue_version(session)
@@ -98,6 +103,7 @@ class QueueState(AppState):
     status_counts: dict[str, int] = {}
     overdue: int = 0
     at_risk: int = 0
+    counts_complete: bool = True  # False: a common word, counted up to queue.COUNT_CAP (analytics/queue_counts)
     category_options: list[dict] = []
     territory_options: list[dict] = []
     own_organization: str = ""  # organisation staff see only their organisation's queue
@@ -116,13 +122,39 @@ class QueueState(AppState):
         return page_count(self.total, PAGE_SIZE)
 
     @rx.var
+    def more_pages(self) -> bool:
+        """Whether «Вперёд» leads somewhere: a page beyond this one, or a full page of a capped total."""
+        return self.page + 1 < self.page_count or (self.total > queue.COUNT_CAP and len(self.rows) == PAGE_SIZE)
+
+    @rx.var
+    def page_label(self) -> str:
+        pages = "" if self.total > queue.COUNT_CAP else f" из {self.page_count}"
+        return f"Страница {self.page + 1}{pages}"
+
+    @rx.var
+    def total_label(self) -> str:
+        return count_label(self.total)
+
+    @rx.var
+    def overdue_label(self) -> str:
+        return count_label(self.overdue)
+
+    @rx.var
+    def at_risk_label(self) -> str:
+        return count_label(self.at_risk)
+
+    @rx.var
     def status_chips(self) -> list[dict]:
-        open_total = sum(self.status_counts.get(s.value, 0) for s in OPEN_STATUSES)
-        chips = [{"value": queue.OPEN, "label": "Открытые", "count": open_total},
-                 {"value": queue.ANY, "label": "Все", "count": sum(self.status_counts.values())}]
-        chips += [{"value": s.value, "label": STATUS_LABELS[s], "count": self.status_counts.get(s.value, 0)}
-                  for s in Status]
-        return chips
+        """Each chip with its count as shown: exact, «более 1 000», or none (not counted: a common
+        word matching more than the cap, where only «Все» and the selected status are counted)."""
+        counts = self.status_counts
+        values = {queue.OPEN: sum(counts.get(s.value, 0) for s in OPEN_STATUSES), queue.ANY: sum(counts.values()),
+                  **{s.value: counts.get(s.value, 0) for s in Status}}
+        if not self.counts_complete:
+            values = {queue.ANY: queue.COUNT_CAP + 1, self.status: self.total}
+        labels = [(queue.OPEN, "Открытые"), (queue.ANY, "Все"), *((s.value, STATUS_LABELS[s]) for s in Status)]
+        return [{"value": value, "label": label, "count": count_label(values[value]) if value in values else ""}
+                for value, label in labels]
 
     @rx.event
     async def on_load(self):
@@ -153,31 +185,63 @@ class QueueState(AppState):
         drill_params = {k: v for k, v in params.items() if k not in ("category", "territory") or not v.isdigit()}
         self.drill, _, self.drill_text = queue_drill(drill_params)
 
+    # A change of filter or page loads in its own handler, under the tab's lock: one state round
+    # trip (with Redis: one lock, one read and one write of the states) instead of four for a
+    # background load, now that every queue query is bounded (a common word's counts stop at the
+    # cap). The page load and the poll's reload stay in the background `refresh`.
     @rx.event
     async def set_filter(self, name: str, value: str):
         if _acceptable(name, value):
             # Text filters are cut as the browser's maxLength cuts them, whatever the client sends.
             setattr(self, name, value[:_TEXT_FILTERS.get(name, len(value))])
             self.page, self.loading = 0, True
-            return QueueState.refresh
+            yield  # the spinner, while the page loads
+            await self._load_here()
 
     @rx.event
     async def set_page(self, page: int):
-        self.page, self.loading = max(0, min(page, self.page_count - 1)), True
-        return QueueState.refresh
+        last = self.page + 1 if self.more_pages else self.page_count - 1  # a capped total: one page on
+        self.page, self.loading = max(0, min(page, last)), True
+        yield
+        await self._load_here()
 
     @rx.event
     async def clear_drill(self):
         self.drill, self.drill_text, self.page, self.loading = "", "", 0, True
-        return QueueState.refresh
+        yield
+        await self._load_here()
 
     @rx.event
     async def reset_filters(self):
         self.status, self.category, self.territory, self.organization_query = queue.OPEN, ALL, ALL, ""
         self.deadline, self.search, self.sort, self.page = "any", "", "deadline", 0
-        self.drill, self.drill_text = "", ""
-        self.loading = True
-        return QueueState.refresh
+        self.drill, self.drill_text, self.loading = "", "", True
+        yield
+        await self._load_here()
+
+    async def _load_here(self) -> None:
+        self._load_number += 1  # a background load still running for older filters is dropped
+        try:
+            loaded = await asyncio.to_thread(_refresh_load, self.auth_token, self._filters(), self.page,
+                                             not self._options_loaded) if self.auth_token else None
+        except ServiceError as exc:
+            self.loading, self.error = False, exc.message
+            return
+        except Exception as exc:  # the page says what went wrong and the poll retries
+            self._failed(exc)
+            return
+        self._loaded(loaded)
+
+    def _filters(self) -> dict:
+        return {name: getattr(self, name) for name in _FILTER_FIELDS}
+
+    def _loaded(self, loaded) -> None:
+        if loaded is None:  # no staff session (any more): stop the spinner, show nothing new
+            self.loading, self._stale = False, False
+        else:
+            actor, name, options, result, version = loaded
+            self._remember(actor, name)
+            self._show(result, version, options)
 
     @rx.event(background=True)
     async def refresh(self):
@@ -187,8 +251,7 @@ class QueueState(AppState):
         expires it); a load started for older filters is dropped when it ends."""
         async with self:
             self._load_number += 1
-            number, token, page = self._load_number, self.auth_token, self.page
-            filters = {name: getattr(self, name) for name in _FILTER_FIELDS}
+            number, token, page, filters = self._load_number, self.auth_token, self.page, self._filters()
             need_options = not self._options_loaded
         try:
             loaded = await asyncio.to_thread(_refresh_load, token, filters, page, need_options) if token else None
@@ -203,12 +266,8 @@ class QueueState(AppState):
                     self._failed(exc)
             return
         async with self:
-            if loaded is None:  # no staff session (any more): stop the spinner, show nothing new
-                self.loading, self._stale = False, False
-            elif number == self._load_number:
-                actor, name, options, result, version = loaded
-                self._remember(actor, name)
-                self._show(result, version, options)
+            if number == self._load_number:
+                self._loaded(loaded)
 
     def _show(self, result: queue.QueuePage, version: tuple, options: dict | None) -> None:
         if options is not None:
@@ -217,6 +276,7 @@ class QueueState(AppState):
         failures.recovered()
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
+        self.counts_complete = result.counts_complete
         self.as_of = result.as_of
         self._version, self.loading, self.error, self._stale = version, False, "", False
         self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")

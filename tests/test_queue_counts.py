@@ -1,0 +1,142 @@
+"""The queue at size: the open appeals by deadline read from their partial index, and a common word's
+counts stop at the cap (analytics/queue_counts) without changing the rows or showing a wrong number.
+
+The sizes are scaled down: EXACT_IDS_MAX, COUNT_CAP and FILTER_WALK_MAX are set small so that a
+dozen appeals exercise the paths a million take, on the migrated database (FTS5 on SQLite, GIN and
+pg_trgm on PostgreSQL) of either backend."""
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+
+from pos_dashboard.analytics import queue, queue_counts, queue_search
+from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
+from pos_dashboard.db import make_engine
+from pos_dashboard.domain.enums import Status
+from pos_dashboard.migrations import drop_everything, upgrade
+from pos_dashboard.services import appeals
+
+from .conftest import database_url_for_tests
+from .factories import T0, build_region, hours, submit
+
+CAP = 3
+
+
+@pytest.fixture()
+def migrated(tmp_path_factory):
+    url = database_url_for_tests(tmp_path_factory)
+    engine = make_engine(url)
+    drop_everything(engine)
+    upgrade(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield engine, session
+    finally:
+        drop_everything(engine)
+        engine.dispose()
+
+
+def _region(session):
+    """Eight appeals about a «подъезд» (five in work in the city, one rejected, two in work in the
+    rural district) and two about other things."""
+    r = build_region(session)
+    ids = {"city": [submit(session, r, text=f"Грязный подъезд, не моют полы {i}", now=T0 + hours(i))
+                    for i in range(5)],
+           "rural": [submit(session, r, territory_id=r.t_rural, text=f"В подъезде нет света {i}", now=T0 + hours(6 + i))
+                     for i in range(2)],
+           "rejected": submit(session, r, text="Подъезды: реклама ремонта, звоните", now=T0 + hours(9)),
+           "other": [submit(session, r, text="Яма на дороге у остановки", now=T0 + hours(10 + i)) for i in range(2)]}
+    for appeal_id in [*ids["city"], *ids["rural"], *ids["other"]]:
+        appeals.perform(session, actor=r.coordinator, appeal_id=appeal_id, action="approve_moderation",
+                        now=T0 + hours(12))
+    appeals.perform(session, actor=r.coordinator, appeal_id=ids["rejected"], action="reject", now=T0 + hours(12),
+                    reason="spam")
+    session.commit()
+    return r, ids
+
+
+def _page(session, **filters):
+    return fetch_queue_page(session, QueueFilter(**filters), page=0, page_size=50, now=T0 + hours(13))
+
+
+def _scaled(monkeypatch, exact_max: int, walk_max: int) -> None:
+    monkeypatch.setattr(queue_search, "EXACT_IDS_MAX", exact_max)
+    monkeypatch.setattr(queue_counts, "COUNT_CAP", CAP)
+    monkeypatch.setattr(queue, "COUNT_CAP", CAP)
+    monkeypatch.setattr(queue_counts, "FILTER_WALK_MAX", walk_max)
+
+
+@pytest.mark.parametrize("walk_max", [0, 1_000], ids=["matches-streamed", "filter-walked"])
+def test_a_common_word_shows_the_same_rows_and_counts_up_to_the_cap(migrated, monkeypatch, walk_max):
+    _engine, session = migrated
+    r, ids = _region(session)
+    everything = [*ids["city"], *ids["rural"]]
+    _scaled(monkeypatch, exact_max=1_000, walk_max=walk_max)  # first exact: the ids read from the indexes
+    exact = {name: _page(session, **f) for name, f in {
+        "open": {"search": "подъезд"}, "all": {"status": "all", "search": "подъезд"},
+        "rejected": {"status": "rejected", "search": "подъезд"},
+        "rural": {"status": "all", "territory_id": r.t_rural, "search": "подъезд"}}.items()}
+    assert exact["open"].counts_complete and exact["open"].total == 7
+    assert exact["all"].status_counts == {Status.IN_WORK.value: 7, Status.REJECTED.value: 1}
+
+    _scaled(monkeypatch, exact_max=2, walk_max=walk_max)  # now a common word: more matches than 2
+    page = _page(session, search="подъезд")
+    # The rows are the same, in the same order; the counts stop at the cap and say they did.
+    assert [row["id"] for row in page.rows] == [row["id"] for row in exact["open"].rows]
+    assert {row["id"] for row in page.rows} == set(everything)
+    assert not page.counts_complete and page.status_counts == {}
+    assert page.total == CAP + 1  # «более 3»: seven open appeals match
+    everywhere = _page(session, status="all", search="подъезд")
+    assert [row["id"] for row in everywhere.rows] == [row["id"] for row in exact["all"].rows]
+    assert everywhere.total == CAP + 1 and not everywhere.counts_complete
+    # Under the cap a count is exact: one rejected appeal, two in the rural district.
+    assert _page(session, status="rejected", search="подъезд").total == exact["rejected"].total == 1
+    rural = _page(session, status="all", territory_id=r.t_rural, search="подъезд")
+    assert rural.counts_complete and rural.status_counts == exact["rural"].status_counts == {Status.IN_WORK.value: 2}
+    assert rural.total == 2 and (rural.overdue, rural.at_risk) == (exact["rural"].overdue, exact["rural"].at_risk)
+    # A word the address matches counts once, whether or not the text has it too.
+    assert _page(session, status="all", search="остановки").total == 2
+
+
+def test_the_open_queue_by_deadline_reads_the_partial_index(migrated):
+    """The first page walks ix_appeal_open_deadline: the open condition reads exactly like the
+    index's predicate (SQLite uses a partial index only then; PostgreSQL only with its values)."""
+    engine, session = migrated
+    _region(session)
+    statements = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        _page(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    statement, parameters = next((s, p) for s, p in statements if "ORDER BY appeal.deadline_at" in s)
+    session.commit()  # ends the read: the drop below needs the table to itself
+    if engine.dialect.name == "sqlite":  # INDEXED BY fails («no query solution») where it cannot serve
+        forced = statement.replace("FROM appeal ", "FROM appeal INDEXED BY ix_appeal_open_deadline ", 1)
+        with engine.connect() as conn:
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + forced, parameters))
+        assert "ix_appeal_open_deadline" in plan and "TEMP B-TREE" not in plan, plan
+        return
+    with engine.connect() as conn:  # the other indexes dropped for a moment: only the partial one is left
+        with conn.begin() as transaction:
+            for name in ("ix_appeal_status_deadline", "ix_appeal_deadline_at"):
+                conn.exec_driver_sql(f"DROP INDEX {name}")
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+            transaction.rollback()
+    assert "ix_appeal_open_deadline" in plan, plan
+
+
+def test_sqlite_connections_read_through_a_memory_map_and_a_larger_cache(tmp_path):
+    """A 1M region's queue reads rows scattered over a 4–5 GB file: the pages come from a memory
+    map and a 64 MB cache per connection, not one read() each into SQLite's default 2 MB."""
+    engine = make_engine("sqlite:///" + str(tmp_path / "pragmas.db"))
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 1_000_000_000
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65_536
+    finally:
+        engine.dispose()
