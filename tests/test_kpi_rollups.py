@@ -153,19 +153,20 @@ def test_questions_finer_than_the_rollups_are_answered_by_the_scan(session, engi
 @given(st.lists(st.tuples(st.integers(-3, 40), st.integers(9_990, 10_400), st.integers(0, 4)), min_size=1, max_size=60))
 def test_percentiles_of_all_groups_at_once_equal_numpy_per_group(cells):
     """The vectorised percentiles of the rollups equal numpy's linear interpolation over the values
-    the buckets stand for, group by group (duplicate (group, bucket) rows and empty buckets included)."""
+    the buckets stand for, group by group and for all groups together (the total row), duplicate
+    (group, bucket) rows and empty buckets included."""
     from pos_dashboard.analytics.kpi_rollups import _quantiles
     from pos_dashboard.domain.kpi_measures import bucket_hours
     hours = pd.DataFrame(cells, columns=["group", "bucket", "n"])
-    got = _quantiles(hours.group.to_numpy(), hours.bucket.to_numpy(), hours.n.to_numpy())
+    ids, index = np.unique(hours.group.to_numpy(), return_inverse=True)
+    got = _quantiles(index, hours.bucket.to_numpy(), hours.n.to_numpy(), len(ids))
+    assert got.shape == (len(ids) + 1, 2)
     expected = {}
-    for group, part in hours[hours.n > 0].groupby("group"):
+    for group, part in [*hours[hours.n > 0].groupby("group"), (None, hours[hours.n > 0])]:
         values = np.repeat(bucket_hours(part.bucket.to_numpy()), part.n.to_numpy())
-        expected[group] = np.quantile(values, [0.5, 0.9])
-    assert sorted(got.index) == sorted(expected)
-    for group, (median, p90) in expected.items():
-        assert np.isclose(got.loc[group, "median_hours"], median, rtol=1e-12)
-        assert np.isclose(got.loc[group, "p90_hours"], p90, rtol=1e-12)
+        expected[group] = np.quantile(values, [0.5, 0.9]) if len(values) else np.full(2, np.nan)
+    for position, group in enumerate([*ids.tolist(), None]):
+        assert np.allclose(got[position], expected.get(group, np.full(2, np.nan)), rtol=1e-12, equal_nan=True), group
 
 
 @settings(max_examples=200, deadline=None)

@@ -109,11 +109,8 @@ def rollup_sums(conn, group_by, since, until, now, selection):
         raise ValueError(f"naive datetime refused: {now!r}")
     blocks = Blocks(conn, [period] if period else [], keys)
     boundary = _boundary_deadlines(conn, [period] if period else [], keys, now)
-    key = KEY_OF.get(group_by)
-    total = _sums_frame(blocks, None, boundary, now)
-    if key is None:
-        return None, total
-    return _sums_frame(blocks, key, boundary, now), total
+    groups, total = _sums_frames(blocks, KEY_OF.get(group_by), boundary, now)
+    return (groups if group_by else None), total
 
 
 def _prepare(conn, since, until, selection):
@@ -141,28 +138,42 @@ def _prepare(conn, since, until, selection):
     return ((lo, hi) if lo < hi else None), keys
 
 
-def _sums_frame(blocks: Blocks, key, boundary, now) -> pd.DataFrame:
-    """The table of sums per group of `key` (or one row, 0, for None) with the percentiles."""
-    matrix, groups = blocks.group("cells", key)
-    groups = groups if key else np.zeros(len(matrix), "int64")
+_COLUMNS = [*MEASURES, "overdue_now", "at_risk_now", *(c for c in SUM_COLUMNS if c not in MEASURES)]
+
+
+def _sums_frames(blocks: Blocks, key, boundary, now) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the table of sums per group of `key` — one row, 0, for None —, the total row) in one pass
+    over the blocks: the total is the column sums of the groups' counts and the percentiles of
+    their summed histogram, so the matrices are reduced once whatever the grouping."""
+    def groups_of(name):
+        matrix, groups = blocks.group(name, key)
+        return matrix, (_group_index(key, groups) if key else np.zeros(len(matrix), "int64"))
+
+    matrix, groups = groups_of("cells")
     ids, sums = _grouped(groups, matrix[:, _SUMS])
-    frame = pd.DataFrame(sums, index=_group_index(key, ids), columns=list(SUM_COLUMNS))
-    opens, groups = blocks.group("opens", key)
-    groups = _group_index(key, groups) if key else np.zeros(len(opens), "int64")
+    opens, groups = groups_of("opens")
     edge = _group_index(key, boundary[key].to_numpy(dtype="int64")) if key else np.zeros(len(boundary), "int64")
-    overdue, at_risk = _open_counts(opens, groups, boundary, edge, now)
-    frame["overdue_now"] = overdue.reindex(frame.index, fill_value=0).to_numpy()
-    frame["at_risk_now"] = at_risk.reindex(frame.index, fill_value=0).to_numpy()
-    matrix, groups = blocks.group("hours", key)
-    groups = groups if key else np.zeros(len(matrix), "int64")
-    percentiles = _quantiles(_group_index(key, groups), matrix[:, 2], matrix[:, 3])
-    frame = frame[frame.received > 0]
-    frame = frame.join(percentiles, how="left") if len(percentiles) else frame.assign(median_hours=np.nan,
-                                                                                       p90_hours=np.nan)
-    if key is None and not len(frame):
-        frame = pd.DataFrame(columns=frame.columns)
-    return frame[[*MEASURES, "overdue_now", "at_risk_now", *(c for c in SUM_COLUMNS if c not in MEASURES),
-                  "median_hours", "p90_hours"]]
+    overdue, at_risk = _open_counts(opens, groups, boundary, edge, now, ids)
+    hours, groups = groups_of("hours")
+    percentiles = _quantiles(_positions(ids, groups), hours[:, 2], hours[:, 3], len(ids))
+    table = np.column_stack([sums, overdue, at_risk]).astype("int64")
+    kept = sums[:, 0] > 0  # received
+    frames = []
+    for rows, index, quantiles in ((table[kept], ids[kept], percentiles[:-1][kept]),
+                                   (table.sum(axis=0, keepdims=True), np.zeros(1, "int64"), percentiles[-1:])):
+        counts = dict(zip([*SUM_COLUMNS, "overdue_now", "at_risk_now"], rows.T))
+        frames.append(pd.DataFrame({**{name: counts[name] for name in _COLUMNS},
+                                    "median_hours": quantiles[:, 0], "p90_hours": quantiles[:, 1]},
+                                   index=index))
+    return frames[0], frames[1]
+
+
+def _positions(ids: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The index in `ids` (sorted) of each group id, -1 where it is absent."""
+    position = np.searchsorted(ids, groups)
+    found = position < len(ids)
+    found[found] = ids[position[found]] == groups[found]
+    return np.where(found, position, -1)
 
 
 def _boundary_deadlines(conn, periods, keys, now: datetime) -> pd.DataFrame:
@@ -189,20 +200,21 @@ def _boundary_deadlines(conn, periods, keys, now: datetime) -> pd.DataFrame:
 
 
 def _open_counts(matrix: np.ndarray, groups: np.ndarray, boundary: pd.DataFrame, edge: np.ndarray,
-                 now: datetime) -> tuple[pd.Series, pd.Series]:
-    """Overdue and at-risk counts per group (exactly `domain.deadlines` for open appeals): whole hours
-    from the `opens` rows (their group in `groups`), the hours of "now" and "now + 24 h" from the
-    boundary deadlines (their group in `edge`)."""
+                 now: datetime, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Overdue and at-risk counts of each group of `ids` (sorted; exactly `domain.deadlines` for open
+    appeals): whole hours from the `opens` rows (their group in `groups`), the hours of "now" and
+    "now + 24 h" from the boundary deadlines (their group in `edge`)."""
     hour = int(now.timestamp() // _HOUR)
     horizon = int(AT_RISK_HORIZON.total_seconds() // _HOUR)
     hours, n = matrix[:, 2].astype("int64"), matrix[:, 3].astype("int64")
     deadline = boundary.deadline.to_numpy(dtype="float64")
     moment, limit = now.timestamp(), (now + AT_RISK_HORIZON).timestamp()
-    overdue = pd.Series(np.r_[n * (hours < hour), deadline < moment].astype("int64"))
-    at_risk = pd.Series(np.r_[n * ((hours > hour) & (hours < hour + horizon)),
-                              (deadline >= moment) & (deadline <= limit)].astype("int64"))
-    everyone = np.r_[groups, edge].astype("int64")
-    return overdue.groupby(everyone).sum(), at_risk.groupby(everyone).sum()
+    overdue = np.r_[n * (hours < hour), deadline < moment]
+    at_risk = np.r_[n * ((hours > hour) & (hours < hour + horizon)), (deadline >= moment) & (deadline <= limit)]
+    position = _positions(ids, np.r_[groups, edge].astype("int64"))
+    found = position >= 0
+    return tuple(np.bincount(position[found], weights=values[found], minlength=len(ids)).astype("int64")
+                 for values in (overdue, at_risk))
 
 
 def _selection_keys(conn, selection) -> dict | None:
@@ -240,30 +252,33 @@ def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(seen) + low, position[values - low]
 
 
-def _quantiles(groups: np.ndarray, buckets: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
-    """Median and p90 per group from histogram rows (group, bucket, n), interpolating linearly
-    between ranks: one dense groups × buckets matrix (np.bincount), its cumulative counts, and the
-    bucket of each rank found by counting the cumulative counts at or below it."""
-    keep = counts > 0
-    groups, buckets, counts = groups[keep], buckets[keep].astype("int64"), counts[keep].astype("int64")
-    if not len(groups):
-        return pd.DataFrame(columns=["median_hours", "p90_hours"], dtype="float64")
-    ids, group_index = _dense(groups)
+def _quantiles(index: np.ndarray, buckets: np.ndarray, counts: np.ndarray, groups: int) -> np.ndarray:
+    """Median and p90 of each of `groups` groups from histogram rows (group index, bucket, n; rows
+    with index -1 count for no group), then of all the rows: a (groups + 1) × 2 array, NaN for an
+    empty group. Linear interpolation between ranks over one dense groups × buckets matrix (np.bincount),
+    its cumulative counts, and the bucket of each rank found by counting the cumulative counts at or
+    below it; the total is the matrix's column sums, so the rows are read once."""
+    keep = (counts > 0) & (index >= 0)
+    index, buckets, counts = index[keep], buckets[keep].astype("int64"), counts[keep].astype("int64")
+    result = np.full((groups + 1, 2), np.nan)
+    if not len(index):
+        return result
     present, bucket_index = _dense(buckets)
     width = len(present)
-    histogram = np.bincount(group_index * width + bucket_index, weights=counts,
-                            minlength=len(ids) * width).reshape(len(ids), width)
+    histogram = np.bincount(index * width + bucket_index, weights=counts,
+                            minlength=groups * width).reshape(groups, width)
+    histogram = np.vstack([histogram, histogram.sum(axis=0)])
     cumulative = np.cumsum(histogram, axis=1)
     total = cumulative[:, -1]
     values = bucket_hours(present)
-    columns = {}
-    for name, q in (("median_hours", 0.5), ("p90_hours", 0.9)):
-        position = q * (total - 1)
-        low, high = np.floor(position), np.ceil(position)
-        at_low = values[(cumulative <= low[:, None]).sum(axis=1)]
-        at_high = values[(cumulative <= high[:, None]).sum(axis=1)]
-        columns[name] = at_low + (position - low) * (at_high - at_low)
-    return pd.DataFrame(columns, index=ids, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        for column, q in enumerate((0.5, 0.9)):
+            position = q * (total - 1)
+            low, high = np.floor(position), np.ceil(position)
+            at_low = values[np.minimum((cumulative <= low[:, None]).sum(axis=1), width - 1)]
+            at_high = values[np.minimum((cumulative <= high[:, None]).sum(axis=1), width - 1)]
+            result[:, column] = np.where(total > 0, at_low + (position - low) * (at_high - at_low), np.nan)
+    return result
 
 
 # --- series for the charts: the same sums per consecutive period, and the period's distributions ---
@@ -291,11 +306,10 @@ def series_sums(conn, edges: list[datetime], now: datetime, selection, months: b
     boundary = _boundary_deadlines(conn, live, keys, now)
     opens, index = blocks.group("opens", None)
     edge = boundary.period.to_numpy(dtype="int64")
-    overdue, at_risk = _open_counts(opens, remap[index] if len(index) else index, boundary,
-                                    remap[edge] if len(edge) else edge, now)
     frame = frame.reindex(range(len(periods))).fillna(0).astype("int64")
-    frame["overdue_now"] = overdue.reindex(frame.index, fill_value=0).to_numpy()
-    frame["at_risk_now"] = at_risk.reindex(frame.index, fill_value=0).to_numpy()
+    frame["overdue_now"], frame["at_risk_now"] = _open_counts(
+        opens, remap[index] if len(index) else index, boundary, remap[edge] if len(edge) else edge, now,
+        np.arange(len(periods)))
     return frame.assign(median_hours=float("nan"), p90_hours=float("nan"))
 
 

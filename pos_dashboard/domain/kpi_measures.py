@@ -23,6 +23,10 @@ from .types import UTCDateTime
 RE_REVIEW_ACTIONS = ("re_review", "import:repeat_petition")
 REWORK_ACTION, DISPUTE_ACTION = "return_for_rework", "dispute"
 SATISFIED_MIN_RATING = 4
+# The events the KPIs read (a flag or a closing), as literal SQL: the partial index `ix_event_kpi` is
+# defined by it, and a query uses that index only when its condition is this very text (SQLite).
+KPI_EVENTS_WHERE = ("kind IN ('redirect', 'category_change') OR action IN ('re_review', 'import:repeat_petition', "
+                    "'return_for_rework', 'dispute') OR to_status = 'closed'")
 # How a closed appeal was closed, from the action of its closing event.
 CLOSING_OUTCOMES = {
     "rate_good": "closed_by_citizen", "import:close_satisfied": "closed_by_citizen",

@@ -3,27 +3,37 @@ its group keys, its time stamps and its additive measures (received, answered, o
 rating, final outcome). The exact KPI path sums these per group; the rollups (`kpi_rollups`) keep
 the same sums per day and month, so both paths share one definition of every measure.
 
-Speed at national size: three plain scans (appeals; the few events that set a flag or close the
-appeal; interim answers), each one pass without joins or GROUP BY, merged on the appeal id in
-numpy (a join of grouped sub-queries ran about 5x slower on SQLite at 1M appeals); rows come as
-plain tuples from the driver's cursor, and time stamps travel as raw text (SQLite) or integer
-microseconds (PostgreSQL), converted by pandas in one vectorised step instead of one per value.
+Speed at national size (1M appeals, 6.5M events): three plain scans, each one pass without joins
+or GROUP BY, merged on the appeal id in numpy (a join of grouped sub-queries ran about 5x slower on
+SQLite): the appeals through their covering index `ix_appeal_kpi` (never the rows with their texts),
+the events that set a flag or close the appeal through the partial index `ix_event_kpi` in (appeal,
+time, id) order, and the interim answers. The driver makes a Python object of every value, so the
+database hands over as few as it can: statuses and event kinds as small codes (`CASE`), one packed
+code per event, NULL ids as -1; integer columns go into numpy with `np.fromiter`, and time stamps
+travel as SQLite's text (parsed by pandas in one vectorised step, faster than SQLite's own date
+functions) or PostgreSQL's integer microseconds.
 """
 
 from datetime import datetime
+from itertools import chain
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, String, cast, func, select, type_coerce
+from sqlalchemy import BigInteger, String, case, cast, func, select, text, type_coerce
 
-from ..domain.enums import OPEN_STATUSES, AnswerKind, EventKind, Status
-from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, MEASURES, OUTCOME_LABELS,  # noqa: F401
-                                   OUTCOMES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING)
+from ..domain.enums import OPEN_STATUSES, AnswerKind, Status
+from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, KPI_EVENTS_WHERE, MEASURES,  # noqa: F401
+                                   OUTCOME_LABELS, OUTCOMES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Territory
 
 OPEN_CODES = tuple(sorted(status.value for status in OPEN_STATUSES))
 _SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
 _TIMES = ("created_at", "first_answer_at", "deadline_at")
+_STATUSES = tuple(status.value for status in Status)
+# the event flags, one bit each, in the order of the frame's has_* columns
+_FLAG_COLUMNS = ("has_redirect", "has_category_change", "has_re_review", "has_rework", "has_dispute")
+# how a closing event closes: its code is the index in _CLOSED_HOW (the last one: any other action)
+_CLOSED_HOW = (*dict.fromkeys(CLOSING_OUTCOMES.values()), "closed_other")
 
 
 def final_outcome(status: str, closing_action: str | None) -> str:
@@ -33,96 +43,108 @@ def final_outcome(status: str, closing_action: str | None) -> str:
     return status
 
 
+def _code(column, values) -> object:
+    """The index of the column's value in `values` (-1 for any other)."""
+    return case({value: index for index, value in enumerate(values)}, value=column, else_=-1)
+
+
 def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
     """One row per appeal matching `conditions` (SQL conditions on the appeal table): ids, keys,
-    status, time stamps (UTC), rating, the event flags, the closing action and the measures.
-
-    Three plain scans instead of one join of grouped sub-queries (which SQLite ran per appeal):
-    the appeals, the few events that set a flag or close the appeal, and the interim answers; they
-    are merged on the appeal id with numpy. Rows come from the driver's cursor as tuples (no
-    per-value conversion); time stamps stay raw and are converted by pandas in one step."""
+    status, time stamps (UTC), rating, the event flags and the measures (see the module's note)."""
     a, e, ans = Appeal.__table__, AppealEvent.__table__, Answer.__table__
     conditions = list(conditions)
     ids = select(a.c.id).where(*conditions) if conditions else None
-
-    def mine(column) -> list:
-        return [] if ids is None else [column.in_(ids)]
-
     sqlite = conn.dialect.name == "sqlite"
 
     def raw_time(column):
         if sqlite:
-            return type_coerce(column, String).label(column.name)
-        return cast(func.extract("epoch", column) * 1_000_000, BigInteger).label(column.name)
+            return type_coerce(column, String)
+        return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
 
-    columns = ["appeal_id", "territory_id", "organization_id", "category_id", "status", *_TIMES, "rating"]
-    frame = fetch_frame(conn, select(a.c.id, a.c.territory_id, a.c.organization_id, a.c.category_id, a.c.status,
-                                *(raw_time(a.c[name]) for name in _TIMES), a.c.rating).where(*conditions), columns)
+    result = conn.execute(select(a.c.id, *(func.coalesce(a.c[name], -1) for name in
+                                           ("territory_id", "organization_id", "category_id", "rating")),
+                                 _code(a.c.status, _STATUSES), *(raw_time(a.c[name]) for name in _TIMES))
+                          .where(*conditions))
+    try:
+        columns = list(zip(*result.cursor.fetchall())) or [()] * 9
+    finally:
+        result.close()
+    ints = np.array([np.fromiter(column, "int64", count=len(column)) for column in columns[:6]]).reshape(6, -1)
+    order_of = np.argsort(ints[0], kind="stable")
     if order:
-        frame = frame.sort_values("appeal_id", kind="stable", ignore_index=True)
-    appeal_ids = frame.appeal_id.to_numpy(dtype="int64")
-    closing_status = e.c.to_status == Status.CLOSED.value
-    events = fetch_frame(conn, select(e.c.appeal_id, e.c.kind, e.c.action, closing_status.label("closes"),
-                                      raw_time(e.c.at), e.c.id).where(
-        e.c.kind.in_([EventKind.REDIRECT.value, EventKind.CATEGORY_CHANGE.value])
-        | e.c.action.in_([*RE_REVIEW_ACTIONS, REWORK_ACTION, DISPUTE_ACTION]) | closing_status,
-        *mine(e.c.appeal_id)), ["appeal_id", "kind", "action", "closes", "at", "id"])
-    for name, marks in (("has_redirect", events.kind == EventKind.REDIRECT.value),
-                        ("has_category_change", events.kind == EventKind.CATEGORY_CHANGE.value),
-                        ("has_re_review", events.action.isin(RE_REVIEW_ACTIONS)),
-                        ("has_rework", events.action == REWORK_ACTION),
-                        ("has_dispute", events.action == DISPUTE_ACTION)):
-        frame[name] = np.isin(appeal_ids, events.appeal_id.to_numpy(dtype="int64")[marks.to_numpy(dtype=bool)])
-    interim = fetch_frame(conn, select(ans.c.appeal_id).where(ans.c.kind == AnswerKind.INTERIM.value,
-                                                         *mine(ans.c.appeal_id)), ["appeal_id"])
-    frame["has_interim"] = np.isin(appeal_ids, interim.appeal_id.to_numpy(dtype="int64"))
-    closing = events[events.closes.fillna(False).astype(bool)]
-    if sqlite:  # raw text may mix precisions: compare as instants
-        closing = closing.assign(at=_to_utc(closing["at"], sqlite))
-    last = closing.sort_values(["appeal_id", "at", "id"]).drop_duplicates("appeal_id", keep="last")
-    action = pd.Series(last.action.to_numpy(dtype=object), index=last.appeal_id.to_numpy(dtype="int64"))
-    frame["closing_action"] = frame.appeal_id.map(action).where(frame.status == Status.CLOSED.value, None)
-    for name in _TIMES:
-        frame[name] = _to_utc(frame[name], sqlite)
-    for name in ("appeal_id", "category_id"):
-        frame[name] = frame[name].astype("int64")
-    for name in ("territory_id", "organization_id", "rating"):
-        frame[name] = frame[name].astype("float64")  # NaN for missing, as pandas reads nullable ints
-    frame["status"] = frame["status"].astype(object)
-    frame = frame[_COLUMNS].copy()
+        ints = ints[:, order_of]
+        order_of = np.arange(len(order_of))
+    appeal_ids, territory, organisation, category, rating, status_code = ints
+    times = {name: _to_utc(columns[6 + index], sqlite, order_of if order else None) for index, name in enumerate(_TIMES)}
+
+    def position(values: np.ndarray) -> np.ndarray:
+        """The row of each appeal id (every id given is one of the frame's)."""
+        return order_of[np.searchsorted(appeal_ids[order_of], values)]
+
+    # one row per event, ordered by (appeal, time, id): the appeal and bits 0-4 the flags, above them
+    # 1 + how the event closes the appeal (0 when it does not)
+    flag_bits = sum(case((condition, 1 << bit), else_=0) for bit, condition in enumerate((
+        e.c.kind == "redirect", e.c.kind == "category_change", e.c.action.in_(RE_REVIEW_ACTIONS),
+        e.c.action == REWORK_ACTION, e.c.action == DISPUTE_ACTION)))
+    closing = case((e.c.to_status == Status.CLOSED.value, 1 + case(
+        {action: _CLOSED_HOW.index(how) for action, how in CLOSING_OUTCOMES.items()},
+        value=e.c.action, else_=len(_CLOSED_HOW) - 1)), else_=0)
+    events = fetch_ints(conn, select(e.c.appeal_id, flag_bits + closing * 32).where(
+        text(f"({KPI_EVENTS_WHERE})"), *([e.c.appeal_id.in_(ids)] if ids is not None else []))
+        .order_by(e.c.appeal_id, e.c.at, e.c.id), 2)
+    rows = position(events[:, 0])
+    flags = np.zeros(len(appeal_ids), "int64")
+    np.bitwise_or.at(flags, rows, events[:, 1] & 31)
+    shut = events[:, 1] >= 32
+    last = shut.copy()
+    last[np.flatnonzero(shut)[:-1]] = rows[shut][1:] != rows[shut][:-1]  # the last closing event of each
+    closed_how = np.full(len(appeal_ids), len(_CLOSED_HOW) - 1)
+    closed_how[rows[last]] = (events[last, 1] >> 5) - 1
+    interim = fetch_ints(conn, select(ans.c.appeal_id).where(
+        ans.c.kind == AnswerKind.INTERIM.value, *([ans.c.appeal_id.in_(ids)] if ids is not None else [])), 1)
+
+    status = np.array([*_STATUSES, None], dtype=object)[status_code]
+    frame = pd.DataFrame({
+        "appeal_id": appeal_ids, "territory_id": _nullable(territory), "organization_id": _nullable(organisation),
+        "category_id": category, "status": pd.Series(status, dtype=object), **times, "rating": _nullable(rating),
+        **{name: (flags >> bit) & 1 == 1 for bit, name in enumerate(_FLAG_COLUMNS)},
+        "has_interim": np.isin(appeal_ids, interim[:, 0]),
+    })
     frame["hours_to_first_answer"] = (frame.first_answer_at - frame.created_at).dt.total_seconds() / 3600
-    closed_how = frame.closing_action.map(CLOSING_OUTCOMES).fillna("closed_other")
-    frame["outcome"] = frame.status.where(frame.status != Status.CLOSED.value, closed_how)
+    is_closed = status_code == _STATUSES.index(Status.CLOSED.value)
+    frame["outcome"] = np.where(is_closed, np.array(_CLOSED_HOW, dtype=object)[closed_how], status)
     _add_measures(frame)
     return frame
 
 
-_COLUMNS = ["appeal_id", "territory_id", "organization_id", "category_id", "status", *_TIMES, "rating",
-            "has_redirect", "has_category_change", "has_re_review", "has_rework", "has_dispute", "has_interim",
-            "closing_action"]
-
-
-def fetch_frame(conn, stmt, columns: list[str]) -> pd.DataFrame:
-    """The rows of a statement as a frame, read as plain tuples from the driver's cursor (the values
-    the statements above select need no conversion by SQLAlchemy)."""
-    result = conn.execute(stmt)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    if not rows:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
-    return pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
-
-
-def _to_utc(values: pd.Series, sqlite: bool) -> pd.Series:
+def _to_utc(values: tuple, sqlite: bool, order: np.ndarray | None) -> pd.Series:
+    """Raw time stamps (SQLite's text, PostgreSQL's integer microseconds; None for NULL) as UTC."""
+    values = np.array(values, dtype=object)
+    if order is not None:
+        values = values[order]
     if sqlite:
         try:
             return pd.to_datetime(values, format=_SQLITE_TIME_FORMAT, utc=True)
         except ValueError:  # a value written by another tool, without microseconds
             return pd.to_datetime(values, format="ISO8601", utc=True)
-    return pd.to_datetime(values.astype("float64"), unit="us", utc=True).dt.as_unit("us") if len(values) else \
-        pd.to_datetime(values, utc=True)
+    micros = pd.array(values, dtype="Int64").to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_datetime(micros, unit="us", utc=True).as_unit("us")
+
+
+def _nullable(values: np.ndarray) -> np.ndarray:
+    """Ids and ratings (never negative) with NaN for NULL, as pandas reads nullable integers."""
+    return np.where(values < 0, np.nan, values.astype("float64"))
+
+
+def fetch_ints(conn, stmt, width: int) -> np.ndarray:
+    """The rows of a statement selecting `width` integer columns (no NULL) as one int64 array,
+    read from the driver's cursor without a Python object per row beyond the driver's tuples."""
+    result = conn.execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return np.fromiter(chain.from_iterable(rows), dtype="int64", count=len(rows) * width).reshape(-1, width)
 
 
 def _add_measures(f: pd.DataFrame) -> None:
