@@ -76,7 +76,7 @@ def test_a_common_word_shows_the_same_rows_and_counts_up_to_the_cap(migrated, mo
         "open": {"search": "подъезд"}, "all": {"status": "all", "search": "подъезд"},
         "rejected": {"status": "rejected", "search": "подъезд"},
         "rural": {"status": "all", "territory_id": r.t_rural, "search": "подъезд"}}.items()}
-    assert exact["open"].counts_complete and exact["open"].total == 7
+    assert exact["open"].counts_complete and exact["open"].total == 7 and not exact["open"].counts_capped
     assert exact["all"].status_counts == {Status.IN_WORK.value: 7, Status.REJECTED.value: 1}
 
     _scaled(monkeypatch, exact_max=2, walk_max=walk_max)  # now a common word: more matches than 2
@@ -84,7 +84,10 @@ def test_a_common_word_shows_the_same_rows_and_counts_up_to_the_cap(migrated, mo
     # The rows are the same, in the same order; the counts stop at the cap and say they did.
     assert [row["id"] for row in page.rows] == [row["id"] for row in exact["open"].rows]
     assert {row["id"] for row in page.rows} == set(everything)
-    assert not page.counts_complete and page.status_counts == {}
+    assert not page.counts_complete and page.status_counts == {} and page.counts_capped
+    # Without a search nothing is capped: «Все» is the exact number of appeals, above the cap too.
+    plain = _page(session, status="all")
+    assert plain.total == 10 > CAP and not plain.counts_capped
     assert page.total == CAP + 1  # «более 3»: seven open appeals match
     everywhere = _page(session, status="all", search="подъезд")
     assert [row["id"] for row in everywhere.rows] == [row["id"] for row in exact["all"].rows]

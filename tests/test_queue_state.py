@@ -157,8 +157,13 @@ def test_capped_counts_read_more_than_and_uncounted_statuses_show_no_number(sess
     # A common word: more matches than the cap, counted only for «Все» and the selected status.
     cap = queue_state.queue.COUNT_CAP
     state.status, state.total, state.counts_complete, state.status_counts = "open", cap + 1, False, {}
+    state.counts_capped = True
     state.overdue, state.rows = 12, [{"id": i} for i in range(queue_state.PAGE_SIZE)]
     chips = {chip["value"]: chip["count"] for chip in state.status_chips}
     assert chips["all"] == chips["open"] == "более 1\u00a0000" and chips["moderation"] == chips["closed"] == ""
     assert state.total_label == "более 1\u00a0000" and state.overdue_label == "12"
     assert state.page_label == "Страница 1" and state.more_pages  # a full page: «Вперёд» leads on
+    # The same numbers counted exactly (no common word) are shown as numbers, however large.
+    state.counts_capped, state.total, state.overdue = False, 1_515, 1_200
+    assert state.total_label == "1515" and state.overdue_label == "1200"
+    assert state.page_label == f"Страница 1 из {state.page_count}"

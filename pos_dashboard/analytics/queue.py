@@ -59,6 +59,9 @@ class QueuePage:
     # empty (not counted), and total, overdue and at_risk may be COUNT_CAP + 1, «more than COUNT_CAP»
     # (analytics/queue_counts).
     counts_complete: bool = True
+    # True under a common-word search: total, overdue and at_risk stop at COUNT_CAP + 1 («more than
+    # COUNT_CAP»). Every other count is exact, however large.
+    counts_capped: bool = False
 
 
 def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_size: int = 50,
@@ -111,7 +114,8 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
             func.count().filter(Appeal.deadline_at >= now),
         ).select_from(Appeal).where(*without_deadline, _open(), Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
     return QueuePage(rows=rows, total=total, status_counts={str(k): int(v) for k, v in counts.items() if v},
-                     overdue=overdue, at_risk=at_risk, as_of=as_of, counts_complete=complete)
+                     overdue=overdue, at_risk=at_risk, as_of=as_of, counts_complete=complete,
+                     counts_capped=common is not None)
 
 
 def queue_version(session: Session) -> tuple:

@@ -52,9 +52,9 @@ def _refresh_load(token: str, filters: dict, page: int, need_options: bool):
     return actor, name, options, result, version
 
 
-def count_label(n: int) -> str:
+def count_label(n: int, capped: bool) -> str:
     """A count as the page shows it: exact, or «более 1 000» past the cap of a common word's counts."""
-    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if n > queue.COUNT_CAP else str(n)
+    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if capped and n > queue.COUNT_CAP else str(n)
 
 
 def _version() -> tuple:
@@ -104,6 +104,7 @@ class QueueState(AppState):
     overdue: int = 0
     at_risk: int = 0
     counts_complete: bool = True  # False: a common word, counted up to queue.COUNT_CAP (analytics/queue_counts)
+    counts_capped: bool = False  # a common word: total, overdue and at-risk stop at queue.COUNT_CAP + 1
     category_options: list[dict] = []
     territory_options: list[dict] = []
     own_organization: str = ""  # organisation staff see only their organisation's queue
@@ -124,24 +125,25 @@ class QueueState(AppState):
     @rx.var
     def more_pages(self) -> bool:
         """Whether «Вперёд» leads somewhere: a page beyond this one, or a full page of a capped total."""
-        return self.page + 1 < self.page_count or (self.total > queue.COUNT_CAP and len(self.rows) == PAGE_SIZE)
+        return self.page + 1 < self.page_count or (self.counts_capped and self.total > queue.COUNT_CAP
+                                                      and len(self.rows) == PAGE_SIZE)
 
     @rx.var
     def page_label(self) -> str:
-        pages = "" if self.total > queue.COUNT_CAP else f" из {self.page_count}"
+        pages = "" if self.counts_capped and self.total > queue.COUNT_CAP else f" из {self.page_count}"
         return f"Страница {self.page + 1}{pages}"
 
     @rx.var
     def total_label(self) -> str:
-        return count_label(self.total)
+        return count_label(self.total, self.counts_capped)
 
     @rx.var
     def overdue_label(self) -> str:
-        return count_label(self.overdue)
+        return count_label(self.overdue, self.counts_capped)
 
     @rx.var
     def at_risk_label(self) -> str:
-        return count_label(self.at_risk)
+        return count_label(self.at_risk, self.counts_capped)
 
     @rx.var
     def status_chips(self) -> list[dict]:
@@ -153,7 +155,7 @@ class QueueState(AppState):
         if not self.counts_complete:
             values = {queue.ANY: queue.COUNT_CAP + 1, self.status: self.total}
         labels = [(queue.OPEN, "Открытые"), (queue.ANY, "Все"), *((s.value, STATUS_LABELS[s]) for s in Status)]
-        return [{"value": value, "label": label, "count": count_label(values[value]) if value in values else ""}
+        return [{"value": value, "label": label, "count": count_label(values[value], self.counts_capped) if value in values else ""}
                 for value, label in labels]
 
     @rx.event
@@ -276,7 +278,7 @@ class QueueState(AppState):
         failures.recovered()
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
-        self.counts_complete = result.counts_complete
+        self.counts_complete, self.counts_capped = result.counts_complete, result.counts_capped
         self.as_of = result.as_of
         self._version, self.loading, self.error, self._stale = version, False, "", False
         self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
