@@ -46,10 +46,9 @@ def test_keyboard_only_vote(page, app_url, demo_db):
     page.wait_for_selector(".vote-option")
     wait_ready(page)
     page.locator("body").focus()
-    press_tab_until(page, "document.activeElement.classList.contains('vote-option')")
-    page.keyboard.press("Tab")  # to the second place
-    page.keyboard.press("Space")
-    page.wait_for_function("() => document.querySelectorAll('.vote-option')[1].getAttribute('aria-checked') === 'true'")
+    press_tab_until(page, "document.activeElement.classList.contains('vote-input')")  # the first radio button
+    page.keyboard.press("ArrowDown")  # the second place, chosen as the focus moves to it
+    page.wait_for_function("() => document.querySelectorAll('.vote-input')[1].checked")
     press_tab_until(page, "document.activeElement.id === 'vote-submit'")
     page.keyboard.press("Enter")
     page.wait_for_selector("#vote-notice", timeout=20_000)

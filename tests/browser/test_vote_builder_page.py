@@ -179,28 +179,25 @@ def test_forged_events_write_nothing(app_url, demo_db):
             await citizen.hydrate(route)
             assert citizen.var("BallotState.vote").get("can_vote") is True, (
                 citizen.var("BallotState.vote"), citizen.var("BallotState.error"))
-            cases = [  # (options toggled, expected refusal)
+            cases = [  # (options sent in the form, expected refusal)
                 ([ids["closed_options"][0]], "этого голосования"),  # an option of another vote
                 (ids["open_options"][:3], "не больше 2"),  # more choices than allowed
             ]
             for chosen, message in cases:
                 await citizen.hydrate(route)
-                for option_id in chosen:
-                    await citizen.send("BallotState.toggle", {"option_id": option_id}, route=route, wait="barrier")
-                await citizen.send("BallotState.cast", {}, route=route, wait="barrier")
+                await citizen.send("BallotState.cast", _ballot_form(*chosen), route=route, wait="barrier")
                 assert message in citizen.var("BallotState.error"), citizen.var("BallotState.error")
             # another voter's id or vote id as an argument: the handler takes none — refused, nothing written
             reply = await citizen.send("BallotState.cast", {"voter_id": 1, "vote_id": ids["closed"]}, route=route,
                                        wait="barrier")
             assert reply.backend_error
-            reply = await citizen.send("BallotState.setvar", {"var_name": "chosen", "value": ids["open_options"]},
+            reply = await citizen.send("BallotState.setvar", {"var_name": "vote", "value": {"id": ids["closed"]}},
                                        route=route, wait="barrier")
-            assert reply.backend_error  # no setter for the choice: only toggle, one option at a time
+            assert reply.backend_error  # no setter for the ballot's vote: the choice travels only in the form
             closed_route = _route("/participate/{}", ids["closed"])
             await citizen.hydrate(closed_route)
-            await citizen.send("BallotState.toggle", {"option_id": ids["closed_options"][0]}, route=closed_route,
+            await citizen.send("BallotState.cast", _ballot_form(ids["closed_options"][0]), route=closed_route,
                                wait="barrier")
-            await citizen.send("BallotState.cast", {}, route=closed_route, wait="barrier")
             assert "завершено" in citizen.var("BallotState.error")
             await citizen.hydrate(_route("/participate/{}/results", ids["open"]))  # results of an open vote: hidden
             assert "после окончания" in citizen.var("ResultsState.error")
@@ -213,6 +210,11 @@ def test_forged_events_write_nothing(app_url, demo_db):
 
     _run(scenario())
     assert _db(demo_db, lambda s: _ballots(s, ids)) == before
+
+
+def _ballot_form(*option_ids) -> dict:
+    """The cast's payload as the page's form sends it (one «option» field per ticked place)."""
+    return {"form": {"__reflex_form_data__": [["option", str(option_id)] for option_id in option_ids]}}
 
 
 def _plant_signals(session) -> int:
