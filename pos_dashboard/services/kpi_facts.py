@@ -66,10 +66,12 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
                                  _code(a.c.status, _STATUSES), *(raw_time(a.c[name]) for name in _TIMES))
                           .where(*conditions))
     try:
-        columns = list(zip(*result.cursor.fetchall())) or [()] * 9
+        # One object matrix in C (a third of the time of zip(*rows)), then columns of it.
+        table = np.array(result.cursor.fetchall(), dtype=object).reshape(-1, 9)
     finally:
         result.close()
-    ints = np.array([np.fromiter(column, "int64", count=len(column)) for column in columns[:6]]).reshape(6, -1)
+    ints = table[:, :6].astype("int64").T
+    columns = table.T
     order_of = np.argsort(ints[0], kind="stable")
     if order:
         ints = ints[:, order_of]
