@@ -165,5 +165,5 @@ def test_capped_counts_read_more_than_and_uncounted_statuses_show_no_number(sess
     assert state.page_label == "Страница 1" and state.more_pages  # a full page: «Вперёд» leads on
     # The same numbers counted exactly (no common word) are shown as numbers, however large.
     state.counts_capped, state.total, state.overdue = False, 1_515, 1_200
-    assert state.total_label == "1515" and state.overdue_label == "1200"
+    assert state.total_label == "1\u00a0515" and state.overdue_label == "1\u00a0200"
     assert state.page_label == f"Страница 1 из {state.page_count}"

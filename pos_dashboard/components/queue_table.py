@@ -80,7 +80,7 @@ def filters() -> rx.Component:
             on_change=lambda v: QueueState.set_filter("sort", v),
         ),
         rx.button(rx.icon("rotate-ccw", size=14), "Сбросить", variant="ghost", on_click=QueueState.reset_filters),
-        wrap="wrap", spacing="3", align="center",
+        wrap="wrap", spacing="3", align="center", class_name="queue-filters",
     )
 
 

@@ -53,8 +53,10 @@ def _refresh_load(token: str, filters: dict, page: int, need_options: bool):
 
 
 def count_label(n: int, capped: bool) -> str:
-    """A count as the page shows it: exact, or «более 1 000» past the cap of a common word's counts."""
-    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if capped and n > queue.COUNT_CAP else str(n)
+    """A count as the page shows it, digits grouped by a no-break space («1 000 000»): exact, or
+    «более 1 000» past the cap of a common word's counts."""
+    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if capped and n > queue.COUNT_CAP else \
+        f"{n:,}".replace(",", "\u00a0")
 
 
 def _version() -> tuple:

@@ -41,6 +41,8 @@ def test_queue_and_card_are_accessible(any_screen_page, app_url):
     page.wait_for_selector(".queue-row", timeout=30_000)
     wait_ready(page)
     assert_accessible(page, "/ (queue)")
+    # The filters fit the screen: one per line on a phone (the deadline choice made the page 432–532 px).
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     page.locator(".queue-row-link").first.click()
     page.wait_for_selector(".timeline-event")
     assert_accessible(page, "/appeals/N (card)")
