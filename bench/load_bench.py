@@ -4,9 +4,13 @@ Starts `reflex run --env prod` on the database named by --db (or uses --url), lo
 demo coordinator through LoginState.submit, then runs N concurrent clients for each N of --clients.
 Each client is a tab with that token: it loads the queue (hydrate + on_load), polls every 3 s as the
 page does, and changes filters (status chips, top category, top territory, deadline, sort, reset)
-with a think time between changes. A filter change is timed until the page shows its rows: the
-handler (rxprobe's barrier), then the queue's background load clearing `loading`. Prints one row per N: round trip p50/p95/p99/max, errors,
-filter changes per second, and the machine's load average (the machine may be shared).
+with a think time between changes. A filter change is sent as the browser sends it and timed until
+the page shows its rows: the update that sets the queue's `loading` and then the one that clears it
+with the rows (the change loads in its own handler). `--barrier` times it as before 2026-12-03:
+the change followed by rxprobe's barrier (`State.set_is_hydrated`, an event on the root state that
+the browser never sends; with Redis it loads every state of the tab), then `loading` cleared.
+Prints one row per N: round trip p50/p95/p99/max, errors, filter changes per second, and the
+machine's load average (the machine may be shared).
 
     python bench/load_bench.py --db sqlite:////work/perf-data/1m.db --clients 10,50,200
     python bench/load_bench.py --db postgresql+psycopg://postgres@127.0.0.1:5432/pos_1m \\
@@ -118,10 +122,35 @@ async def _until(check, timeout: float) -> bool:
     return True
 
 
+async def _shown(loading_seen: list[bool], arrived: asyncio.Event, timeout: float) -> bool:
+    """Whether the page showed the change's rows in time: `loading` set, then cleared."""
+    deadline = time.monotonic() + timeout
+    while not (True in loading_seen and False in loading_seen[loading_seen.index(True):]):
+        arrived.clear()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        try:
+            await asyncio.wait_for(arrived.wait(), remaining)
+        except asyncio.TimeoutError:
+            return False
+    return True
+
+
 async def one_client(rx, url, token, info, index, args, out):
     rng = random.Random(index)
     client = rx.ReflexClient(url, info=info, local_storage={"pos_token": token}, timeout=args.timeout,
                              log_updates=False)
+    loading_seen: list[bool] = []  # the queue's `loading` in each update since the last change was sent
+    arrived = asyncio.Event()
+    queue_state: list[str] = []  # its full name, once the client knows the app's states
+
+    def on_update(_ms, update):
+        values = ((update or {}).get("delta") or {}).get(queue_state[0] if queue_state else "") or {}
+        if "loading_rx_state_" in values:
+            loading_seen.append(values["loading_rx_state_"])
+            arrived.set()
+    client.on_update = on_update
     poller = None
     try:
         try:
@@ -139,6 +168,7 @@ async def one_client(rx, url, token, info, index, args, out):
         out["hydrate_ms"].append((time.monotonic() - hydrate_started) * 1000)
         poll_name = client.resolve(f"{QUEUE}.poll")
         set_filter = client.resolve(f"{QUEUE}.set_filter")
+        queue_state.append(set_filter.rsplit(".", 1)[0])
         reset = client.resolve(f"{QUEUE}.reset_filters")
         changes = filter_changes(client)
 
@@ -160,15 +190,21 @@ async def one_client(rx, url, token, info, index, args, out):
                 name, payload = set_filter, {"name": field, "value": value}
             sent = time.monotonic()
             out["t_send"].append(sent)
-            reply = await client.send(name, payload, wait="barrier", timeout=args.timeout)
-            # Done when the page shows the new rows: the handler returns at once and the background
-            # load clears `loading` when its rows are in the state.
-            shown = reply.barrier_seen and await _until(lambda: not client.var(f"{QUEUE}.loading"), args.timeout)
-            if reply.timed_out or not reply.barrier_seen or not shown:
+            loading_seen.clear()
+            if args.barrier:
+                reply = await client.send(name, payload, wait="barrier", timeout=args.timeout)
+                shown = reply.barrier_seen and await _until(lambda: not client.var(f"{QUEUE}.loading"), args.timeout)
+                answered, backend_error = not reply.timed_out and reply.barrier_seen, reply.backend_error
+            else:
+                await client.emit_raw("event", {"name": name, "payload": payload,
+                                                "router_data": rx.route_router_data("/")})
+                shown = await _shown(loading_seen, arrived, args.timeout)
+                answered, backend_error = shown, False
+            if not answered or not shown:
                 out["errors"]["disconnected" if client.disconnected_reason else "timeout"] += 1
-            elif reply.backend_error or client.var(f"{QUEUE}.error"):
+            elif backend_error or client.var(f"{QUEUE}.error"):
                 out["errors"]["backend_error"] += 1
-                out["examples"].setdefault("backend_error", str(client.var(f"{QUEUE}.error") or reply.events)[:300])
+                out["examples"].setdefault("backend_error", str(client.var(f"{QUEUE}.error"))[:300])
             else:
                 out["rtt"].append((time.monotonic() - sent) * 1000)
                 out["t_done"].append(time.monotonic())
@@ -263,6 +299,8 @@ def main() -> int:
     parser.add_argument("--login", default="coordinator")
     parser.add_argument("--password", default="demo12345")
     parser.add_argument("--label", default="")
+    parser.add_argument("--barrier", action="store_true",
+                        help="time each change with rxprobe's barrier after it (as before 2026-12-03)")
     parser.add_argument("--rxprobe", default=str(DEFAULT_RXPROBE))
     parser.add_argument("--server-log", default="/tmp/pos-load-bench-server.log")
     args = parser.parse_args()
