@@ -12,6 +12,7 @@ from pos_dashboard.domain.models import Appeal
 from pos_dashboard.services import sessions
 from pos_dashboard.services.actors import Actor
 from pos_dashboard.states import queue as queue_state
+from pos_dashboard.states import queue_reads
 from pos_dashboard.states.queue import QueueState
 from pos_dashboard.states.version_cache import SharedReading
 
@@ -26,7 +27,7 @@ def region(engine, session, monkeypatch):
         submit(session, r, now=T0 + hours(1))
     session.commit()
     # Each test starts with an empty shared reading (a module-level cache per worker process).
-    monkeypatch.setattr(queue_state, "_VERSION", SharedReading(queue_state._version, max_age=60))
+    monkeypatch.setattr(queue_reads, "VERSION", SharedReading(queue_reads._version, max_age=60))
     return r
 
 
@@ -77,19 +78,19 @@ def test_no_staff_session_loads_nothing(session, region, who):
 
 
 def test_the_poll_reloads_exactly_when_the_counter_moved(session, region, monkeypatch):
-    reads, read = [], queue_state._version
+    reads, read = [], queue_reads._version
 
     def counted():
         reads.append(1)
         return read()
-    monkeypatch.setattr(queue_state, "_VERSION", SharedReading(counted, max_age=60))
+    monkeypatch.setattr(queue_reads, "VERSION", SharedReading(counted, max_age=60))
     state = loaded(token_of(session, region.coordinator))
     # The load offered its reading: polls in the next seconds need no database round trip.
     assert asyncio.run(state.poll()) is None and reads == []
     submit(session, region, now=T0 + hours(2))
     session.commit()
     assert asyncio.run(state.poll()) is None  # the worker's reading is still the load's
-    monkeypatch.setattr(queue_state, "_VERSION", SharedReading(counted, max_age=60))
+    monkeypatch.setattr(queue_reads, "VERSION", SharedReading(counted, max_age=60))
     assert asyncio.run(state.poll()) == QueueState.check_version  # no reading yet: taken off the lock
 
     async def check():
@@ -103,7 +104,7 @@ def test_the_poll_reloads_exactly_when_the_counter_moved(session, region, monkey
 def test_a_failed_load_is_retried_by_the_next_poll(session, region, monkeypatch):
     def down(*_args):
         raise ConnectionError("database unreachable")
-    monkeypatch.setattr(queue_state, "_refresh_load", down)
+    monkeypatch.setattr(queue_reads, "load_page", down)
     state = loaded(token_of(session, region.coordinator))
     assert state._stale and state.error and not state.loading
     assert asyncio.run(state.poll()) == QueueState.refresh

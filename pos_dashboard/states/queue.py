@@ -1,91 +1,25 @@
 """The coordinator's appeal queue: filters in, one page of rows and the counts out."""
 
 import asyncio
-import time
-from urllib.parse import parse_qsl
 
 import reflex as rx
 
 from .. import routes
 from ..analytics import queue
 from ..analytics.dashboard_filter import queue_drill
-from ..analytics.options import filter_options
-from ..db import session_scope
+from ..analytics.formatting import page_count
 from ..domain import limits
-from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
+from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.types import utcnow
 from ..outage import DATABASE, failures
-from ..services.actors import Actor
-from ..services import sessions
 from ..services.errors import ServiceError
 from ..settings import region_tz
-from ..analytics.formatting import page_count
+from . import queue_reads
 from .base import STAFF_ROLES, AppState
-from .version_cache import SharedReading
+from .queue_reads import ALL, PAGE_SIZE
 
-PAGE_SIZE = 50
-ALL = "all"
 DATABASE_DOWN = "Нет связи с базой данных, повторяем… Показаны данные на момент последнего обновления."
 LOAD_FAILED = "Не удалось загрузить очередь, повторяем…"
-VERSION_MAX_AGE_S = 1.0  # a poll may see a change up to this much later (plus its 3 s interval)
-_FILTER_FIELDS = ("status", "category", "territory", "organization_query", "deadline", "search", "sort", "drill")
-# The free-text filters and their length caps.
-_TEXT_FILTERS = {"search": limits.SEARCH_MAX, "organization_query": limits.ORGANIZATION_QUERY_MAX}
-
-
-def _refresh_load(token: str, filters: dict, page: int, need_options: bool):
-    """The tab's actor, the filter options (first load) and one page, in one session and one
-    worker thread: None when the token is no staff member's session."""
-    started = time.time()
-    with session_scope() as session:
-        resolved = sessions.resolve(session, token)
-        actor = Actor.of(resolved[0]) if resolved is not None else None
-        if actor is None or actor.role not in STAFF_ROLES:
-            return None
-        name = resolved[0].full_name
-        own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
-        options = filter_options(session, own_id) if need_options else None
-        flt = _queue_filter(filters, actor)
-        result = queue.fetch_queue_page(session, flt, page=page, page_size=PAGE_SIZE, now=utcnow())
-        version = queue.queue_version(session)
-    _VERSION.offer(version, started)
-    return actor, name, options, result, version
-
-
-def count_label(n: int, capped: bool) -> str:
-    """A count as the page shows it, digits grouped by a no-break space («1 000 000»): exact, or
-    «более 1 000» past the cap of a common word's counts."""
-    return f"более {queue.COUNT_CAP:,}".replace(",", "\u00a0") if capped and n > queue.COUNT_CAP else \
-        f"{n:,}".replace(",", "\u00a0")
-
-
-def _version() -> tuple:
-    with session_scope() as session:
-        return queue.queue_version(session)
-
-
-# The change counter as this worker process last read it, shared by every tab it serves.
-_VERSION = SharedReading(_version, max_age=VERSION_MAX_AGE_S)
-
-
-def _queue_filter(values: dict, actor: Actor) -> queue.QueueFilter:
-    """The read model's filter from the tab's filter values; the actor narrows it (organisation staff)."""
-    return queue.QueueFilter(
-        status=values["status"], deadline=values["deadline"], search=values["search"], sort=values["sort"],
-        category_id=None if values["category"] == ALL else int(values["category"]),
-        territory_id=None if values["territory"] == ALL else int(values["territory"]),
-        organization_id=actor.organization_id if actor.role == Role.ORG_STAFF else None,
-        organization_query=values["organization_query"],
-        **queue_drill(dict(parse_qsl(values["drill"])))[1],
-    )
-
-
-def _acceptable(name: str, value) -> bool:
-    if not isinstance(value, str):
-        return False
-    if name in ("category", "territory"):
-        return value == ALL or (value.isdecimal() and limits.is_valid_id(int(value)))
-    return name in _TEXT_FILTERS or name in ("status", "deadline", "sort")
 
 
 class QueueState(AppState):
@@ -137,15 +71,15 @@ class QueueState(AppState):
 
     @rx.var
     def total_label(self) -> str:
-        return count_label(self.total, self.counts_capped)
+        return queue_reads.count_label(self.total, self.counts_capped)
 
     @rx.var
     def overdue_label(self) -> str:
-        return count_label(self.overdue, self.counts_capped)
+        return queue_reads.count_label(self.overdue, self.counts_capped)
 
     @rx.var
     def at_risk_label(self) -> str:
-        return count_label(self.at_risk, self.counts_capped)
+        return queue_reads.count_label(self.at_risk, self.counts_capped)
 
     @rx.var
     def status_chips(self) -> list[dict]:
@@ -157,7 +91,7 @@ class QueueState(AppState):
         if not self.counts_complete:
             values = {queue.ANY: queue.COUNT_CAP + 1, self.status: self.total}
         labels = [(queue.OPEN, "Открытые"), (queue.ANY, "Все"), *((s.value, STATUS_LABELS[s]) for s in Status)]
-        return [{"value": value, "label": label, "count": count_label(values[value], self.counts_capped) if value in values else ""}
+        return [{"value": value, "label": label, "count": queue_reads.count_label(values[value], self.counts_capped) if value in values else ""}
                 for value, label in labels]
 
     @rx.event
@@ -195,9 +129,9 @@ class QueueState(AppState):
     # cap). The page load and the poll's reload stay in the background `refresh`.
     @rx.event
     async def set_filter(self, name: str, value: str):
-        if _acceptable(name, value):
+        if queue_reads.acceptable(name, value):
             # Text filters are cut as the browser's maxLength cuts them, whatever the client sends.
-            setattr(self, name, value[:_TEXT_FILTERS.get(name, len(value))])
+            setattr(self, name, value[:queue_reads.TEXT_FILTERS.get(name, len(value))])
             self.page, self.loading = 0, True
             yield  # the spinner, while the page loads
             await self._load_here()
@@ -226,7 +160,7 @@ class QueueState(AppState):
     async def _load_here(self) -> None:
         self._load_number += 1  # a background load still running for older filters is dropped
         try:
-            loaded = await asyncio.to_thread(_refresh_load, self.auth_token, self._filters(), self.page,
+            loaded = await asyncio.to_thread(queue_reads.load_page, self.auth_token, self._filters(), self.page,
                                              not self._options_loaded) if self.auth_token else None
         except ServiceError as exc:
             self.loading, self.error = False, exc.message
@@ -237,7 +171,7 @@ class QueueState(AppState):
         self._loaded(loaded)
 
     def _filters(self) -> dict:
-        return {name: getattr(self, name) for name in _FILTER_FIELDS}
+        return {name: getattr(self, name) for name in queue_reads.FILTER_FIELDS}
 
     def _loaded(self, loaded) -> None:
         if loaded is None:  # no staff session (any more): stop the spinner, show nothing new
@@ -258,7 +192,7 @@ class QueueState(AppState):
             number, token, page, filters = self._load_number, self.auth_token, self.page, self._filters()
             need_options = not self._options_loaded
         try:
-            loaded = await asyncio.to_thread(_refresh_load, token, filters, page, need_options) if token else None
+            loaded = await asyncio.to_thread(queue_reads.load_page, token, filters, page, need_options) if token else None
         except ServiceError as exc:
             async with self:
                 if number == self._load_number:
@@ -300,7 +234,7 @@ class QueueState(AppState):
             return QueueState.refresh
         if not self._version:
             return None
-        current = _VERSION.fresh()
+        current = queue_reads.VERSION.fresh()
         if current is None:
             return QueueState.check_version
         return QueueState.refresh if current != self._version else None
@@ -309,7 +243,7 @@ class QueueState(AppState):
     async def check_version(self):
         known = self._version  # the tab's value when the event started (read-only here)
         try:
-            current = await _VERSION.get()
+            current = await queue_reads.VERSION.get()
         except Exception as exc:
             async with self:
                 self._failed(exc)
