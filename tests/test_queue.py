@@ -165,3 +165,21 @@ def test_search_reads_yo_as_ye_both_ways_on_the_migrated_database(tmp_path_facto
     finally:
         drop_everything(engine)
         engine.dispose()
+
+
+def test_closed_rows_say_how_they_were_closed(session):
+    """«Завершено» with the way: accepted by the citizen, automatically, after control; nothing for
+    other statuses (the card's timeline has the rest)."""
+    r, ids = _setup(session)
+    for name, at in (("yard", 6), ("heating", 7)):
+        _perform(session, ids[name], "give_answer", r.staff[session.get(Appeal, ids[name]).organization_id],
+                 T0 + hours(at), text="Работы выполнены, мусор вывезен, батареи проверены и прогреты.")
+        _perform(session, ids[name], "approve_answer", r.coordinator, T0 + hours(at + 1))
+    appeals.rate(session, actor=r.citizen, appeal_id=ids["yard"], score=5, now=T0 + hours(9))
+    _perform(session, ids["heating"], "auto_close", r.system, T0 + hours(200))
+    session.commit()
+    rows = {row["id"]: row for row in _page(session, T0 + hours(201), status="all").rows}
+    assert rows[ids["yard"]]["status"] == rows[ids["heating"]]["status"] == Status.CLOSED.value
+    assert rows[ids["yard"]]["closing"] == "заявитель принял ответ"
+    assert rows[ids["heating"]]["closing"] == "автоматически"
+    assert rows[ids["micro"]]["closing"] == rows[ids["rejected"]]["closing"] == ""

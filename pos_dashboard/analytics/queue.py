@@ -16,6 +16,7 @@ from ..domain.enums import OPEN_STATUS_VALUES, OPEN_STATUSES, STATUS_LABELS, Sta
 from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from ..domain.numbers import display_number
+from .closing_kind import closing_captions
 from .formatting import duration, full_place, local_time, place_path
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
@@ -251,8 +252,9 @@ def _page_rows(session, conditions, sort, offset, limit, now, walk: str | None =
     position = {appeal_id: i for i, appeal_id in enumerate(ids)}
     rows = [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
     returned = pending_rework(session, [r["id"] for r in rows if r["status"] in _REWORKABLE])
+    closed = closing_captions(session, [r["id"] for r in rows if r["status"] == Status.CLOSED.value])
     for r in rows:
-        r["rework"] = returned.get(r["id"], "")
+        r["rework"], r["closing"] = returned.get(r["id"], ""), closed.get(r["id"], "")
     return rows
 
 

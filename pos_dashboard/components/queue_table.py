@@ -107,7 +107,11 @@ def _row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(_clamped(row["category"], 2, title=row["category"]), max_width="220px"),
         rx.table.cell(_clamped(row["territory"], 2, title=row["territory_full"]), max_width="160px"),
         rx.table.cell(_clamped(row["organization"], 2, title=row["organization"]), max_width="200px"),
-        rx.table.cell(status_badge(row["status"], row["status_label"])),
+        rx.table.cell(rx.vstack(
+            status_badge(row["status"], row["status_label"]),
+            rx.cond(row["closing"] != "", rx.text(row["closing"], size="1", color=rx.color("gray", 11),
+                                                  class_name="queue-closing")),
+            spacing="1", align="start")),
         rx.table.cell(deadline_cell(row)),
         rx.table.cell(
             rx.cond(row["text_parts"].to(list).length() > 0, _found_text(row), _clamped(row["text"], 2)),
