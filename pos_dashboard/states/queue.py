@@ -91,7 +91,8 @@ class QueueState(AppState):
         if not self.counts_complete:
             values = {queue.ANY: queue.COUNT_CAP + 1, self.status: self.total}
         labels = [(queue.OPEN, "Открытые"), (queue.ANY, "Все"), *((s.value, STATUS_LABELS[s]) for s in Status)]
-        return [{"value": value, "label": label, "count": queue_reads.count_label(values[value], self.counts_capped) if value in values else ""}
+        return [{"value": value, "label": label,
+                 "count": queue_reads.count_label(values[value], self.counts_capped) if value in values else ""}
                 for value, label in labels]
 
     @rx.event
