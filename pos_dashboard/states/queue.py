@@ -193,7 +193,8 @@ class QueueState(AppState):
             number, token, page, filters = self._load_number, self.auth_token, self.page, self._filters()
             need_options = not self._options_loaded
         try:
-            loaded = await asyncio.to_thread(queue_reads.load_page, token, filters, page, need_options) if token else None
+            loaded = await asyncio.to_thread(queue_reads.load_page, token, filters, page, need_options) \
+                if token else None
         except ServiceError as exc:
             async with self:
                 if number == self._load_number:
