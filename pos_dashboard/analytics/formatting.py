@@ -45,6 +45,11 @@ def place_path(name: str | None, parent: str | None) -> str:
     return f"{short_place(parent)} › {short_place(name)}" if parent else short_place(name)
 
 
+def category_path(name: str, parent: str | None) -> str:
+    """«Благоустройство / Освещение»: the top category, then the category."""
+    return f"{parent} / {name}" if parent else name
+
+
 def full_place(name: str | None, parent: str | None) -> str:
     return " › ".join(part for part in (parent, name) if part) or "—"
 

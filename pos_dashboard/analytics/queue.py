@@ -5,7 +5,7 @@ one grouped count per status, one count for overdue and at-risk appeals.
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
@@ -17,7 +17,7 @@ from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from ..domain.numbers import display_number
 from .closing_kind import closing_captions
-from .formatting import duration, full_place, local_time, place_path
+from .formatting import category_path, full_place, local_time, place_path, time_left
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
 from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, search_condition
@@ -233,12 +233,12 @@ def _subtree_ids(session: Session, table, root_id: int) -> list[int]:
 _PARENT_CATEGORY, _PARENT_TERRITORY = aliased(Category, name="parent_category"), aliased(Territory, name="parent_territory")
 
 
-def _page_rows(session, conditions, sort, offset, limit, now, walk: str | None = None) -> list[dict]:
-    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit, walk)
-    if not ids:
-        return []
+def row_select():
+    """What a queue row shows (the page's rows, the export's), with the joins that name it: id,
+    created_at, status, deadline_at, text, address, category, parent category, territory,
+    organisation, external_ref, parent territory."""
     parent_category, parent_territory = _PARENT_CATEGORY, _PARENT_TERRITORY
-    stmt = (
+    return (
         select(Appeal.id, Appeal.created_at, Appeal.status, Appeal.deadline_at, Appeal.text, Appeal.address,
                Category.name, parent_category.name, Territory.name, Organization.name, Appeal.external_ref,
                parent_territory.name)
@@ -247,8 +247,14 @@ def _page_rows(session, conditions, sort, offset, limit, now, walk: str | None =
         .outerjoin(Territory, Territory.id == Appeal.territory_id)
         .outerjoin(parent_territory, parent_territory.id == Territory.parent_id)
         .outerjoin(Organization, Organization.id == Appeal.organization_id)
-        .where(Appeal.id.in_(ids))
     )
+
+
+def _page_rows(session, conditions, sort, offset, limit, now, walk: str | None = None) -> list[dict]:
+    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit, walk)
+    if not ids:
+        return []
+    stmt = row_select().where(Appeal.id.in_(ids))
     position = {appeal_id: i for i, appeal_id in enumerate(ids)}
     rows = [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
     returned = pending_rework(session, [r["id"] for r in rows if r["status"] in _REWORKABLE])
@@ -295,8 +301,8 @@ def _row(r, now: datetime) -> dict:
         "status_label": STATUS_LABELS[Status(status)],
         "deadline": local_time(deadline_at) if deadline_at else "—",
         "deadline_state": "overdue" if overdue else "at_risk" if at_risk else "ok",
-        "left": _time_left(deadline_at, now) if is_open and deadline_at else "",
-        "category": f"{parent_category} / {category}" if parent_category else category,
+        "left": time_left(deadline_at, now) if is_open and deadline_at else "",
+        "category": category_path(category, parent_category),
         "territory": place_path(territory, parent_territory),
         "territory_full": full_place(territory, parent_territory),
         "organization": organization or "не назначен",
@@ -304,11 +310,6 @@ def _row(r, now: datetime) -> dict:
         "address": address or "",
     }
 
-
-
-def _time_left(deadline: datetime, now: datetime) -> str:
-    delta = deadline - now
-    return duration(delta) if delta >= timedelta(0) else "просрочено на " + duration(-delta)
 
 
 def filter_conditions(session: Session, flt: QueueFilter, now: datetime) -> list:

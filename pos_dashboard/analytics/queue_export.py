@@ -8,31 +8,25 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..domain import limits
 from ..domain.deadlines import is_overdue
-from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
-from ..domain.models import Appeal, Category, Organization, Territory
+from ..domain.enums import OPEN_STATUSES, STAFF_ROLES, STATUS_LABELS, Role, Status
+from ..domain.models import Appeal
 from ..domain.numbers import display_number
 from ..services.actors import Actor
 from ..services.errors import PermissionDenied
 from . import snapshot
 from .dashboard_filter import queue_drill
-from .formatting import full_place, local_time
-from .queue import ANY, DEADLINE_FILTERS, OPEN, SORTS, QueueFilter, filter_conditions
+from .formatting import category_path, full_place, local_time
+from .queue import ANY, DEADLINE_FILTERS, OPEN, SORTS, QueueFilter, filter_conditions, row_select
 
-STAFF = frozenset({Role.COORDINATOR, Role.OFFICIAL, Role.ADMIN, Role.ORG_STAFF})  # who has the queue
 FIELDS = ("status", "category", "territory", "organization_query", "deadline", "search", "sort", "drill")
 BATCH_ROWS = 2_000
 HEADER = ["Номер", "Номер в платформе", "Поступило", "Категория", "Территория", "Исполнитель", "Статус",
           "Срок", "Просрочено", "Адрес", "Текст обращения"]
 SHEET = "Обращения"
-
-_PARENT_CATEGORY = aliased(Category)
-_PARENT_TERRITORY = aliased(Territory)
 
 
 def _node(value: str) -> int | None:
@@ -42,7 +36,7 @@ def _node(value: str) -> int | None:
 def export_filter(values: Mapping[str, str], actor: Actor) -> QueueFilter:
     """The queue's filter from a link's values (anything a client could have put there), narrowed
     to the actor's organisation for organisation staff; refused for anyone but staff."""
-    if actor.role not in STAFF or (actor.role == Role.ORG_STAFF and actor.organization_id is None):
+    if actor.role not in STAFF_ROLES or (actor.role == Role.ORG_STAFF and actor.organization_id is None):
         raise PermissionDenied("Выгрузка очереди доступна сотрудникам")
     get = {name: str(values.get(name, "")) for name in FIELDS}
     status = get["status"] if get["status"] in (OPEN, ANY, *(s.value for s in Status)) else OPEN
@@ -65,23 +59,13 @@ def export_rows(session: Session, flt: QueueFilter, *, now: datetime) -> Iterato
         order = (Appeal.created_at, Appeal.id)
     else:  # due soonest first, appeals without a deadline last (as the page)
         order = (Appeal.deadline_at.is_(None), Appeal.deadline_at, Appeal.id)
-    statement = (
-        select(Appeal.id, Appeal.external_ref, Appeal.created_at, Category.name, _PARENT_CATEGORY.name,
-               Territory.name, _PARENT_TERRITORY.name, Organization.name, Appeal.status, Appeal.deadline_at,
-               Appeal.address, Appeal.text)
-        .join(Category, Category.id == Appeal.category_id)
-        .outerjoin(_PARENT_CATEGORY, _PARENT_CATEGORY.id == Category.parent_id)
-        .outerjoin(Territory, Territory.id == Appeal.territory_id)
-        .outerjoin(_PARENT_TERRITORY, _PARENT_TERRITORY.id == Territory.parent_id)
-        .outerjoin(Organization, Organization.id == Appeal.organization_id)
-        .where(*filter_conditions(session, flt, now)).order_by(*order)
-        .execution_options(yield_per=BATCH_ROWS)
-    )
-    for (appeal_id, external_ref, created_at, category, parent_category, territory, parent_territory,
-         organization, status, deadline_at, address, text) in session.execute(statement):
+    statement = (row_select().where(*filter_conditions(session, flt, now)).order_by(*order)
+                 .execution_options(yield_per=BATCH_ROWS))
+    for (appeal_id, created_at, status, deadline_at, text, address, category, parent_category,
+         territory, organization, external_ref, parent_territory) in session.execute(statement):
         is_open = Status(status) in OPEN_STATUSES
         yield [display_number(appeal_id, external_ref), appeal_id, local_time(created_at),
-               f"{parent_category} / {category}" if parent_category else category,
+               category_path(category, parent_category),
                full_place(territory, parent_territory), organization or "не назначен",
                STATUS_LABELS[Status(status)], local_time(deadline_at) if deadline_at else "",
                "да" if is_open and is_overdue(deadline_at, clock) else "нет", address or "", text]

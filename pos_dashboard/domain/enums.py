@@ -11,6 +11,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     SYSTEM = "system"  # the platform's own timers (auto-close, auto-reject, auto-routing)
 
+# Who works with appeals (the queue, the card, the exports): everyone but citizens and the timers.
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.OFFICIAL, Role.ADMIN, Role.ORG_STAFF})
 
 ROLE_LABELS = {
     Role.CITIZEN: "Заявитель",

@@ -13,11 +13,9 @@ from .. import routes
 from ..analytics.dashboard import DASHBOARD_ROLES
 from ..analytics.ratings import navigation
 from ..db import session_scope
-from ..domain.enums import ROLE_LABELS, Role
+from ..domain.enums import ROLE_LABELS, STAFF_ROLES  # noqa: F401  (STAFF_ROLES: the states read it here)
 from ..services import sessions
 from ..services.actors import Actor
-
-STAFF_ROLES = frozenset({Role.COORDINATOR, Role.OFFICIAL, Role.ADMIN, Role.ORG_STAFF})
 
 
 def _resolve(token: str) -> tuple[Actor, str] | None:

@@ -8,6 +8,7 @@ from .. import routes
 from ..analytics import queue
 from ..analytics.dashboard_filter import queue_drill
 from ..analytics.formatting import page_count
+from ..analytics.queue_export import FIELDS as FILTER_FIELDS
 from ..domain import limits
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.types import utcnow
@@ -172,7 +173,7 @@ class QueueState(AppState):
         self._loaded(loaded)
 
     def _filters(self) -> dict:
-        return {name: getattr(self, name) for name in queue_reads.FILTER_FIELDS}
+        return {name: getattr(self, name) for name in FILTER_FIELDS}
 
     def _loaded(self, loaded) -> None:
         if loaded is None:  # no staff session (any more): stop the spinner, show nothing new

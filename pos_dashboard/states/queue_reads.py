@@ -20,7 +20,6 @@ from .version_cache import SharedReading
 PAGE_SIZE = 50
 ALL = "all"
 VERSION_MAX_AGE_S = 1.0  # a poll may see a change up to this much later (plus its 3 s interval)
-FILTER_FIELDS = ("status", "category", "territory", "organization_query", "deadline", "search", "sort", "drill")
 # The free-text filters and their length caps.
 TEXT_FILTERS = {"search": limits.SEARCH_MAX, "organization_query": limits.ORGANIZATION_QUERY_MAX}
 
