@@ -7,6 +7,7 @@ from typing import TypedDict
 
 from sqlmodel import Session, select
 
+from ..domain import limits
 from ..domain.accountability import STAGE_LABELS, PlaceProgressStage, StageStatus
 from ..domain.models import Territory
 from ..domain.participation import Vote
@@ -43,7 +44,7 @@ class PlaceRow(TypedDict):
 
 
 def vote_progress(session: Session, *, actor: Actor | None, vote_id, now: datetime) -> dict:
-    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
+    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and limits.is_valid_id(vote_id) else None
     if vote is None or vote.published_at is None:
         raise NotFound("Голосование не найдено")
     if now < vote.closes_at():

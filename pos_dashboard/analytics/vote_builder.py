@@ -7,6 +7,7 @@ from typing import TypedDict
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ..domain import limits
 from ..domain.models import Territory
 from ..domain.participation import Ballot, Vote, VoteOption
 from ..services.actors import Actor
@@ -76,7 +77,7 @@ def territory_choices(session: Session, *, actor: Actor) -> list[Choice]:
 def builder_vote(session: Session, *, actor: Actor, vote_id, now: datetime) -> dict:
     """The vote as the form shows it (strings) and the actions open now."""
     require_builder(actor)
-    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
+    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and limits.is_valid_id(vote_id) else None
     if vote is None:
         raise NotFound("Голосование не найдено")
     options = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.id)).all()

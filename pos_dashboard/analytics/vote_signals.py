@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from sqlmodel import Session, select
 
+from ..domain import limits
 from ..domain.models import User
 from ..domain.participation import Ballot, Vote
 from ..services.actors import Actor
@@ -117,7 +118,7 @@ def _span(episode: list[BallotFact]) -> str:
 
 def vote_signals(session: Session, *, actor: Actor, vote_id, now: datetime) -> list[Signal]:
     require_builder(actor)
-    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
+    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and limits.is_valid_id(vote_id) else None
     if vote is None:
         raise NotFound("Голосование не найдено")
     facts = [BallotFact(*row) for row in session.exec(

@@ -9,6 +9,7 @@ from typing import TypedDict
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ..domain import limits
 from ..domain.enums import Role
 from ..domain.models import Territory, User
 from ..domain.participation import Ballot, Eligibility, ResultsVisibility, Vote, VoteOption
@@ -181,7 +182,7 @@ def _require_viewer(actor: Actor) -> None:
 
 def _vote(session: Session, vote_id, actor: Actor) -> Vote:
     """The vote; a draft exists only for its builders (citizens get «not found»)."""
-    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
+    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and limits.is_valid_id(vote_id) else None
     return _visible(vote, actor)
 
 

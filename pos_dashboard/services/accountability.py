@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from ..domain import limits
 from ..domain.accountability import PlaceProgressStage, StageStatus
 from ..domain.enums import Role
 from ..domain.limits import REASON_MAX
@@ -70,7 +71,7 @@ def add_stage(session: Session, *, actor: Actor, option_id, stage: StageInput,
 def update_stage(session: Session, *, actor: Actor, stage_id, stage: StageInput,
                  now: datetime | None = None) -> PlaceProgressStage:
     _require_editor(actor)
-    row = session.get(PlaceProgressStage, stage_id) if isinstance(stage_id, int) and 0 < stage_id < 2**31 else None
+    row = session.get(PlaceProgressStage, stage_id) if isinstance(stage_id, int) and limits.is_valid_id(stage_id) else None
     if row is None:
         raise NotFound("Этап не найден")
     _winning_option(session, row.option_id, now or utcnow())
@@ -86,7 +87,7 @@ def _require_editor(actor: Actor) -> None:
 
 
 def _winning_option(session: Session, option_id, now: datetime) -> VoteOption:
-    option = session.get(VoteOption, option_id) if isinstance(option_id, int) and 0 < option_id < 2**31 else None
+    option = session.get(VoteOption, option_id) if isinstance(option_id, int) and limits.is_valid_id(option_id) else None
     vote = session.get(Vote, option.vote_id) if option else None
     if option is None or vote is None:
         raise NotFound("Место не найдено")

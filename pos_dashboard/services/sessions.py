@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select, update
 
+from ..domain import limits
 from ..domain.models import User
 from ..domain.security import CLIENT_MAX_CHARS, UserSession
 from ..domain.types import utcnow
@@ -143,7 +144,7 @@ def is_active(row: UserSession, now: datetime) -> bool:
 def user_of_session(session: Session, session_id: int, *, now: datetime | None = None) -> User | None:
     """The active user of a still-active session, by its id (signed links name the session, not
     the token): a log-out or an expired session ends what was signed for it."""
-    row = session.get(UserSession, session_id) if 1 <= session_id <= 2**31 - 1 else None
+    row = session.get(UserSession, session_id) if limits.is_valid_id(session_id) else None
     if row is None or not _is_active(row, now or utcnow()):
         return None
     user = session.get(User, row.user_id)

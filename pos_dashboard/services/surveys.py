@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
+from ..domain import limits
 from ..domain.enums import Role
 from ..domain.limits import SURVEY_OPTION_MAX, SURVEY_QUESTION_MAX
 from ..domain.models import Territory, User
@@ -68,7 +69,7 @@ def require_builder(actor: Actor) -> None:
 
 
 def get_survey(session: Session, survey_id) -> Survey:
-    survey = session.get(Survey, survey_id) if isinstance(survey_id, int) and 0 < survey_id < 2**31 else None
+    survey = session.get(Survey, survey_id) if isinstance(survey_id, int) and limits.is_valid_id(survey_id) else None
     if survey is None:
         raise NotFound("Опрос не найден")
     return survey

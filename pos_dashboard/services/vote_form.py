@@ -4,6 +4,7 @@
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from ..domain import limits
 from ..domain.participation import Eligibility, ResultsVisibility
 from ..settings import region_tz
 from .errors import ValidationFailed
@@ -76,7 +77,7 @@ def _text(value, limit: int) -> str:
 def _id(value: str, what: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or len(value) > 10 or not 0 < int(value) < 2**31:
+    if not value.isdigit() or len(value) > 10 or not limits.is_valid_id(int(value)):
         raise ValidationFailed(f"{what}: выберите из списка")
     return int(value)
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, false
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from ..domain import limits
 from ..domain.enums import Role
 from ..domain.limits import ADDRESS_MAX
 from ..domain.models import Territory, User
@@ -82,7 +83,7 @@ def vote_with_ballot(session: Session, vote_id, voter_id: int | None
                      ) -> tuple[Vote | None, Ballot | None, list[VoteOption]]:
     """The vote, this voter's ballot in it (if any) and its options in id order, in one round trip
     (one row per option); (None, None, []) for an id that names no vote."""
-    if not isinstance(vote_id, int) or isinstance(vote_id, bool) or not 0 < vote_id < 2**31:
+    if not isinstance(vote_id, int) or isinstance(vote_id, bool) or not limits.is_valid_id(vote_id):
         return None, None, []
     ballot_join = and_(Ballot.vote_id == Vote.id, Ballot.voter_id == voter_id) if voter_id is not None else false()
     rows = session.exec(select(Vote, Ballot, VoteOption).outerjoin(Ballot, ballot_join)
@@ -208,7 +209,7 @@ def _require_builder(actor: Actor, message: str) -> None:
 
 
 def _vote_for_builder(session: Session, vote_id) -> Vote:
-    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and 0 < vote_id < 2**31 else None
+    vote = session.get(Vote, vote_id) if isinstance(vote_id, int) and limits.is_valid_id(vote_id) else None
     if vote is None:
         raise NotFound("Голосование не найдено")
     return vote
