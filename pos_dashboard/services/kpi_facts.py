@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, String, case, cast, func, select, text, type_coerce
 
-from ..domain.enums import OPEN_STATUSES, AnswerKind, Status
+from ..domain.enums import OPEN_STATUSES, AnswerKind, EventKind, Status
 from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, KPI_EVENTS_WHERE, MEASURES,  # noqa: F401
                                    OUTCOME_LABELS, OUTCOMES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Territory
@@ -77,7 +77,8 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
         ints = ints[:, order_of]
         order_of = np.arange(len(order_of))
     appeal_ids, territory, organisation, category, rating, status_code = ints
-    times = {name: _to_utc(columns[6 + index], sqlite, order_of if order else None) for index, name in enumerate(_TIMES)}
+    times = {name: _to_utc(columns[6 + index], sqlite, order_of if order else None)
+             for index, name in enumerate(_TIMES)}
 
     def position(values: np.ndarray) -> np.ndarray:
         """The row of each appeal id (every id given is one of the frame's)."""
@@ -86,8 +87,8 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
     # one row per event, ordered by (appeal, time, id): the appeal and bits 0-4 the flags, above them
     # 1 + how the event closes the appeal (0 when it does not)
     flag_bits = sum(case((condition, 1 << bit), else_=0) for bit, condition in enumerate((
-        e.c.kind == "redirect", e.c.kind == "category_change", e.c.action.in_(RE_REVIEW_ACTIONS),
-        e.c.action == REWORK_ACTION, e.c.action == DISPUTE_ACTION)))
+        e.c.kind == EventKind.REDIRECT.value, e.c.kind == EventKind.CATEGORY_CHANGE.value,
+        e.c.action.in_(RE_REVIEW_ACTIONS), e.c.action == REWORK_ACTION, e.c.action == DISPUTE_ACTION)))
     closing = case((e.c.to_status == Status.CLOSED.value, 1 + case(
         {action: _CLOSED_HOW.index(how) for action, how in CLOSING_OUTCOMES.items()},
         value=e.c.action, else_=len(_CLOSED_HOW) - 1)), else_=0)
