@@ -8,21 +8,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
-from ..domain.enums import OPEN_STATUS_VALUES, OPEN_STATUSES, STATUS_LABELS, Status
+from ..domain.deadlines import AT_RISK_HORIZON
+from ..domain.enums import OPEN_STATUS_VALUES, OPEN_STATUSES, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
-from ..domain.numbers import display_number
-from .closing_kind import closing_captions
-from .formatting import category_path, full_place, local_time, place_path, time_left
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
+from .queue_rows import order_plan, page_rows, row_select  # noqa: F401  (row_select: the export reads it here)
 from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, search_condition
 from . import snapshot
-from .rework import pending_rework
 
 PAGE_SIZE_MAX = 100
 OPEN = "open"  # pseudo-status: every status in which the appeal still waits for somebody
@@ -80,14 +76,13 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     walk = None
     if common is not None and not _narrowed(replace(flt, category_id=None, territory_id=None)):
         walk = {OPEN: "ix_appeal_open_deadline", ANY: "ix_appeal_deadline_at"}.get(flt.status)
-    rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now, walk)
-    mark_found_words(rows, flt.search)
     tally = _tally_conditions(session, flt)
-    complete = True
+    complete, plan = True, None
     if tally is not None:  # served by the tally: a few hundred rows instead of up to a million
         counts = dict(session.execute(
             select(QueueTally.status, func.sum(QueueTally.n)).where(*tally).group_by(QueueTally.status)).all())
         total = _total(flt.status, counts)
+        plan = order_plan(session, total, flt.sort, _only_open(flt))
     elif common is not None:  # a common word: counts up to the cap (analytics/queue_counts)
         # Unless other filters narrow it, the search alone is known to match more than the cap.
         narrowed = _narrowed(flt)
@@ -101,6 +96,10 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         without_status = _conditions(session, replace(flt, status=ANY), now, search)
         counts = dict(session.execute(
             select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
+        plan = order_plan(session, total, flt.sort, _only_open(flt))
+    # Read once the filter's size is known: it decides how the page is read (analytics/queue_rows).
+    rows = page_rows(session, conditions, flt.sort, page * page_size, page_size, now, walk, plan)
+    mark_found_words(rows, flt.search)
 
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
     if common is not None:
@@ -178,6 +177,11 @@ def _at_risk(now: datetime):
     return and_(_open(), Appeal.deadline_at >= now, Appeal.deadline_at <= now + AT_RISK_HORIZON)
 
 
+def _only_open(flt: QueueFilter) -> bool:
+    """Whether the filter leaves open appeals only (an open status, or a deadline filter)."""
+    return flt.deadline != "any" or flt.status == OPEN or flt.status in OPEN_STATUS_VALUES
+
+
 def _narrowed(flt: QueueFilter) -> bool:
     """Whether a filter other than the status and the search narrows the appeals."""
     return any((flt.category_id is not None, flt.territory_id is not None, flt.organization_id is not None,
@@ -226,90 +230,6 @@ def _subtree_ids(session: Session, table, root_id: int) -> list[int]:
         frontier = list(session.execute(select(table.id).where(table.parent_id.in_(frontier))).scalars())
         ids.extend(frontier)
     return ids
-
-
-# Built once: an alias made per call costs more CPU than the page's query (SQLAlchemy adapts every
-# column of the aliased table again).
-_PARENT_CATEGORY, _PARENT_TERRITORY = aliased(Category, name="parent_category"), aliased(Territory, name="parent_territory")
-
-
-def row_select():
-    """What a queue row shows (the page's rows, the export's), with the joins that name it: id,
-    created_at, status, deadline_at, text, address, category, parent category, territory,
-    organisation, external_ref, parent territory."""
-    parent_category, parent_territory = _PARENT_CATEGORY, _PARENT_TERRITORY
-    return (
-        select(Appeal.id, Appeal.created_at, Appeal.status, Appeal.deadline_at, Appeal.text, Appeal.address,
-               Category.name, parent_category.name, Territory.name, Organization.name, Appeal.external_ref,
-               parent_territory.name)
-        .join(Category, Category.id == Appeal.category_id)
-        .outerjoin(parent_category, parent_category.id == Category.parent_id)
-        .outerjoin(Territory, Territory.id == Appeal.territory_id)
-        .outerjoin(parent_territory, parent_territory.id == Territory.parent_id)
-        .outerjoin(Organization, Organization.id == Appeal.organization_id)
-    )
-
-
-def _page_rows(session, conditions, sort, offset, limit, now, walk: str | None = None) -> list[dict]:
-    ids = _page_ids(session, conditions, sort if sort in SORTS else "deadline", offset, limit, walk)
-    if not ids:
-        return []
-    stmt = row_select().where(Appeal.id.in_(ids))
-    position = {appeal_id: i for i, appeal_id in enumerate(ids)}
-    rows = [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
-    returned = pending_rework(session, [r["id"] for r in rows if r["status"] in _REWORKABLE])
-    closed = closing_captions(session, [r["id"] for r in rows if r["status"] == Status.CLOSED.value])
-    for r in rows:
-        r["rework"], r["closing"] = returned.get(r["id"], ""), closed.get(r["id"], "")
-    return rows
-
-
-_REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFICATION.value}
-
-
-def _page_ids(session, conditions, sort, offset, limit, walk: str | None) -> list[int]:
-    if sort != "deadline":
-        order = (Appeal.created_at.desc(), Appeal.id.desc()) if sort == "newest" else (Appeal.created_at, Appeal.id)
-        return list(session.execute(select(Appeal.id).where(*conditions).order_by(*order)
-                                    .offset(offset).limit(limit)).scalars())
-    # Due soonest first, appeals without a deadline last. Two index-ordered reads instead of one
-    # sort of every matching row (ORDER BY deadline_at IS NULL … cannot follow an index).
-    dated = [*conditions, Appeal.deadline_at.is_not(None)]
-    by_deadline = select(Appeal.id).where(*dated).order_by(Appeal.deadline_at, Appeal.id)
-    if walk:
-        by_deadline = by_deadline.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
-    ids = list(session.execute(by_deadline.offset(offset).limit(limit)).scalars())
-    if len(ids) == limit:
-        return ids
-    n_dated = offset + len(ids) if ids or offset == 0 else \
-        session.execute(select(func.count()).select_from(Appeal).where(*dated)).scalar_one()
-    undated = select(Appeal.id).where(*conditions, Appeal.deadline_at.is_(None)).order_by(Appeal.id)
-    return ids + list(session.execute(undated.offset(max(0, offset - n_dated)).limit(limit - len(ids))).scalars())
-
-
-def _row(r, now: datetime) -> dict:
-    (appeal_id, created_at, status, deadline_at, text, address, category, parent_category,
-     territory, organization, external_ref, parent_territory) = r
-    is_open = Status(status) in OPEN_STATUSES
-    overdue = is_open and is_overdue(deadline_at, now)
-    at_risk = is_open and is_at_risk(deadline_at, now)
-    return {
-        "id": appeal_id,
-        "number": display_number(appeal_id, external_ref),
-        "created": local_time(created_at),
-        "status": status,
-        "status_label": STATUS_LABELS[Status(status)],
-        "deadline": local_time(deadline_at) if deadline_at else "—",
-        "deadline_state": "overdue" if overdue else "at_risk" if at_risk else "ok",
-        "left": time_left(deadline_at, now) if is_open and deadline_at else "",
-        "category": category_path(category, parent_category),
-        "territory": place_path(territory, parent_territory),
-        "territory_full": full_place(territory, parent_territory),
-        "organization": organization or "не назначен",
-        "text": text if len(text) <= 160 else text[:157] + "…",
-        "address": address or "",
-    }
-
 
 
 def filter_conditions(session: Session, flt: QueueFilter, now: datetime) -> list:

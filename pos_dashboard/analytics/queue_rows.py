@@ -1,0 +1,145 @@
+"""The rows of one queue page: which appeals, in the page's order, and what a row shows.
+
+How the page's appeals are read depends on how many the filter leaves, which the queue knows before
+reading them (the tally, or its count). A database planning «ORDER BY … LIMIT 50» alone guesses
+wrong at both ends: SQLite read all 884k closed appeals through the status index and sorted them to
+show the 50 newest (0.7–1 s); PostgreSQL walked the deadline or creation index looking for 50 of a
+few hundred appeals of one category and territory, or for the oldest open appeals (open appeals are
+the recent ones) (0.15–0.55 s at 1M). So:
+
+- `WALK` (SQLite): the filter leaves at least 1/WALK_SHARE of all appeals; the creation index is
+  walked for «newest / oldest first» and 50 matches come within a few hundred entries (PostgreSQL
+  walks by itself there);
+- `SORT` (PostgreSQL): the filter leaves at most SORT_MAX appeals, or it asks for the oldest open
+  appeals (at most OPEN_SORT_MAX); they are read through the filter's indexes and sorted: the order is
+  by an expression, which no index follows. SQLite reads such filters by their indexes by itself;
+- otherwise (None) the database chooses.
+"""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from ..domain.deadlines import is_at_risk, is_overdue
+from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
+from ..domain.models import Appeal, Category, Organization, QueueTally, Territory
+from ..domain.numbers import display_number
+from .closing_kind import closing_captions
+from .formatting import category_path, full_place, local_time, place_path, time_left
+from .rework import pending_rework
+
+WALK, SORT = "walk", "sort"
+WALK_SHARE = 10  # SQLite: a filter leaving at least a tenth of the appeals walks the creation index
+SORT_MAX = 1_000  # PostgreSQL: a filter leaving at most this many appeals is read by its indexes and sorted
+OPEN_SORT_MAX = 50_000  # PostgreSQL: the same for the oldest open appeals (of a region's open queue)
+# The SQLite index that follows «newest / oldest first» (created_at, id) and holds the status, so
+# that a status filter is tested in the index.
+CREATED_WALK_INDEX = "ix_appeal_kpi"
+
+# Built once: an alias made per call costs more CPU than the page's query (SQLAlchemy adapts every
+# column of the aliased table again).
+_PARENT_CATEGORY, _PARENT_TERRITORY = aliased(Category, name="parent_category"), aliased(Territory, name="parent_territory")
+_REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFICATION.value}
+
+
+def order_plan(session: Session, matching: int, sort: str, only_open: bool) -> str | None:
+    """WALK, SORT or None for a filter known to leave `matching` appeals in the order `sort`;
+    `only_open`: the filter leaves open appeals only (see the module's note)."""
+    if session.get_bind().dialect.name == "sqlite":
+        if sort == "deadline" or matching * WALK_SHARE < _every(session):
+            return None
+        return WALK
+    if matching <= SORT_MAX or (sort == "oldest" and only_open and matching <= OPEN_SORT_MAX):
+        return SORT
+    return None
+
+
+def _every(session: Session) -> int:
+    return session.execute(select(func.sum(QueueTally.n))).scalar() or 0
+
+
+def row_select():
+    """What a queue row shows (the page's rows, the export's), with the joins that name it: id,
+    created_at, status, deadline_at, text, address, category, parent category, territory,
+    organisation, external_ref, parent territory."""
+    parent_category, parent_territory = _PARENT_CATEGORY, _PARENT_TERRITORY
+    return (
+        select(Appeal.id, Appeal.created_at, Appeal.status, Appeal.deadline_at, Appeal.text, Appeal.address,
+               Category.name, parent_category.name, Territory.name, Organization.name, Appeal.external_ref,
+               parent_territory.name)
+        .join(Category, Category.id == Appeal.category_id)
+        .outerjoin(parent_category, parent_category.id == Category.parent_id)
+        .outerjoin(Territory, Territory.id == Appeal.territory_id)
+        .outerjoin(parent_territory, parent_territory.id == Territory.parent_id)
+        .outerjoin(Organization, Organization.id == Appeal.organization_id)
+    )
+
+
+def page_rows(session, conditions, sort, offset, limit, now, walk: str | None = None,
+              plan: str | None = None) -> list[dict]:
+    """One page of rows. `walk` names the SQLite index a common word's page walks (deadline order);
+    `plan` is order_plan's choice for the filter, when its size is known."""
+    ids = _page_ids(session, conditions, sort, offset, limit, walk, plan)
+    if not ids:
+        return []
+    stmt = row_select().where(Appeal.id.in_(ids))
+    position = {appeal_id: i for i, appeal_id in enumerate(ids)}
+    rows = [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
+    returned = pending_rework(session, [r["id"] for r in rows if r["status"] in _REWORKABLE])
+    closed = closing_captions(session, [r["id"] for r in rows if r["status"] == Status.CLOSED.value])
+    for r in rows:
+        r["rework"], r["closing"] = returned.get(r["id"], ""), closed.get(r["id"], "")
+    return rows
+
+
+def _sorted_by(column, plan: str | None):
+    """The column to order by: as it is (an index may follow it), or, to be sorted, an expression
+    of it that no index follows (the same values)."""
+    return func.coalesce(column, column) if plan == SORT else column
+
+
+def _page_ids(session, conditions, sort, offset, limit, walk: str | None, plan: str | None) -> list[int]:
+    if sort in ("newest", "oldest"):
+        created = _sorted_by(Appeal.created_at, plan)
+        order = (created.desc(), Appeal.id.desc()) if sort == "newest" else (created, Appeal.id)
+        stmt = select(Appeal.id).where(*conditions).order_by(*order)
+        if plan == WALK:
+            stmt = stmt.with_hint(Appeal, f"INDEXED BY {CREATED_WALK_INDEX}", "sqlite")
+        return list(session.execute(stmt.offset(offset).limit(limit)).scalars())
+    # Due soonest first, appeals without a deadline last. Two index-ordered reads instead of one
+    # sort of every matching row (ORDER BY deadline_at IS NULL … cannot follow an index).
+    dated = [*conditions, Appeal.deadline_at.is_not(None)]
+    by_deadline = select(Appeal.id).where(*dated).order_by(_sorted_by(Appeal.deadline_at, plan), Appeal.id)
+    if walk:
+        by_deadline = by_deadline.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
+    ids = list(session.execute(by_deadline.offset(offset).limit(limit)).scalars())
+    if len(ids) == limit:
+        return ids
+    n_dated = offset + len(ids) if ids or offset == 0 else \
+        session.execute(select(func.count()).select_from(Appeal).where(*dated)).scalar_one()
+    undated = select(Appeal.id).where(*conditions, Appeal.deadline_at.is_(None)).order_by(_sorted_by(Appeal.id, plan))
+    return ids + list(session.execute(undated.offset(max(0, offset - n_dated)).limit(limit - len(ids))).scalars())
+
+
+def _row(r, now) -> dict:
+    (appeal_id, created_at, status, deadline_at, text, address, category, parent_category,
+     territory, organization, external_ref, parent_territory) = r
+    is_open = Status(status) in OPEN_STATUSES
+    overdue = is_open and is_overdue(deadline_at, now)
+    at_risk = is_open and is_at_risk(deadline_at, now)
+    return {
+        "id": appeal_id,
+        "number": display_number(appeal_id, external_ref),
+        "created": local_time(created_at),
+        "status": status,
+        "status_label": STATUS_LABELS[Status(status)],
+        "deadline": local_time(deadline_at) if deadline_at else "—",
+        "deadline_state": "overdue" if overdue else "at_risk" if at_risk else "ok",
+        "left": time_left(deadline_at, now) if is_open and deadline_at else "",
+        "category": category_path(category, parent_category),
+        "territory": place_path(territory, parent_territory),
+        "territory_full": full_place(territory, parent_territory),
+        "organization": organization or "не назначен",
+        "text": text if len(text) <= 160 else text[:157] + "…",
+        "address": address or "",
+    }
