@@ -50,7 +50,7 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_table_hint(_compiler, _table, text):
     # SQLAlchemy's SQLite compiler drops table hints; the queue asks for `INDEXED BY` where SQLite's
-    # planner cannot tell how selective a row test is (analytics/queue.py, with_hint(..., "sqlite")).
+    # planner cannot tell how selective a row test is (analytics/queue.py and queue_rows.py, with_hint(..., "sqlite")).
     return text
 
 

@@ -44,12 +44,14 @@ def test_every_way_of_reading_a_page_gives_the_same_rows(session, monkeypatch, s
         assert _ids(session, monkeypatch, plan, status=status, sort=sort) == (chosen, total), plan
 
 
-def test_the_plan_follows_the_size_of_the_filter(session):
+def test_the_plan_follows_the_size_of_the_filter(session, monkeypatch):
     _region(session)  # 12 appeals
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
+    monkeypatch.setattr(queue_rows, "WALK_SHARE", 4)  # a walk from a quarter of the appeals on
+    if session.get_bind().dialect.name == "sqlite":
         assert order_plan(session, 12, "newest", False) == WALK  # every appeal: walk the creation index
-        assert order_plan(session, 1, "newest", False) is None  # under a tenth: SQLite reads the filter's index
+        assert order_plan(session, 3, "oldest", False) == WALK
+        assert order_plan(session, 2, "newest", False) is None  # fewer: SQLite reads the filter's index
+        assert order_plan(session, 12, "oldest", True) is None  # the oldest open appeals: not a walk
         assert order_plan(session, 12, "deadline", False) is None  # its indexes follow the deadline
     else:
         assert order_plan(session, 12, "newest", False) == SORT  # at most SORT_MAX: sorted
@@ -66,3 +68,17 @@ def test_a_filter_of_a_large_part_of_the_appeals_walks_on_sqlite(session):
     assert [r["id"] for r in newest.rows] == sorted((r["id"] for r in newest.rows), reverse=True)
     assert [r["id"] for r in oldest.rows] == [r["id"] for r in reversed(newest.rows)]
     assert newest.total == oldest.total == 12
+
+
+@pytest.mark.parametrize("sort", ["deadline", "newest", "oldest"])
+def test_a_top_category_and_a_top_territory_read_through_either_index_give_the_same_rows(session, sort):
+    """On SQLite the page reads the index of the side that leaves fewer appeals (queue._smaller_side)."""
+    r = _region(session)
+    rural = [submit(session, r, category_id=r.c_potholes, territory_id=r.t_rural, text=f"Яма номер {i}",
+                    now=T0 + hours(30 + i)) for i in range(3)]
+    both = QueueFilter(status="all", sort=sort, category_id=r.c_roads, territory_id=r.t_rural)
+    page = fetch_queue_page(session, both, page=0, page_size=50, now=NOW)
+    assert sorted(row["id"] for row in page.rows) == rural and page.total == 3
+    housing = fetch_queue_page(session, QueueFilter(status="all", sort=sort, category_id=r.c_housing,
+                                                    territory_id=r.t_city), page=0, page_size=50, now=NOW)
+    assert housing.total == 12 and not set(rural) & {row["id"] for row in housing.rows}

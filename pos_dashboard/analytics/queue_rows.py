@@ -7,9 +7,9 @@ show the 50 newest (0.7–1 s); PostgreSQL walked the deadline or creation index
 few hundred appeals of one category and territory, or for the oldest open appeals (open appeals are
 the recent ones) (0.15–0.55 s at 1M). So:
 
-- `WALK` (SQLite): the filter leaves at least 1/WALK_SHARE of all appeals; the creation index is
-  walked for «newest / oldest first» and 50 matches come within a few hundred entries (PostgreSQL
-  walks by itself there);
+- `WALK` (SQLite): for «newest / oldest first» when the filter leaves at least 1/WALK_SHARE of all
+  appeals, the creation index is walked and 50 matches come within a few thousand entries
+  (PostgreSQL walks by itself there); not for the oldest open appeals, which are the recent ones;
 - `SORT` (PostgreSQL): the filter leaves at most SORT_MAX appeals, or it asks for the oldest open
   appeals (at most OPEN_SORT_MAX); they are read through the filter's indexes and sorted: the order is
   by an expression, which no index follows. SQLite reads such filters by their indexes by itself;
@@ -29,9 +29,11 @@ from .formatting import category_path, full_place, local_time, place_path, time_
 from .rework import pending_rework
 
 WALK, SORT = "walk", "sort"
-WALK_SHARE = 10  # SQLite: a filter leaving at least a tenth of the appeals walks the creation index
+WALK_SHARE = 40  # SQLite: a filter leaving at least 1/40 of the appeals walks the creation index
 SORT_MAX = 1_000  # PostgreSQL: a filter leaving at most this many appeals is read by its indexes and sorted
 OPEN_SORT_MAX = 50_000  # PostgreSQL: the same for the oldest open appeals (of a region's open queue)
+# The SQLite indexes of a top category's and a top territory's appeals (by status and deadline).
+SIDE_INDEXES = ("ix_appeal_top_category_status_deadline", "ix_appeal_top_territory_status_deadline")
 # The SQLite index that follows «newest / oldest first» (created_at, id) and holds the status, so
 # that a status filter is tested in the index.
 CREATED_WALK_INDEX = "ix_appeal_kpi"
@@ -46,7 +48,7 @@ def order_plan(session: Session, matching: int, sort: str, only_open: bool) -> s
     """WALK, SORT or None for a filter known to leave `matching` appeals in the order `sort`;
     `only_open`: the filter leaves open appeals only (see the module's note)."""
     if session.get_bind().dialect.name == "sqlite":
-        if sort == "deadline" or matching * WALK_SHARE < _every(session):
+        if sort == "deadline" or (sort == "oldest" and only_open) or matching * WALK_SHARE < _every(session):
             return None
         return WALK
     if matching <= SORT_MAX or (sort == "oldest" and only_open and matching <= OPEN_SORT_MAX):
@@ -75,11 +77,12 @@ def row_select():
     )
 
 
-def page_rows(session, conditions, sort, offset, limit, now, walk: str | None = None,
+def page_rows(session, conditions, sort, offset, limit, now, index: str | None = None,
               plan: str | None = None) -> list[dict]:
-    """One page of rows. `walk` names the SQLite index a common word's page walks (deadline order);
-    `plan` is order_plan's choice for the filter, when its size is known."""
-    ids = _page_ids(session, conditions, sort, offset, limit, walk, plan)
+    """One page of rows. `index` names the SQLite index to read (a common word's page walks the
+    deadline order; of a top category and a top territory, the smaller's); `plan` is order_plan's
+    choice for the filter, when its size is known (a walk of the creation index overrides `index`)."""
+    ids = _page_ids(session, conditions, sort, offset, limit, index, plan)
     if not ids:
         return []
     stmt = row_select().where(Appeal.id.in_(ids))
@@ -98,27 +101,30 @@ def _sorted_by(column, plan: str | None):
     return func.coalesce(column, column) if plan == SORT else column
 
 
-def _page_ids(session, conditions, sort, offset, limit, walk: str | None, plan: str | None) -> list[int]:
+def _page_ids(session, conditions, sort, offset, limit, index: str | None, plan: str | None) -> list[int]:
     if sort in ("newest", "oldest"):
         created = _sorted_by(Appeal.created_at, plan)
         order = (created.desc(), Appeal.id.desc()) if sort == "newest" else (created, Appeal.id)
-        stmt = select(Appeal.id).where(*conditions).order_by(*order)
-        if plan == WALK:
-            stmt = stmt.with_hint(Appeal, f"INDEXED BY {CREATED_WALK_INDEX}", "sqlite")
+        stmt = _indexed(select(Appeal.id).where(*conditions).order_by(*order),
+                        CREATED_WALK_INDEX if plan == WALK else index)
         return list(session.execute(stmt.offset(offset).limit(limit)).scalars())
     # Due soonest first, appeals without a deadline last. Two index-ordered reads instead of one
     # sort of every matching row (ORDER BY deadline_at IS NULL … cannot follow an index).
     dated = [*conditions, Appeal.deadline_at.is_not(None)]
-    by_deadline = select(Appeal.id).where(*dated).order_by(_sorted_by(Appeal.deadline_at, plan), Appeal.id)
-    if walk:
-        by_deadline = by_deadline.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
+    by_deadline = _indexed(select(Appeal.id).where(*dated).order_by(_sorted_by(Appeal.deadline_at, plan), Appeal.id),
+                           index)
     ids = list(session.execute(by_deadline.offset(offset).limit(limit)).scalars())
     if len(ids) == limit:
         return ids
     n_dated = offset + len(ids) if ids or offset == 0 else \
         session.execute(select(func.count()).select_from(Appeal).where(*dated)).scalar_one()
-    undated = select(Appeal.id).where(*conditions, Appeal.deadline_at.is_(None)).order_by(_sorted_by(Appeal.id, plan))
+    undated = _indexed(select(Appeal.id).where(*conditions, Appeal.deadline_at.is_(None))
+                       .order_by(_sorted_by(Appeal.id, plan)), index if index in SIDE_INDEXES else None)
     return ids + list(session.execute(undated.offset(max(0, offset - n_dated)).limit(limit - len(ids))).scalars())
+
+
+def _indexed(stmt, index: str | None):
+    return stmt.with_hint(Appeal, f"INDEXED BY {index}", "sqlite") if index else stmt
 
 
 def _row(r, now) -> dict:

@@ -30,5 +30,9 @@ def clock(bind, now: datetime) -> datetime:
 
 def as_of_label(bind, now: datetime) -> str:
     """«данные на 26.04.2021» when the region reads as of its import's moment, "" otherwise."""
-    moment = clock(bind, now)
+    return clock_label(clock(bind, now), now)
+
+
+def clock_label(moment: datetime, now: datetime) -> str:
+    """as_of_label for a clock already read (`moment`, what `clock` gave for `now`)."""
     return f"данные на {moment.astimezone(region_tz()).strftime('%d.%m.%Y')}" if moment != now else ""
