@@ -7,6 +7,7 @@ from .api.exports import api
 from .api.files import files_api
 from .api.health import health_api
 from .background import run_dispatcher_forever, run_timers_forever
+from .serving import purge_states_at_most_every
 from .failures import frontend_exception_handler
 from .outage import quiet_reflex_redis_logs
 from .components.connection import overlay
@@ -63,6 +64,7 @@ app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_ex
              head_components=[rx.script(src="/outage.js")],
              api_transformer=[api, files_api(), health_api()])  # /api/kpi/export, /files/…: behind their access checks
 quiet_reflex_redis_logs()  # Reflex's Redis subscriptions log every retry during an outage
+purge_states_at_most_every()  # the disk state manager listed .states many times a second (serving.py)
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
 app.add_page(login_page, route=routes.LOGIN, title="Вход — Платформа обратной связи",
              on_load=LoginState.redirect_if_logged_in)
