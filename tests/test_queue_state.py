@@ -168,3 +168,18 @@ def test_capped_counts_read_more_than_and_uncounted_statuses_show_no_number(sess
     state.counts_capped, state.total, state.overdue = False, 1_515, 1_200
     assert state.total_label == "1\u00a0515" and state.overdue_label == "1\u00a0200"
     assert state.page_label == f"Страница 1 из {state.page_count}"
+
+
+def test_a_reload_leaves_the_unchanged_header_out_of_the_update(session, region):
+    """The header's vars are set on the first load only: a reload for the same user does not send
+    them again (nor, with Redis, write the parent state back)."""
+    state = loaded(token_of(session, region.coordinator))
+    name = state.user_name
+    assert name
+    state._clean()
+    state.loading = True
+    asyncio.run(handler(state, "refresh")())
+    parent = state.parent_state
+    assert parent is None or not {"user_name", "home_url", "show_kpi_link"} & parent.dirty_vars
+    assert not {"user_name", "home_url", "show_kpi_link"} & state.dirty_vars
+    assert "rows" in state.dirty_vars and state.user_name == name

@@ -1,6 +1,7 @@
 """Display formatting shared by the read models: times in the region's zone, Russian style."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from ..settings import region_tz
 
@@ -29,6 +30,7 @@ _PLACE_ABBREVIATIONS = (("муниципальный округ", "МО"), ("м�
                         ("сельское поселение", "с. п."))
 
 
+@lru_cache(maxsize=4096)  # a region has a few thousand places; a queue page names each twice per row
 def short_place(name: str) -> str:
     lowered = name.lower()
     for long, short in sorted(_PLACE_ABBREVIATIONS, key=lambda pair: -len(pair[0])):

@@ -84,7 +84,8 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         counts = dict(session.execute(
             select(QueueTally.status, func.sum(QueueTally.n)).where(*tally).group_by(QueueTally.status)).all())
         total = _total(flt.status, counts)
-        plan = order_plan(session, total, flt.sort, _only_open(flt))
+        # Without a narrowing filter the tally's counts are all the appeals, per status.
+        plan = order_plan(session, total, flt.sort, _only_open(flt), None if tally else sum(counts.values()))
         index = _smaller_side(session, flt)
     elif common is not None:  # a common word: counts up to the cap (analytics/queue_counts)
         # Unless other filters narrow it, the search alone is known to match more than the cap.

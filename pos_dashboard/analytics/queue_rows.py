@@ -44,13 +44,14 @@ _PARENT_CATEGORY, _PARENT_TERRITORY = aliased(Category, name="parent_category"),
 _REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFICATION.value}
 
 
-def order_plan(session: Session, matching: int, sort: str, only_open: bool) -> str | None:
+def order_plan(session: Session, matching: int, sort: str, only_open: bool, every: int | None = None) -> str | None:
     """WALK, SORT or None for a filter known to leave `matching` appeals in the order `sort`;
-    `only_open`: the filter leaves open appeals only (see the module's note)."""
+    `only_open`: the filter leaves open appeals only; `every`: all appeals, when the caller knows
+    (see the module's note)."""
     if session.get_bind().dialect.name == "sqlite":
-        if sort == "deadline" or (sort == "oldest" and only_open) or matching * WALK_SHARE < _every(session):
+        if sort == "deadline" or (sort == "oldest" and only_open):
             return None
-        return WALK
+        return WALK if matching * WALK_SHARE >= (_every(session) if every is None else every) else None
     if matching <= SORT_MAX or (sort == "oldest" and only_open and matching <= OPEN_SORT_MAX):
         return SORT
     return None

@@ -59,12 +59,16 @@ class AppState(rx.State):
         return actor
 
     def _remember(self, actor: Actor, name: str) -> None:
-        """What the header shows for the user a handler has just checked."""
-        self.user_name, self.user_role_label = name, ROLE_LABELS[actor.role]
-        self.home_url = routes.home_for(actor.role)
-        self.show_kpi_link = actor.role in DASHBOARD_ROLES
+        """What the header shows for the user a handler has just checked. Only a value that changed
+        is set: every queue load checks the user, and a value set again is sent to the tab again
+        (and, with Redis, this state written back) although the header did not change."""
         label, organization_id = navigation(actor)
-        self.rating_nav_label, self.rating_nav_href = label, routes.rating_url(organization_id) if label else ""
+        shown = {"user_name": name, "user_role_label": ROLE_LABELS[actor.role],
+                 "home_url": routes.home_for(actor.role), "show_kpi_link": actor.role in DASHBOARD_ROLES,
+                 "rating_nav_label": label, "rating_nav_href": routes.rating_url(organization_id) if label else ""}
+        for var, value in shown.items():
+            if getattr(self, var) != value:
+                setattr(self, var, value)
 
     async def _staff_actor(self) -> Actor | None:
         actor = await self._actor()
