@@ -255,7 +255,8 @@ def compute_kpis(bind, group_by: str | None = None, since: datetime | None = Non
         now = snapshot.clock(conn, now)  # a historical import reads as of its own date
         sums = None if exact else rollup_sums(conn, group_by, since, until, now, selection)
         if sums is None:
-            sums = _scanned_sums(conn, group_by, since, until, now, selection)
+            sums = _scanned_sums(conn, group_by, since, until, now, selection,
+                                 engine=bind if isinstance(bind, Engine) else None)
         names = _group_names(conn, group_by) if group_by else {}
     groups, total = sums
     total_row = kpi_values(_with_total_row(total))
@@ -285,8 +286,9 @@ def _with_total_row(sums: pd.DataFrame) -> pd.DataFrame:
     return row.assign(**{name: [float("nan")] for name in PERCENTILES})
 
 
-def _scanned_sums(conn, group_by, since, until, now, selection) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-    frame = load_frame(conn, appeal_conditions(conn, since, until, selection), order=False)
+def _scanned_sums(conn, group_by, since, until, now, selection,
+                  engine=None) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    frame = load_frame(conn, appeal_conditions(conn, since, until, selection), order=False, engine=engine)
     total = frame_sums(frame, pd.Series(0, index=frame.index), now)
     if group_by is None:
         return None, total
