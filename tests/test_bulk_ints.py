@@ -66,6 +66,23 @@ def test_conditions_with_bound_values_and_lists_and_an_empty_result(engine, prob
     assert none.shape == (0, 2)
 
 
+def test_the_order_of_several_keys_ascending_and_descending(engine, probe):
+    table, rows = probe
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE bulk_probe SET size = id % 2"))
+    with engine.connect() as conn:
+        matrix = fetch_columns(conn, [table.c.id], "i", [table.c.at.isnot(None)], [table.c.size, table.c.id.desc()])
+    assert matrix[:, 0].tolist() == [6, 4, 2, 3, 1]
+
+
+def test_a_null_integer_is_refused_not_dropped(engine, probe):
+    table, _ = probe
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite hands NULL over as None, which numpy refuses by itself")
+    with engine.connect() as conn, pytest.raises(ValueError, match="NULL"):
+        fetch_columns(conn, [table.c.id, table.c.other], "ii")
+
+
 @pytest.mark.parametrize("stored, expected", [
     ("2025-03-03 09:00:00", datetime(2025, 3, 3, 9, tzinfo=UTC)),                       # no fraction
     ("2025-03-03T09:00:00.5", datetime(2025, 3, 3, 9, 0, 0, 500000, tzinfo=UTC)),       # short fraction
