@@ -22,6 +22,7 @@ from ..domain.deadlines import AT_RISK_HORIZON
 from ..domain.kpi_measures import (BLOBS, BLOCK_BASE, BLOCK_LEVELS, CELL_COLUMNS, GAMMA, MEASURES, NONE_KEY, RATING_COUNTS, SUM_COLUMNS,
                                    bucket_hours, cover, day_number, kpi_block, kpi_fact)
 from ..domain.models import Organization
+from ..services.bulk_ints import fetch_rows
 from ..services.kpi_facts import tree_roots
 from ..settings import region_tz
 
@@ -54,12 +55,8 @@ class Blocks:
             where = [or_(*(and_(t.c.level == level, t.c.first_day.in_(days)) for level, days in by_level.items()))]
             if "organization_id" in keys:
                 where.append(t.c.organization_id.in_(keys["organization_id"]))
-            result = conn.execute(select(t.c.level, t.c.first_day, t.c.organization_id, *(t.c[n] for n in names))
-                                  .where(*where))
-            try:
-                rows = result.cursor.fetchall()
-            finally:
-                result.close()
+            rows = fetch_rows(conn, select(t.c.level, t.c.first_day, t.c.organization_id, *(t.c[n] for n in names))
+                              .where(*where))
         period = np.array([pieces[(row[0], row[1])] for row in rows], dtype="int64")
         organisation = np.array([row[2] for row in rows], dtype="int64")
         self.matrices = {}

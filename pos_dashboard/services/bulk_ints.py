@@ -47,6 +47,20 @@ def fetch_columns(conn, columns: list, kinds: str, where=(), order_by=()) -> np.
     return _cursor_rows(conn, columns, kinds, where, order_by)
 
 
+def fetch_rows(conn, stmt) -> list[tuple]:
+    """The rows of `stmt` as the driver's plain tuples; PostgreSQL sends them in binary (a bytea as
+    its bytes, not as hex text: half the time of reading the KPI blocks)."""
+    if conn.dialect.name == "postgresql":
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        with conn.connection.driver_connection.cursor(binary=True) as cursor:
+            return cursor.execute(compiled.string, compiled.params).fetchall()
+    result = conn.execute(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def in_parallel(tasks: list, threads: int = 2) -> list:
     """Run the callables (each reading on its own connection) at once; their results in order."""
     if len(tasks) < 2:
