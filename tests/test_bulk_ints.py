@@ -78,7 +78,7 @@ def test_the_order_of_several_keys_ascending_and_descending(engine, probe):
 def test_a_null_integer_is_refused_not_dropped(engine, probe):
     table, _ = probe
     if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite hands NULL over as None, which numpy refuses by itself")
+        pytest.skip("SQLite hands NULL over as None, which numpy refuses by itself (a TypeError)")
     with engine.connect() as conn, pytest.raises(ValueError, match="NULL"):
         fetch_columns(conn, [table.c.id, table.c.other], "ii")
 
