@@ -95,7 +95,7 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         complete = narrowed and sum(counts.values()) <= COUNT_CAP
         counts = counts if complete else {}
         total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            common.capped_count(session, _conditions(session, flt, now))
+            common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status))
     else:
         total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
         without_status = _conditions(session, replace(flt, status=ANY), now, search)
@@ -130,6 +130,10 @@ def _total(status: str, counts: dict) -> int:
     if status == OPEN:
         return sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
     return counts.get(Status(status).value, 0)
+
+
+def _statuses(status: str) -> set[str]:
+    return {s.value for s in OPEN_STATUSES} if status == OPEN else {Status(status).value}
 
 
 def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:

@@ -16,11 +16,15 @@ first (open appeals are the recent ones) joined to their appeal, and the read st
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, literal, literal_column, not_, select, table, text as sql_text
+from sqlalchemy import false, func, literal, literal_column, not_, select, table, text as sql_text
 from sqlmodel import Session
 
 from ..domain.models import Appeal
+
+if TYPE_CHECKING:
+    from .search_bounds import Bounds
 
 COUNT_CAP = 1_000
 FILTER_WALK_MAX = 10_000  # filters leaving at most this many appeals are walked, not the matches
@@ -33,13 +37,18 @@ class PlannedSearch:
     lemmas with LIKE rather than a tsvector built per row), used where the filters leave few rows."""
     condition: object
     row: object
+    bounds: "Bounds | None" = None
 
     def page_condition(self, narrowed: bool):
         """Without other filters the page walks its order testing rows (cheaply); with them the
         planner combines the indexes (a row test cannot be, and it would sort a whole category)."""
         return self.condition if narrowed else self.row
 
-    def capped_count(self, session: Session, conditions: list) -> int:
+    def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None) -> int:
+        """The matches under `conditions`, up to the cap; `statuses`: the conditions are only these
+        statuses, so the term counts may answer without a query."""
+        if (known := known_count(self.bounds, statuses)) is not None:
+            return known
         test = self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
         return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, test))
 
@@ -57,8 +66,11 @@ class IndexedSearch:
     address_ids: list[int] | None
     address_phrase: str | None
     address_row: object
+    bounds: "Bounds | None" = None
 
-    def capped_count(self, session: Session, conditions: list) -> int:
+    def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None) -> int:
+        if (known := known_count(self.bounds, statuses)) is not None:
+            return known
         if _at_most(session, conditions, FILTER_WALK_MAX):
             return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition()))
         return min(COUNT_CAP + 1, sum(self._stream_counts(session, conditions).values()))
@@ -73,6 +85,8 @@ class IndexedSearch:
         return self.row_condition()
 
     def row_condition(self):
+        if self.address_ids == []:  # no address matches
+            return self.words_row if self.words_row is not None else false()
         address = Appeal.id.in_(self.address_ids) if self.address_ids is not None else self.address_row
         return address if self.words_row is None else self.words_row | address
 
@@ -94,6 +108,17 @@ class IndexedSearch:
         else:
             found = _grouped(session, _fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words]))
         return {status: counts.get(status, 0) + found.get(status, 0) for status in {*counts, *found}}
+
+
+def known_count(bounds: "Bounds | None", statuses: set[str] | None) -> int | None:
+    """The matches among these statuses as far as the term counts tell without reading an appeal:
+    COUNT_CAP + 1 («more than the cap») when surely more, the number when the bounds meet, else None."""
+    if bounds is None or statuses is None:
+        return None
+    least = bounds.at_least(statuses)
+    if least > COUNT_CAP:
+        return COUNT_CAP + 1
+    return least if bounds.at_most(statuses) == least else None
 
 
 def _fts_stream(fts_table: str, match: str, conditions: list):

@@ -14,8 +14,9 @@ from sqlmodel import Session
 from ..domain.limits import SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal
 from ..domain.numbers import external_refs_for
-from ..domain.search_words import QueryWord, marked, query_words
-from .queue_counts import IndexedSearch, PlannedSearch
+from ..domain.search_words import QueryWord, folded_address, marked, query_words
+from .queue_counts import COUNT_CAP, IndexedSearch, PlannedSearch
+from .search_bounds import Bounds, search_bounds
 
 
 def fold_yo(value: str) -> str:
@@ -58,39 +59,74 @@ def search_condition(session: Session, search: str):
 def search_scope(session: Session, search: str):
     """(condition, common): the appeals the words or the address match. With at most EXACT_IDS_MAX
     matches the condition is their ids and common is None; otherwise the condition is tested on
-    each row the page reads and common counts the matches up to the cap (queue_counts)."""
+    each row the page reads and common counts the matches up to the cap (queue_counts). The term
+    counts (search_bounds) tell a common search from a rare one without reading the search's
+    indexes; only a search they leave undecided (several words, or an address of several runs)
+    reads its first matches from the indexes to find out."""
+    words, address = query_words(search), folded_address(search)
+    bounds = search_bounds(session, words, address)
+    most = bounds.at_most()
+    if bounds.at_least() > COUNT_CAP:  # common: the indexes would be read at length for nothing
+        return _common(session, words, address, bounds)
     if not has_sqlite_table(session.get_bind(), "appeal_fts_words"):
         condition = text_condition(session, search)
         found = _ids(session, select(Appeal.id).where(condition))
         if found is not None:
             return _id_in(found), None
-        # The page walks its order testing each row: the lemmas with LIKE cost a small part of a
-        # tsvector built per row (PostgreSQL), and find the same words.
-        words = query_words(search)
-        row = or_(_scanned_words(words), _address_search(session, fold_yo(search))) if words else condition
-        return row, PlannedSearch(condition, row)
-    words, address = query_words(search), fold_yo(search)
+        return _common(session, words, address, bounds if most is None or most > EXACT_IDS_MAX else None,
+                       condition=condition)
     words_match = _fts_words_match(words) if words else None
     word_ids = _ids(session, sql_text(f"{_FTS_IDS} LIMIT :n").bindparams(match=words_match, n=EXACT_IDS_MAX + 1)) \
         if words else []
-    phrase = _fts_phrase(address) if len(address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") else None
+    fts_address = fold_yo(search)
+    phrase = _fts_phrase(fts_address) if len(fts_address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") \
+        else None
     # A common word needs no look at the addresses yet (the trigram table also indexes the texts, so
     # a common word's trigrams are read at length): its rows test the address, its counts read it
     # only when the words' matches stay under the cap.
     address_ids = None if word_ids is None and phrase else _ids(session, sql_text(
         f"{_FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1) if phrase
-        else select(Appeal.id).where(_address_search(session, address)))
+        else select(Appeal.id).where(_address_row(address)))
     if word_ids is not None and address_ids is not None and len(found := {*word_ids, *address_ids}) <= EXACT_IDS_MAX:
         return _id_in(sorted(found)), None
-    if address_ids is None and phrase is None:  # a common one- or two-letter address: scanned
-        condition = text_condition(session, search)
-        return condition, PlannedSearch(condition, condition)
-    # Tested row by row on SQLite: the FTS tables would be read whole (80k ids for a common word)
-    # by every statement; the lemmas and the address are on the row the page reads anyway.
-    common = IndexedSearch(words_match=words_match, words_row=_scanned_words(words) if words else None,
-                           address_ids=address_ids, address_phrase=phrase,
-                           address_row=folded(Appeal.address).ilike(contains_pattern(address), escape="\\"))
-    return common.row_condition(), common
+    return _common(session, words, address, bounds, address_ids=address_ids)
+
+
+def _common(session: Session, words: list[QueryWord], address: str, bounds: Bounds | None, *, condition=None,
+            address_ids: list[int] | None = None):
+    """A search matching more than EXACT_IDS_MAX appeals (or more than COUNT_CAP, as the term counts
+    show): tested on the rows the page walks, only for what can match (the lemmas that occur, the
+    address when some address has the query's runs), with plain LIKEs on the stored lemmas and
+    folded address; its counts stop at the cap (queue_counts)."""
+    present = [QueryWord(tuple(f for f in w.forms if f in bounds.present_forms) if bounds else w.forms, w.prefix)
+               for w in words]
+    with_words = bool(words) and (bounds is None or bounds.words_at_most() > 0)
+    address_most = None if bounds is None else bounds.address_at_most()
+    with_address = address_ids is None and (address_most is None or address_most > 0)
+    address_row = Appeal.id.in_(address_ids) if address_ids else _address_row(address) if with_address else None
+    parts = [*([_scanned_words(present)] if with_words else []), *([address_row] if address_row is not None else [])]
+    row = or_(*parts) if parts else false()
+    if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
+                                                                  or len(address) >= 3):
+        common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None,
+                               words_row=_scanned_words(present) if with_words else None,
+                               address_ids=address_ids if address_ids is not None else None if with_address else [],
+                               address_phrase=_fts_phrase(address) if len(address) >= 3 else None,
+                               address_row=_address_row(address), bounds=bounds)
+        return common.row_condition(), common
+    # The page walks its order testing each row: the lemmas with LIKE cost a small part of a
+    # tsvector built per row (PostgreSQL), and find the same words. (SQLite: a common one- or
+    # two-letter address, which its trigram table cannot read, is only tested row by row.)
+    if has_sqlite_table(session.get_bind(), "appeal_fts_words"):
+        return row, PlannedSearch(row, row, bounds)
+    if condition is None:
+        condition = text_condition(session, address) if words or with_address else false()
+    return row, PlannedSearch(condition, row, bounds)
+
+
+def _address_row(address: str):
+    """The folded query as a substring of the stored folded address (a plain LIKE on the row)."""
+    return Appeal.search_address.like(contains_pattern(address), escape="\\")
 
 
 _FTS_IDS = "SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match"

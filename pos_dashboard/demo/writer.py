@@ -19,7 +19,7 @@ from ..db import refresh_statistics
 from ..domain.models import Territory, User  # importing the domain registers every table
 from ..domain.types import UTCDateTime
 from ..migrations import rebuild_sqlite_search
-from ..services import queue_counters
+from ..services import queue_counters, search_terms
 
 BIG_TABLES = ("appeal", "appealevent", "answer", "rating", "dispute")
 
@@ -196,14 +196,15 @@ def prepare_connection(conn: Connection) -> None:
 
 def finish(engine: Engine, table_names: list[str]) -> None:
     """After a load with explicit ids: move PostgreSQL's id sequences past the rows, recount the
-    queue's tallies, and refresh the planner's statistics."""
+    queue's tallies and the search terms' counts, and refresh the planner's statistics."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             for name in table_names:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
                                   f"(SELECT COALESCE(MAX(id), 1) FROM \"{name}\"))"))
         queue_counters.rebuild(conn)
-    refresh_statistics(engine, [*table_names, "queuetally", "queueversion"])
+        search_terms.rebuild(conn)
+    refresh_statistics(engine, [*table_names, "queuetally", "queueversion", "searchterm"])
 
 
 def _table(name: str):

@@ -6,6 +6,10 @@ dictionary), lower case, ё read as е.
 the appeals (`document_words`, kept in `Appeal.search_words`) and the query (`query_words`), so the
 two always agree. A word the dictionary does not know (a name, a typo, a word still being typed)
 is searched as the beginning of a word instead: «подъез» finds «подъезд».
+
+The address is searched as a substring of `folded_address` (kept in `Appeal.search_address`); its
+`address_terms` (the runs of letters and digits) are only counted, so that the queue knows how
+often a query can match before it reads an appeal (services/search_terms).
 """
 
 import re
@@ -48,6 +52,17 @@ def _reading(word: str) -> tuple[tuple[str, ...], bool]:
         if form not in forms:
             forms.append(form)
     return tuple(forms[:_MAX_FORMS]) or (word,), known
+
+
+def folded_address(address: str | None) -> str:
+    """The address as the search reads it: lower case, ё as е (a query is folded the same way)."""
+    return fold(address or "")
+
+
+def address_terms(folded: str) -> set[str]:
+    """The distinct runs of letters and digits of a folded address (or query): a substring of the
+    address that has a run t of letters and digits in its middle has t within one of these."""
+    return {match.group() for match in _WORD.finditer(folded)}
 
 
 def lemmas(word: str) -> tuple[str, ...]:
