@@ -44,7 +44,7 @@ def test_text_search_structures_exist_for_each_backend(migrated):
     inspector = inspect(engine)
     trigram = {index["name"] for index in inspector.get_indexes("appeal") if index["name"].endswith("_trgm")}
     if engine.dialect.name == "postgresql":
-        assert trigram == {"ix_appeal_text_trgm", "ix_appeal_address_trgm"}
+        assert trigram == {"ix_appeal_text_trgm", "ix_appeal_search_address_trgm"}
     else:
         assert not trigram and "appeal_fts" in inspector.get_table_names()
 

@@ -96,32 +96,33 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
             address_ids: list[int] | None = None):
     """A search matching more than EXACT_IDS_MAX appeals (or more than COUNT_CAP, as the term counts
     show): tested on the rows the page walks, only for what can match (the lemmas that occur, the
-    address when some address has the query's runs), with plain LIKEs on the stored lemmas and
-    folded address; its counts stop at the cap (queue_counts)."""
+    address when some address has the query's runs), on the stored lemmas (SQLite: LIKE; PostgreSQL:
+    the stored tsvector) and the stored folded address; its counts stop at the cap (queue_counts)."""
     present = [QueryWord(tuple(f for f in w.forms if f in bounds.present_forms) if bounds else w.forms, w.prefix)
                for w in words]
     with_words = bool(words) and (bounds is None or bounds.words_at_most() > 0)
     address_most = None if bounds is None else bounds.address_at_most()
     with_address = address_ids is None and (address_most is None or address_most > 0)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    words_row = (pg_words(session.get_bind(), present) if postgres else _scanned_words(present)) if with_words else None
     address_row = Appeal.id.in_(address_ids) if address_ids else _address_row(address) if with_address else None
-    parts = [*([_scanned_words(present)] if with_words else []), *([address_row] if address_row is not None else [])]
+    parts = [part for part in (words_row, address_row) if part is not None]
     row = or_(*parts) if parts else false()
+    if postgres:
+        # One condition for the page and the counts: the planner knows from its statistics of the
+        # tsvector how often the words occur, and chooses between the GIN index and a walk. Several
+        # words keep the ids read first (text_condition): it multiplies the words' shares.
+        return row, PlannedSearch(condition if condition is not None and len(words) > 1 else row, row, bounds)
     if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
                                                                   or len(address) >= 3):
-        common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None,
-                               words_row=_scanned_words(present) if with_words else None,
+        common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None, words_row=words_row,
                                address_ids=address_ids if address_ids is not None else None if with_address else [],
                                address_phrase=_fts_phrase(address) if len(address) >= 3 else None,
                                address_row=_address_row(address), bounds=bounds)
         return common.row_condition(), common
-    # The page walks its order testing each row: the lemmas with LIKE cost a small part of a
-    # tsvector built per row (PostgreSQL), and find the same words. (SQLite: a common one- or
-    # two-letter address, which its trigram table cannot read, is only tested row by row.)
-    if has_sqlite_table(session.get_bind(), "appeal_fts_words"):
-        return row, PlannedSearch(row, row, bounds)
-    if condition is None:
-        condition = text_condition(session, address) if words or with_address else false()
-    return row, PlannedSearch(condition, row, bounds)
+    # A common one- or two-letter address, which SQLite's trigram table cannot read, or a database
+    # without the search tables: tested row by row only.
+    return row, PlannedSearch(row, row, bounds)
 
 
 def _address_row(address: str):
@@ -150,7 +151,7 @@ def text_condition(session: Session, search: str):
     forms, ё read as е, a word the dictionary does not know as the beginning of a word), or the query
     as a substring of the address (street names and house numbers are not dictionary words)."""
     words = query_words(search)
-    address = _address_search(session, fold_yo(search))
+    address = _address_search(session, search)
     if len(words) > 1 and session.get_bind().dialect.name == "postgresql":
         # The planner multiplies the words' shares (8k rows expected for two common words that never
         # meet) and walks the deadline index testing every appeal (11–20 s at 1M): the ids are read
@@ -162,18 +163,26 @@ def text_condition(session: Session, search: str):
 
 
 def _word_search(session: Session, words: list[QueryWord]):
-    """SQLite: the FTS5 table of the lemmas; PostgreSQL: the GIN index of their tsvector; a scan of
-    the lemmas elsewhere (a database made without the migrations)."""
+    """SQLite: the FTS5 table of the lemmas; PostgreSQL: the stored tsvector of the lemmas (GIN index,
+    and statistics of how often each lemma occurs, so the planner chooses between reading the
+    index and testing the rows it walks); a scan of the lemmas elsewhere (a database made without
+    the migrations)."""
     bind = session.get_bind()
     if has_sqlite_table(bind, "appeal_fts_words"):
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match")
                              .bindparams(match=_fts_words_match(words)))
-    if bind.dialect.name == "postgresql":  # the expression of ix_appeal_search_words_fts
-        query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")"
-                           for w in words)
-        return func.to_tsvector(literal_column("'simple'"), Appeal.search_words).op("@@")(
-            func.to_tsquery(literal_column("'simple'"), query))
+    if bind.dialect.name == "postgresql":
+        return pg_words(bind, words)
     return _scanned_words(words)
+
+
+def pg_words(engine, words: list[QueryWord]):
+    """The words against `appeal.search_vector` (PostgreSQL: a column the migration generates from the
+    lemmas; it is not in the model, which SQLite shares), or a tsvector made per row without it."""
+    query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")" for w in words)
+    vector = literal_column("appeal.search_vector") if has_search_vector(engine) else \
+        func.to_tsvector(literal_column("'simple'"), Appeal.search_words)
+    return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
 
 
 def _fts_words_match(words: list[QueryWord]) -> str:
@@ -194,13 +203,12 @@ def _scanned_words(words: list[QueryWord]):
 
 
 def _address_search(session: Session, search: str):
-    """Substring of the address, case-insensitive, ё read as е (`search` comes folded): SQLite's FTS5
-    trigram table (three characters at least), PostgreSQL's trigram index on the folded address."""
-    if len(search) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts"):
-        phrase = _fts_phrase(search)
+    """Substring of the address, case-insensitive, ё read as е: SQLite's FTS5 trigram table (three
+    characters at least), else the stored folded address (PostgreSQL: its trigram index)."""
+    if len(fold_yo(search)) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts"):
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
-                             .bindparams(phrase=phrase))
-    return folded(Appeal.address).ilike(contains_pattern(search), escape="\\")
+                             .bindparams(phrase=_fts_phrase(fold_yo(search))))
+    return _address_row(folded_address(search))
 
 
 def mark_found_words(rows: list[dict], search: str) -> None:
@@ -210,6 +218,15 @@ def mark_found_words(rows: list[dict], search: str) -> None:
     for row in rows:
         pieces = marked(row["text"], words) if words else []
         row["text_parts"] = [[piece, found] for piece, found in pieces] if any(f for _, f in pieces) else []
+
+
+@lru_cache(maxsize=32)
+def has_search_vector(engine) -> bool:
+    """Whether the migrations made PostgreSQL's `appeal.search_vector`."""
+    with engine.connect() as conn:
+        return conn.execute(sql_text("SELECT 1 FROM information_schema.columns WHERE table_name = 'appeal' "
+                                     "AND column_name = 'search_vector' AND table_schema = current_schema()")
+                            ).first() is not None
 
 
 @lru_cache(maxsize=32)
