@@ -71,14 +71,15 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     as_of = snapshot.as_of_label(session, now)
     now = snapshot.clock(session, now)  # a historical import reads as of its own date
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
+    walked = False
     if common is not None:
-        search = common.page_condition(narrowed=_narrowed(flt))
+        search, walked = common.page_condition(narrowed=_narrowed(flt), open_only=_open_only(flt.status))
     conditions = _conditions(session, flt, now, search)
     # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
     # the status or category; it is told to walk the deadline order, testing each row (a top category
     # or territory keeps a tenth or more of them; an organisation's queue is read from its index).
     walk = None
-    if common is not None and not _narrowed(replace(flt, category_id=None, territory_id=None)):
+    if walked and not _narrowed(replace(flt, category_id=None, territory_id=None)):
         walk = {OPEN: "ix_appeal_open_deadline", ANY: "ix_appeal_deadline_at"}.get(flt.status)
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now, walk)
     mark_found_words(rows, flt.search)
@@ -95,7 +96,8 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         complete = narrowed and sum(counts.values()) <= COUNT_CAP
         counts = counts if complete else {}
         total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status))
+            common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status),
+                                open_only=_open_only(flt.status))
     else:
         total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
         without_status = _conditions(session, replace(flt, status=ANY), now, search)
@@ -105,9 +107,9 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
     if common is not None:
         without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
-        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now])
+        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now], open_only=True)
         at_risk = common.capped_count(session, [*without_deadline, Appeal.deadline_at >= now,
-                                                Appeal.deadline_at <= now + AT_RISK_HORIZON])
+                                                Appeal.deadline_at <= now + AT_RISK_HORIZON], open_only=True)
     else:
         without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
         overdue, at_risk = session.execute(select(
@@ -130,6 +132,10 @@ def _total(status: str, counts: dict) -> int:
     if status == OPEN:
         return sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
     return counts.get(Status(status).value, 0)
+
+
+def _open_only(status: str) -> bool:
+    return status == OPEN or (status != ANY and Status(status) in OPEN_STATUSES)
 
 
 def _statuses(status: str) -> set[str]:
