@@ -7,12 +7,12 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
-from ..domain.enums import OPEN_STATUS_VALUES, OPEN_STATUSES, STATUS_LABELS, Status
+from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from ..domain.numbers import display_number
@@ -20,7 +20,8 @@ from .closing_kind import closing_captions
 from .formatting import category_path, full_place, local_time, place_path, time_left
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
-from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, search_condition
+from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
+from .queue_search import search_condition
 from . import snapshot
 from .rework import pending_rework
 
@@ -171,13 +172,6 @@ def _organizations_named(query: str):
 def _is_root(session: Session, table, node_id: int) -> bool:
     parent = session.execute(select(table.id, table.parent_id).where(table.id == node_id)).first()
     return parent is not None and parent.parent_id is None
-
-
-def _open():
-    # Rendered with its values written out, as the predicate of ix_appeal_open_deadline (SQLite uses
-    # a partial index only for a condition that reads exactly like its predicate).
-    return Appeal.status.in_(bindparam("open_statuses", list(OPEN_STATUS_VALUES), expanding=True,
-                                       literal_execute=True))
 
 
 def _overdue(now: datetime):

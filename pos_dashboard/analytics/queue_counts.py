@@ -18,6 +18,7 @@ stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner estimates the 
 the statistics of the stored tsvector).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,8 +73,9 @@ class PlannedSearch:
         return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, test))
 
     def status_counts(self, session: Session, conditions: list) -> dict[str, int]:
-        return _grouped(session, select(Appeal.status).where(*conditions, self._test(session, conditions))
-                        .limit(COUNT_CAP + 1))
+        statement = select(Appeal.status).where(*conditions, self._test(session, conditions)).limit(COUNT_CAP + 1)
+        with _index_walk(session, self.condition is self.row):
+            return _grouped(session, statement)
 
     def _test(self, session: Session, conditions: list):
         if self.condition is self.row:
@@ -84,6 +86,25 @@ class PlannedSearch:
         if self.open_condition is None or not _few_open(self.bounds, session, conditions):
             return None
         return self.open_condition
+
+
+@contextmanager
+def _index_walk(session: Session, wanted: bool):
+    """PostgreSQL, for a capped count under other filters: walk the filters' index testing rows, which
+    stops at the cap after a few thousand rows. Without this, the planner read the whole table in
+    order (its cost model takes a page read as 4 times cheaper in order than out of it) or the
+    filter's whole index into a bitmap."""
+    if not wanted or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    saved = session.execute(sql_text(  # the settings as they were, then off for this transaction
+        "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan'), "
+        "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")).one()
+    try:
+        yield
+    finally:
+        session.execute(sql_text("SELECT set_config('enable_seqscan', :seq, true), "
+                                 "set_config('enable_bitmapscan', :bitmap, true)"), {"seq": saved[0], "bitmap": saved[1]})
 
 
 def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list) -> bool:
