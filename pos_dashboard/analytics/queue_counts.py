@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 COUNT_CAP = 1_000
 FILTER_WALK_MAX = 10_000  # filters leaving at most this many appeals are walked, not the matches
-OPEN_IDS_MAX = 20_000  # open matches read from the open appeals' FTS5 tables (SQLite) at most
+OPEN_IDS_MAX = 20_000  # a count reads at most this many open matches from the open appeals' indexes
+# A page reads them only when fewer: walking its order finds 50 rows sooner than reading thousands.
+OPEN_PAGE_IDS_MAX = 2_000
 OPEN_STATUS_VALUES_SET = frozenset(OPEN_STATUS_VALUES)
 
 
@@ -54,7 +56,7 @@ class PlannedSearch:
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the page walks its order testing rows; under other filters the open
         matches are read from the open appeals' indexes when few, and several words from their ids."""
-        if narrowed and open_only and (route := self._open_route(None, [])) is not None:
+        if narrowed and open_only and (route := self._open_route(None, [], OPEN_PAGE_IDS_MAX)) is not None:
             return route, False
         if narrowed and self.condition is not self.row:
             return self.condition, False
@@ -82,8 +84,8 @@ class PlannedSearch:
             return self.row
         return self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
 
-    def _open_route(self, session: Session | None, conditions: list):
-        if self.open_condition is None or not _few_open(self.bounds, session, conditions):
+    def _open_route(self, session: Session | None, conditions: list, most: int | None = None):
+        if self.open_condition is None or not _few_open(self.bounds, session, conditions, most):
             return None
         return self.open_condition
 
@@ -107,11 +109,11 @@ def _index_walk(session: Session, wanted: bool):
                                  "set_config('enable_bitmapscan', :bitmap, true)"), {"seq": saved[0], "bitmap": saved[1]})
 
 
-def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list) -> bool:
+def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None) -> bool:
     """Whether the search's open matches are few enough to be read from the open appeals' indexes,
     and fewer than the rows `conditions` leave (`session` None: without that check)."""
     open_most = None if bounds is None else bounds.at_most(OPEN_STATUS_VALUES_SET)
-    if open_most is None or open_most > OPEN_IDS_MAX:
+    if open_most is None or open_most > (OPEN_IDS_MAX if most is None else most):
         return False
     return session is None or not _at_most(session, conditions, open_most)
 
@@ -152,17 +154,17 @@ class IndexedSearch:
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the rows of the page's order tested one by one (SQLite is told which
         index to walk), or, for open appeals under other filters, the open matches read first."""
-        if narrowed and open_only and (route := self._open_route(None, [])) is not None:
+        if narrowed and open_only and (route := self._open_route(None, [], OPEN_PAGE_IDS_MAX)) is not None:
             return route, False
         return self.row_condition(), True
 
-    def _open_route(self, session: Session | None, conditions: list):
+    def _open_route(self, session: Session | None, conditions: list, most: int | None = None):
         """The search's open matches read from the FTS5 tables of the open appeals, when they are
         fewer than the rows the filter leaves (`session` None: without that check); else None."""
         if (self.address_ids is None and self.open_address is None) or (self.words_row is not None
                                                                         and self.open_words is None):
             return None  # a part the open appeals' tables cannot read (a one- or two-letter address)
-        if not _few_open(self.bounds, session, conditions):
+        if not _few_open(self.bounds, session, conditions, most):
             return None
         parts = [_fts_ids(table, match) for table, match in (("appeal_fts_open_words", self.open_words),
                                                                ("appeal_fts_open_address", self.open_address))
