@@ -37,6 +37,7 @@ FILTER_WALK_MAX = 10_000  # filters leaving at most this many appeals are walked
 OPEN_IDS_MAX = 20_000  # a count reads at most this many open matches from the open appeals' indexes
 # A page reads them only when fewer: walking its order finds 50 rows sooner than reading thousands.
 OPEN_PAGE_IDS_MAX = 2_000
+GIN_POSTINGS_PER_ROW = 1  # open matches read per filter row walked, at most (PostgreSQL's counts)
 OPEN_STATUS_VALUES_SET = frozenset(OPEN_STATUS_VALUES)
 
 
@@ -52,6 +53,7 @@ class PlannedSearch:
     row: object
     bounds: "Bounds | None" = None
     open_condition: object = None
+    open_test: object = None
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the page walks its order testing rows; under other filters the open
@@ -85,9 +87,17 @@ class PlannedSearch:
         return self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
 
     def _open_route(self, session: Session | None, conditions: list, most: int | None = None):
-        if self.open_condition is None or not _few_open(self.bounds, session, conditions, most):
+        """A page: the open matches read first (`open_condition`, at most `most`). A count: the test
+        the partial GIN indexes answer (`open_test`), when the open matches are fewer than the
+        filter's rows (GIN_POSTINGS_PER_ROW = 1  # open matches read per filter row walked, at most (PostgreSQL's counts): the planner reads the matches' rows to test the
+        filter rather than combining the filter's index: 16k rows read for an overdue count at 5M,
+        92 ms, where walking the 4k overdue appeals took 12 ms)."""
+        if session is None:
+            return self.open_condition if self.open_condition is not None and _few_open(
+                self.bounds, None, [], most) else None
+        if self.open_test is None or not _few_open(self.bounds, session, conditions, per_row=GIN_POSTINGS_PER_ROW):
             return None
-        return self.open_condition
+        return self.open_test
 
 
 @contextmanager
@@ -109,13 +119,15 @@ def _index_walk(session: Session, wanted: bool):
                                  "set_config('enable_bitmapscan', :bitmap, true)"), {"seq": saved[0], "bitmap": saved[1]})
 
 
-def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None) -> bool:
-    """Whether the search's open matches are few enough to be read from the open appeals' indexes,
-    and fewer than the rows `conditions` leave (`session` None: without that check)."""
+def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None,
+              per_row: int = 1) -> bool:
+    """Whether the search's open matches are few enough to be read from the open appeals' indexes
+    (at most `most`), and fewer than `per_row` times the rows `conditions` leave (`session` None:
+    without that check)."""
     open_most = None if bounds is None else bounds.at_most(OPEN_STATUS_VALUES_SET)
     if open_most is None or open_most > (OPEN_IDS_MAX if most is None else most):
         return False
-    return session is None or not _at_most(session, conditions, open_most)
+    return session is None or not _at_most(session, conditions, open_most // per_row)
 
 
 @dataclass(frozen=True)
