@@ -21,7 +21,7 @@ from .formatting import category_path, full_place, local_time, place_path, time_
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
 from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
-from .queue_search import search_condition
+from .queue_search import search_condition, walk_index
 from . import snapshot
 from .rework import pending_rework
 
@@ -81,8 +81,9 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     # or territory keeps a tenth or more of them; an organisation's queue is read from its index).
     walk = None
     if walked and not _narrowed(replace(flt, category_id=None, territory_id=None)):
-        walk = {OPEN: "ix_appeal_open_deadline", ANY: "ix_appeal_deadline_at"}.get(flt.status)
+        walk = walk_index(session, flt.status == OPEN) if flt.status in (OPEN, ANY) else None
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now, walk)
+    open_walk = walk_index(session, True) if common is not None else None  # counts of open appeals (SQLite)
     mark_found_words(rows, flt.search)
     tally = _tally_conditions(session, flt)
     complete = True
@@ -98,7 +99,7 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         counts = counts if complete else {}
         total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
             common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status),
-                                open_only=_open_only(flt.status))
+                                open_only=_open_only(flt.status), walk=open_walk if flt.status == OPEN else None)
     else:
         total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
         without_status = _conditions(session, replace(flt, status=ANY), now, search)
@@ -108,9 +109,11 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
     if common is not None:
         without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
-        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now], open_only=True)
+        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now], open_only=True,
+                                      walk=open_walk)
         at_risk = common.capped_count(session, [*without_deadline, Appeal.deadline_at >= now,
-                                                Appeal.deadline_at <= now + AT_RISK_HORIZON], open_only=True)
+                                                Appeal.deadline_at <= now + AT_RISK_HORIZON], open_only=True,
+                                      walk=open_walk)
     else:
         without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
         overdue, at_risk = session.execute(select(

@@ -65,7 +65,7 @@ class PlannedSearch:
         return self.row, True
 
     def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
-                     open_only: bool = False) -> int:
+                     open_only: bool = False, walk: str | None = None) -> int:  # noqa: ARG002  (SQLite's hint)
         """The matches under `conditions`, up to the cap. `statuses`: the conditions are only these
         statuses (the term counts may answer); `open_only`: they hold open appeals only (the open
         appeals' indexes may serve)."""
@@ -145,16 +145,20 @@ class IndexedSearch:
     open_address: str | None = None  # FTS5 phrase of their folded addresses (appeal_fts_open_address)
 
     def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
-                     open_only: bool = False) -> int:
+                     open_only: bool = False, walk: str | None = None) -> int:
         """The matches under `conditions`, up to the cap. `statuses`: the conditions are only these
         statuses (the term counts may answer); `open_only`: they hold open appeals only (the FTS5
-        tables of the open appeals may serve)."""
+        tables of the open appeals may serve); `walk`: the index to walk them by (they repeat its
+        condition)."""
         if (known := known_count(self.bounds, statuses)) is not None:
             return known
         if open_only and (route := self._open_route(session, conditions)) is not None:
             return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, route))
         if _at_most(session, conditions, FILTER_WALK_MAX):
-            return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition()))
+            statement = select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition())
+            if walk:  # the open appeals' covering index: the rows are not read
+                statement = statement.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
+            return _capped(session, statement)
         return min(COUNT_CAP + 1, sum(self._stream_counts(session, conditions).values()))
 
     def status_counts(self, session: Session, conditions: list) -> dict[str, int]:

@@ -143,6 +143,15 @@ def open_condition():
                                        literal_execute=True))
 
 
+def walk_index(session: Session, open_only: bool) -> str:
+    """The index SQLite walks for a common search by deadline: the covering one of the migrations
+    (the lemmas and the address beside the order: the rows are not read), else the plain one."""
+    covering = "ix_appeal_open_covering" if open_only else "ix_appeal_deadline_covering"
+    if has_sqlite_table(session.get_bind(), covering):
+        return covering
+    return "ix_appeal_open_deadline" if open_only else "ix_appeal_deadline_at"
+
+
 def _address_row(address: str):
     """The folded query as a substring of the stored folded address (a plain LIKE on the row)."""
     return Appeal.search_address.like(contains_pattern(address), escape="\\")
@@ -257,7 +266,7 @@ def has_search_vector(engine) -> bool:
 
 @lru_cache(maxsize=32)
 def has_sqlite_table(engine, name: str) -> bool:
-    """Whether the migrations made this search table (SQLite only)."""
+    """Whether the migrations made this search table or index (SQLite only)."""
     if engine.dialect.name != "sqlite":
         return False
     with engine.connect() as conn:

@@ -151,7 +151,7 @@ def indexes_deferred(engine: Engine, table_names: tuple[str, ...]):
 
 def _search_structures(conn: Connection, table_names: tuple[str, ...]) -> list[tuple[str, str]]:
     """(drop, create) statements of the text-search objects made by migrations outside the models:
-    PostgreSQL's `*_trgm` and `*_fts` indexes, SQLite's `appeal_fts_*` triggers."""
+    PostgreSQL's `*_trgm` and `*_fts` indexes, SQLite's `appeal_fts_*` triggers and `*_covering` indexes."""
     if conn.dialect.name == "postgresql":
         rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
                                  "AND (indexname LIKE '%\\_trgm' OR indexname LIKE '%\\_fts')"), {"tables": list(table_names)}).all()
@@ -159,7 +159,10 @@ def _search_structures(conn: Connection, table_names: tuple[str, ...]) -> list[t
     if conn.dialect.name == "sqlite":
         rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                                  "AND name LIKE 'appeal\\_fts\\_%' ESCAPE '\\'")).all()
-        return [(f'DROP TRIGGER "{name}"', definition) for name, definition in rows]
+        covering = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                     "AND name LIKE '%\\_covering' ESCAPE '\\'")).all()
+        return [*((f'DROP TRIGGER "{name}"', definition) for name, definition in rows),
+                *((f'DROP INDEX "{name}"', definition) for name, definition in covering)]
     return []
 
 

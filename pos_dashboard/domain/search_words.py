@@ -104,14 +104,21 @@ def query_words(query: str) -> list[QueryWord]:
     return words
 
 
+@lru_cache(maxsize=65_536)
+def _matches(word: str, words: tuple[QueryWord, ...]) -> bool:
+    """Whether a word of a text is one the query matches (the queue marks 50 texts per page)."""
+    return any(w.matches(word) for w in words)
+
+
 def marked(text: str, words: list[QueryWord]) -> list[tuple[str, bool]]:
     """The text cut into pieces, each marked True where it is a word the query matches."""
     if not words:
         return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     position = 0
+    query = tuple(words)
     for match in _WORD.finditer(text):
-        if any(w.matches(match.group()) for w in words):
+        if _matches(match.group(), query):
             if match.start() > position:
                 pieces.append((text[position:match.start()], False))
             pieces.append((match.group(), True))
