@@ -7,12 +7,12 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON, is_at_risk, is_overdue
-from ..domain.enums import OPEN_STATUS_VALUES, OPEN_STATUSES, STATUS_LABELS, Status
+from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from ..domain.numbers import display_number
@@ -20,7 +20,8 @@ from .closing_kind import closing_captions
 from .formatting import category_path, full_place, local_time, place_path, time_left
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
-from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, search_condition
+from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
+from .queue_search import search_condition, walk_index
 from . import snapshot
 from .rework import pending_rework
 
@@ -71,16 +72,18 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     as_of = snapshot.as_of_label(session, now)
     now = snapshot.clock(session, now)  # a historical import reads as of its own date
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
+    walked = False
     if common is not None:
-        search = common.page_condition(narrowed=_narrowed(flt))
+        search, walked = common.page_condition(narrowed=_narrowed(flt), open_only=_open_only(flt.status))
     conditions = _conditions(session, flt, now, search)
     # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
     # the status or category; it is told to walk the deadline order, testing each row (a top category
     # or territory keeps a tenth or more of them; an organisation's queue is read from its index).
     walk = None
-    if common is not None and not _narrowed(replace(flt, category_id=None, territory_id=None)):
-        walk = {OPEN: "ix_appeal_open_deadline", ANY: "ix_appeal_deadline_at"}.get(flt.status)
+    if walked and not _narrowed(replace(flt, category_id=None, territory_id=None)):
+        walk = walk_index(session, flt.status == OPEN) if flt.status in (OPEN, ANY) else None
     rows = _page_rows(session, conditions, flt.sort, page * page_size, page_size, now, walk)
+    open_walk = walk_index(session, True) if common is not None else None  # counts of open appeals (SQLite)
     mark_found_words(rows, flt.search)
     tally = _tally_conditions(session, flt)
     complete = True
@@ -95,7 +98,8 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         complete = narrowed and sum(counts.values()) <= COUNT_CAP
         counts = counts if complete else {}
         total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            common.capped_count(session, _conditions(session, flt, now))
+            common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status),
+                                open_only=_open_only(flt.status), walk=open_walk if flt.status == OPEN else None)
     else:
         total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
         without_status = _conditions(session, replace(flt, status=ANY), now, search)
@@ -105,9 +109,11 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
     if common is not None:
         without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
-        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now])
+        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now], open_only=True,
+                                      walk=open_walk)
         at_risk = common.capped_count(session, [*without_deadline, Appeal.deadline_at >= now,
-                                                Appeal.deadline_at <= now + AT_RISK_HORIZON])
+                                                Appeal.deadline_at <= now + AT_RISK_HORIZON], open_only=True,
+                                      walk=open_walk)
     else:
         without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
         overdue, at_risk = session.execute(select(
@@ -130,6 +136,14 @@ def _total(status: str, counts: dict) -> int:
     if status == OPEN:
         return sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
     return counts.get(Status(status).value, 0)
+
+
+def _open_only(status: str) -> bool:
+    return status == OPEN or (status != ANY and Status(status) in OPEN_STATUSES)
+
+
+def _statuses(status: str) -> set[str]:
+    return {s.value for s in OPEN_STATUSES} if status == OPEN else {Status(status).value}
 
 
 def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:
@@ -161,13 +175,6 @@ def _organizations_named(query: str):
 def _is_root(session: Session, table, node_id: int) -> bool:
     parent = session.execute(select(table.id, table.parent_id).where(table.id == node_id)).first()
     return parent is not None and parent.parent_id is None
-
-
-def _open():
-    # Rendered with its values written out, as the predicate of ix_appeal_open_deadline (SQLite uses
-    # a partial index only for a condition that reads exactly like its predicate).
-    return Appeal.status.in_(bindparam("open_statuses", list(OPEN_STATUS_VALUES), expanding=True,
-                                       literal_execute=True))
 
 
 def _overdue(now: datetime):
