@@ -7,7 +7,9 @@ median and p95 in milliseconds, plus the size of the JSON the page state would h
     REFLEX_DB_URL=sqlite:///bench100k.db python bench/queue_bench.py --repeat 15
 
 `--explain` prints the plan of every statement a scenario runs (EXPLAIN QUERY PLAN on SQLite,
-EXPLAIN on PostgreSQL), to check that the queue queries use their indexes and the tallies.
+EXPLAIN on PostgreSQL), to check that the queue queries use their indexes and the tallies;
+`--analyze` adds each statement's time (EXPLAIN ANALYZE on PostgreSQL, a timed run on SQLite), to see
+where a scenario's time goes. `--only WORDS` keeps the scenarios whose name contains WORDS.
 """
 
 import argparse
@@ -82,7 +84,7 @@ def _measure_version(repeat: int) -> list[float]:
     return timings[1:]
 
 
-def explain(scenarios) -> None:
+def explain(scenarios, analyze: bool = False) -> None:
     engine = get_engine()
     statements: list = []
 
@@ -99,9 +101,15 @@ def explain(scenarios) -> None:
             for statement, parameters in captured:
                 if not statement.lstrip().upper().startswith("SELECT"):
                     continue
-                prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+                sqlite = engine.dialect.name == "sqlite"
+                prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN "
                 plan = conn.exec_driver_sql(prefix + statement, parameters).all()
-                print("  " + " ".join(statement.split())[:160])
+                took = ""
+                if analyze and sqlite:
+                    started = time.perf_counter()
+                    conn.exec_driver_sql(statement, parameters).all()
+                    took = f"[{(time.perf_counter() - started) * 1000:.1f} ms] "
+                print("  " + took + " ".join(statement.split())[:160 if not analyze else 400])
                 for line in plan:
                     print("     " + (line[-1] if engine.dialect.name == "sqlite" else line[0]))
     event.remove(engine, "before_cursor_execute", remember)
@@ -111,14 +119,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--explain", action="store_true", help="print the query plans instead of timings")
+    parser.add_argument("--analyze", action="store_true", help="with --explain: run each statement and time it")
+    parser.add_argument("--only", default="", help="only the scenarios whose name contains this")
     args = parser.parse_args()
     with session_scope() as session:
         appeals = session.execute(select(func.count()).select_from(Appeal)).scalar_one()
-        scenarios = _scenarios(session)
+        scenarios = [s for s in _scenarios(session) if args.only in s[0]]
         options_bytes = len(json.dumps(filter_options(session), ensure_ascii=False).encode())
     backend = get_engine().dialect.name
     if args.explain:
-        explain(scenarios)
+        explain(scenarios, args.analyze)
         return 0
     print(f"# queue benchmark: {backend}, {appeals:,} appeals, {args.repeat} runs each, {db_url().split('@')[-1]}")
     print(f"{'scenario':34} {'rows':>9} {'median ms':>10} {'p95 ms':>9} {'state KB':>9}")

@@ -18,6 +18,9 @@ rows copied with the shifted ids, and the count columns of every `kpi_block` mat
 `--rebuild` rebuilds them from the appeals and events instead (`rollups --rebuild`: minutes and
 gigabytes at 5M); `--check` does both on a small database and says whether the bytes agree.
 
+The search terms' counts (`searchterm`) of N identical copies are those of the original times N:
+they are scaled in place too (the queue's search reads them).
+
 Caveat for the benchmark: identical copies fill no new histogram buckets, so the rollups' matrices
 have as many entries at N× as at 1×; a real 5M region would fill more of the (bounded) buckets.
 
@@ -66,6 +69,10 @@ def main() -> int:
         with engine.begin() as conn:
             scale_rollups(conn, args.times, top_appeal=top["appeal"])
         print(f"rollups scaled in {time.perf_counter() - started:.1f} s", flush=True)
+    if inspect(engine).has_table("searchterm"):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE searchterm SET appeals = appeals * :times"), {"times": args.times})
+        print("search term counts scaled", flush=True)
     if args.check:
         with engine.connect() as conn:
             scaled = _block_bytes(conn)
@@ -87,7 +94,9 @@ def _top(conn) -> dict[str, int]:
 
 def copy_appeals(engine, times: int) -> dict[str, int]:
     """Copy the appeals, events and answers times-1 times; returns the maximum ids before the copy."""
-    columns = {table: [c["name"] for c in inspect(engine).get_columns(table)] for table in SHIFTED}
+    # Generated columns (PostgreSQL's appeal.search_vector) are made by the database, not copied.
+    columns = {table: [c["name"] for c in inspect(engine).get_columns(table) if not c.get("computed")]
+               for table in SHIFTED}
     with engine.connect() as conn:
         top = _top(conn)
     print(f"max ids: {top}", flush=True)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import pos_dashboard.domain  # noqa: F401  (registers every table)
+from pos_dashboard.domain.enums import OPEN_STATUS_SQL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,11 +26,15 @@ def alembic_config(url: str | None = None) -> Config:
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Search structures made only by migrations are not in the models, so autogenerate and the
-    drift check leave them out: PostgreSQL trigram and word indexes (`*_trgm`, `*_fts`) and SQLite's
-    FTS5 tables (`appeal_fts`, `appeal_fts_words` and their shadow tables)."""
+    drift check leave them out: PostgreSQL trigram and word indexes (`*_trgm`, `*_fts`), SQLite's
+    covering indexes of the search's walks (`*_covering`), PostgreSQL's
+    generated `appeal.search_vector`, and SQLite's FTS5 tables (`appeal_fts`, `appeal_fts_words` and
+    their shadow tables)."""
     if name is None:
         return True
-    if type_ == "index" and name.endswith(("_trgm", "_fts")):
+    if type_ == "column" and name == "search_vector":
+        return False
+    if type_ == "index" and name.endswith(("_trgm", "_fts", "_covering")):
         return False
     return not (type_ == "table" and name.startswith("appeal_fts"))
 
@@ -43,13 +48,19 @@ _FOLD_SQL = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # as in analytics/qu
 
 
 def rebuild_sqlite_search(conn: Connection) -> None:
-    """Refill SQLite's contentless FTS5 table from the appeals, ё folded to е as its triggers do
-    (after a bulk load that ran without the triggers)."""
+    """Refill SQLite's contentless FTS5 table from the appeals, ё folded to е as its triggers do, and
+    the FTS5 tables of the lemmas and of the open appeals (after a bulk load that ran without the
+    triggers)."""
     conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('delete-all')"))
     conn.execute(text(f"INSERT INTO appeal_fts(rowid, text, address) SELECT id, {_FOLD_SQL.format('text')}, "
                       f"{_FOLD_SQL.format('address')} FROM appeal"))
     if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'appeal_fts_words'")).first():
         conn.execute(text("INSERT INTO appeal_fts_words(appeal_fts_words) VALUES ('rebuild')"))
+    for table, column in (("appeal_fts_open_words", "search_words"), ("appeal_fts_open_address", "search_address")):
+        if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": table}).first():
+            conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
+            conn.execute(text(f"INSERT INTO {table}(rowid, {column}) SELECT id, {column} FROM appeal "
+                              f"WHERE {OPEN_STATUS_SQL}"))
 
 
 def drop_everything(engine: Engine) -> None:
@@ -58,6 +69,8 @@ def drop_everything(engine: Engine) -> None:
         if engine.dialect.name == "sqlite":
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts"))  # its triggers go with the appeal table
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts_words"))
+            conn.execute(text("DROP TABLE IF EXISTS appeal_fts_open_words"))
+            conn.execute(text("DROP TABLE IF EXISTS appeal_fts_open_address"))
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -43,10 +43,17 @@ def test_text_search_structures_exist_for_each_backend(migrated):
     _config, engine = migrated
     inspector = inspect(engine)
     trigram = {index["name"] for index in inspector.get_indexes("appeal") if index["name"].endswith("_trgm")}
+    words = {index["name"] for index in inspector.get_indexes("appeal") if index["name"].endswith("_fts")}
     if engine.dialect.name == "postgresql":
-        assert trigram == {"ix_appeal_text_trgm", "ix_appeal_address_trgm"}
+        assert trigram == {"ix_appeal_text_trgm", "ix_appeal_search_address_trgm", "ix_appeal_open_address_trgm"}
+        assert words == {"ix_appeal_search_vector_fts", "ix_appeal_open_vector_fts"}
     else:
-        assert not trigram and "appeal_fts" in inspector.get_table_names()
+        assert not trigram and not words
+        assert {"appeal_fts", "appeal_fts_words", "appeal_fts_open_words",
+                "appeal_fts_open_address"} <= set(inspector.get_table_names())
+        with engine.connect() as conn:
+            covering = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+        assert {"ix_appeal_deadline_covering", "ix_appeal_open_covering"} <= covering
 
 
 def test_migrations_roll_back_and_forward(migrated):

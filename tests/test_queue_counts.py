@@ -6,7 +6,7 @@ dozen appeals exercise the paths a million take, on the migrated database (FTS5 
 pg_trgm on PostgreSQL) of either backend."""
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import Session
 
 from pos_dashboard.analytics import queue, queue_counts, queue_search
@@ -59,10 +59,10 @@ def _page(session, **filters):
     return fetch_queue_page(session, QueueFilter(**filters), page=0, page_size=50, now=T0 + hours(13))
 
 
-def _scaled(monkeypatch, exact_max: int, walk_max: int) -> None:
+def _scaled(monkeypatch, exact_max: int, walk_max: int, cap: int = CAP) -> None:
     monkeypatch.setattr(queue_search, "EXACT_IDS_MAX", exact_max)
-    monkeypatch.setattr(queue_counts, "COUNT_CAP", CAP)
-    monkeypatch.setattr(queue, "COUNT_CAP", CAP)
+    monkeypatch.setattr(queue_counts, "COUNT_CAP", cap)
+    monkeypatch.setattr(queue, "COUNT_CAP", cap)
     monkeypatch.setattr(queue_counts, "FILTER_WALK_MAX", walk_max)
 
 
@@ -71,7 +71,9 @@ def test_a_common_word_shows_the_same_rows_and_counts_up_to_the_cap(migrated, mo
     _engine, session = migrated
     r, ids = _region(session)
     everything = [*ids["city"], *ids["rural"]]
-    _scaled(monkeypatch, exact_max=1_000, walk_max=walk_max)  # first exact: the ids read from the indexes
+    # First exact: the ids read from the indexes (a cap above the matches: the term counts cannot
+    # tell the word common).
+    _scaled(monkeypatch, exact_max=1_000, walk_max=walk_max, cap=1_000)
     exact = {name: _page(session, **f) for name, f in {
         "open": {"search": "подъезд"}, "all": {"status": "all", "search": "подъезд"},
         "rejected": {"status": "rejected", "search": "подъезд"},
@@ -95,6 +97,9 @@ def test_a_common_word_shows_the_same_rows_and_counts_up_to_the_cap(migrated, mo
     # Under the cap a count is exact: one rejected appeal, two in the rural district.
     assert _page(session, status="rejected", search="подъезд").total == exact["rejected"].total == 1
     rural = _page(session, status="all", territory_id=r.t_rural, search="подъезд")
+    if session.get_bind().dialect.name == "postgresql":  # the index walk's planner settings are put back
+        assert session.execute(text("SELECT current_setting('enable_seqscan'), "
+                                    "current_setting('enable_bitmapscan')")).one() == ("on", "on")
     assert rural.counts_complete and rural.status_counts == exact["rural"].status_counts == {Status.IN_WORK.value: 2}
     assert rural.total == 2 and (rural.overdue, rural.at_risk) == (exact["rural"].overdue, exact["rural"].at_risk)
     # A word the address matches counts once, whether or not the text has it too.
@@ -143,3 +148,63 @@ def test_sqlite_connections_read_through_a_memory_map_and_a_larger_cache(tmp_pat
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65_536
     finally:
         engine.dispose()
+
+
+def test_a_word_the_term_counts_show_common_is_not_read_from_the_indexes_first(migrated, monkeypatch):
+    """«подъезд» is in 8 appeals, more than the (scaled) cap: the term counts say so, and the queue
+    tests the walked rows at once, without reading the word's matches from the FTS5 / GIN index to
+    find out (the rows and the numbers are those of the exact reading)."""
+    _engine, session = migrated
+    r, ids = _region(session)
+    _scaled(monkeypatch, exact_max=1_000, walk_max=1_000, cap=1_000)
+    exact = {status: _page(session, status=status, search="подъезд") for status in ("open", "all", "in_work")}
+    _scaled(monkeypatch, exact_max=1_000, walk_max=1_000)  # the cap back at 3: 8 matches are «common»
+
+    def no_probe(*_args, **_kwargs):
+        raise AssertionError("the search was read from its index to tell whether it is common")
+    monkeypatch.setattr(queue_search, "_ids", no_probe)
+    for status, page in exact.items():
+        common = _page(session, status=status, search="подъезд")
+        assert [row["id"] for row in common.rows] == [row["id"] for row in page.rows]
+        assert common.counts_capped and common.total == CAP + 1  # 7 open, 8 in all, 7 in work: «более 3»
+        assert (common.overdue, common.at_risk) == (min(page.overdue, CAP + 1), min(page.at_risk, CAP + 1))
+
+
+def test_a_street_counts_its_open_appeals_exactly_from_the_open_appeals_indexes(migrated, monkeypatch):
+    """A street named in the text and in the address: the term counts bound its open matches by 4 to 8,
+    so they are counted — from the open appeals' own indexes (SQLite: the FTS5 tables of the open
+    appeals, kept by triggers; PostgreSQL: partial indexes), and a rejected appeal leaves them."""
+    _engine, session = migrated
+    r = build_region(session)
+    street = [submit(session, r, text=f"Во дворе на Садовой мусор {i}", address=f"ул. Садовая, д. {i}",
+                     now=T0 + hours(i)) for i in range(5)]
+    others = [submit(session, r, text=f"Яма на дороге {i}", address=f"ул. Мира, д. {i}", now=T0 + hours(6 + i))
+              for i in range(6)]
+    for appeal_id in [*street, *others]:
+        if appeal_id != street[1]:  # left in moderation (open too), to be rejected below
+            appeals.perform(session, actor=r.coordinator, appeal_id=appeal_id, action="approve_moderation",
+                            now=T0 + hours(12))
+    session.commit()
+    monkeypatch.setattr(queue_counts, "COUNT_CAP", 10)
+    monkeypatch.setattr(queue, "COUNT_CAP", 10)
+    monkeypatch.setattr(queue_search, "EXACT_IDS_MAX", 2)  # more matches than that: a common search
+    monkeypatch.setattr(queue_counts, "FILTER_WALK_MAX", 0)
+    engine, statements = _engine, []
+
+    def remember(_conn, _cursor, statement, _parameters, _context, _many):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        page = _page(session, search="Садовая")
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert page.counts_capped and page.total == 5
+    if engine.dialect.name == "sqlite":  # the open total was read from the open appeals' tables
+        assert any("appeal_fts_open_address MATCH" in s and "count(*)" in s for s in statements)
+    assert sorted(row["id"] for row in page.rows) == street
+    appeals.perform(session, actor=r.coordinator, appeal_id=street[1], action="reject", now=T0 + hours(13),
+                    reason="spam")
+    session.commit()
+    again = _page(session, search="Садовая")
+    assert again.total == 4 and [row["id"] for row in again.rows] == [street[0], *street[2:]]
+    assert _page(session, status="rejected", search="Садовая").total == 1

@@ -15,7 +15,7 @@ from ..services.errors import NotFound, PermissionDenied
 from ..domain.deadlines import is_at_risk, is_overdue
 from ..domain.limits import is_out_of_id_range
 from ..domain.types import utcnow
-from .formatting import duration, full_place, local_time
+from .formatting import category_path, duration, full_place, local_time
 from . import imported_events as imported, rework, snapshot
 
 _ACTION_LABELS = {name: t.label for name, t in TRANSITIONS.items()} | {
@@ -59,7 +59,7 @@ def load_card(session: Session, appeal_id: int, *, actor: Actor) -> dict:
         "external_ref": appeal.external_ref or "",
         "history_note": "история источника: платформа не меняет это обращение" if appeal.source_history else "",
         "status_label": (from_source and imported.closing_kind(payloads)) or STATUS_LABELS[Status(appeal.status)],
-        "category": f"{parent.name} / {category.name}" if parent else category.name,
+        "category": category_path(category.name, parent.name if parent else None),
         "deadline_rule": _deadline_rule(category, from_source),
         "territory": full_place(territory.name if territory else None, district.name if district else None),
         "organization": organization.name if organization else

@@ -13,7 +13,7 @@ from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Role, Status
 from ..domain.following import FOLLOW_MAX, AppealFollower
 from ..domain.models import Appeal, Category, Organization, Territory
 from ..services.actors import Actor
-from .formatting import local_time, place_path, time_left
+from .formatting import category_path, local_time, place_path, time_left
 
 
 class FollowedRow(TypedDict):
@@ -54,7 +54,7 @@ def _row(r, now: datetime) -> FollowedRow:
         state = "overdue" if deadlines.is_overdue(deadline_at, now) else \
             "at_risk" if deadlines.is_at_risk(deadline_at, now) else "ok"
     return FollowedRow(
-        id=appeal_id, category=f"{parent} / {category}" if parent else category,
+        id=appeal_id, category=category_path(category, parent),
         territory=place_path(territory, parent_territory) if territory else "",
         status=str(status), status_label=STATUS_LABELS[Status(status)],
         deadline=local_time(deadline_at) if deadline_at else "не назначен",

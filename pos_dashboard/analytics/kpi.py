@@ -18,7 +18,6 @@ Conventions:
 
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -29,22 +28,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from ..domain.enums import Status
-from ..domain.models import Appeal, Category, Organization, Territory
+from ..domain.models import Category, Organization, Territory
 from ..domain.types import utcnow
 from ..services.kpi_facts import (CLOSING_OUTCOMES, DISPUTE_ACTION, MEASURES, OUTCOME_LABELS,  # noqa: F401
                                   OUTCOMES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING, final_outcome,
                                   load_frame, open_now, outcome_counts, tree_roots)
 from . import snapshot
 from .kpi_drill import drill_condition, flag_conditions  # noqa: F401  (the dashboard reads them here)
-
-
-@dataclass(frozen=True)
-class KpiSelection:
-    """Which appeals the KPIs count, besides the period; an empty field does not filter."""
-    territory_ids: tuple[int, ...] = ()     # each includes its sub-territories
-    category_ids: tuple[int, ...] = ()      # each includes its sub-categories
-    organization_type: str | None = None
-    organization_ids: tuple[int, ...] = ()
+from .kpi_selection import KpiSelection, appeal_conditions, selection_conditions  # noqa: F401  (read here too)
 
 
 class KpiDefinition(NamedTuple):
@@ -148,49 +139,6 @@ def appeal_frame(bind, since: datetime | None = None, until: datetime | None = N
         return load_frame(conn, appeal_conditions(conn, since, until, selection))
 
 
-def appeal_conditions(conn, since, until, selection) -> list:
-    a = Appeal.__table__
-    conditions = selection_conditions(conn, selection)
-    if since is not None:
-        conditions.append(a.c.created_at >= since)
-    if until is not None:
-        conditions.append(a.c.created_at < until)
-    return conditions
-
-
-def selection_conditions(conn, selection: KpiSelection | None) -> list:
-    """SQL conditions on the appeal table for a selection (sub-trees expanded from the small trees)."""
-    if selection is None:
-        return []
-    a, o = Appeal.__table__, Organization.__table__
-    conditions = []
-    if selection.territory_ids:
-        ids = _with_descendants(conn, Territory.__table__, selection.territory_ids)
-        conditions.append(a.c.territory_id.in_(ids))
-    if selection.category_ids:
-        ids = _with_descendants(conn, Category.__table__, selection.category_ids)
-        conditions.append(a.c.category_id.in_(ids))
-    if selection.organization_type is not None:
-        conditions.append(a.c.organization_id.in_(
-            select(o.c.id).where(o.c.org_type == selection.organization_type)))
-    if selection.organization_ids:
-        conditions.append(a.c.organization_id.in_(sorted(set(selection.organization_ids))))
-    return conditions
-
-
-def _with_descendants(conn, table, roots: Iterable[int]) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for node_id, parent_id in conn.execute(select(table.c.id, table.c.parent_id)).all():
-        children.setdefault(parent_id, []).append(node_id)
-    found, stack = set(), [int(root) for root in roots]
-    while stack:
-        node_id = stack.pop()
-        if node_id not in found:
-            found.add(node_id)
-            stack.extend(children.get(node_id, ()))
-    return sorted(found)
-
-
 def frame_sums(frame: pd.DataFrame, keys: pd.Series, now: datetime) -> pd.DataFrame:
     """The table of sums of a frame of appeals, one row per value of `keys` (aligned with the frame),
     in numpy: the sums and the outcome counts by np.bincount, the percentiles from one sort of
@@ -255,7 +203,8 @@ def compute_kpis(bind, group_by: str | None = None, since: datetime | None = Non
         now = snapshot.clock(conn, now)  # a historical import reads as of its own date
         sums = None if exact else rollup_sums(conn, group_by, since, until, now, selection)
         if sums is None:
-            sums = _scanned_sums(conn, group_by, since, until, now, selection)
+            sums = _scanned_sums(conn, group_by, since, until, now, selection,
+                                 engine=bind if isinstance(bind, Engine) else None)
         names = _group_names(conn, group_by) if group_by else {}
     groups, total = sums
     total_row = kpi_values(_with_total_row(total))
@@ -285,8 +234,9 @@ def _with_total_row(sums: pd.DataFrame) -> pd.DataFrame:
     return row.assign(**{name: [float("nan")] for name in PERCENTILES})
 
 
-def _scanned_sums(conn, group_by, since, until, now, selection) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-    frame = load_frame(conn, appeal_conditions(conn, since, until, selection), order=False)
+def _scanned_sums(conn, group_by, since, until, now, selection,
+                  engine=None) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    frame = load_frame(conn, appeal_conditions(conn, since, until, selection), order=False, engine=engine)
     total = frame_sums(frame, pd.Series(0, index=frame.index), now)
     if group_by is None:
         return None, total

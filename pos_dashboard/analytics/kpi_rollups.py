@@ -19,11 +19,12 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 
 from ..domain.deadlines import AT_RISK_HORIZON
-from ..domain.kpi_measures import (BLOBS, BLOCK_BASE, BLOCK_LEVELS, CELL_COLUMNS, GAMMA, MEASURES, NONE_KEY, RATING_COUNTS, SUM_COLUMNS,
-                                   bucket_hours, cover, day_number, kpi_block, kpi_fact)
+from ..domain.kpi_measures import (BLOCK_BASE, BLOCK_LEVELS, CELL_COLUMNS, GAMMA, MEASURES, NONE_KEY, RATING_COUNTS,
+                                   SUM_COLUMNS, bucket_hours, day_number, kpi_fact)
 from ..domain.models import Organization
 from ..services.kpi_facts import tree_roots
 from ..settings import region_tz
+from .kpi_blocks import Blocks, grouped
 
 KEY_OF = {"organisation": "organization_id", "territory": "territory_id", "category": "category_id"}
 _SUMS = slice(2, 2 + len(SUM_COLUMNS))
@@ -37,61 +38,6 @@ def local_day(moment: datetime | None) -> date | None | bool:
         return None
     local = moment.astimezone(region_tz())
     return local.date() if local.time() == time(0) else False
-
-
-class Blocks:
-    """The matrices of the blocks covering some periods, stacked, with each row's organisation and
-    period index, narrowed to a selection's keys."""
-
-    def __init__(self, conn, periods: list[tuple[int, int]], keys: dict, names=tuple(BLOBS)):
-        pieces = {piece: index for index, (lo, hi) in enumerate(periods) for piece in cover(lo, hi)}
-        t = kpi_block
-        by_level: dict[int, list[int]] = {}
-        for level, first_day in pieces:
-            by_level.setdefault(level, []).append(first_day)
-        rows = []
-        if pieces:
-            where = [or_(*(and_(t.c.level == level, t.c.first_day.in_(days)) for level, days in by_level.items()))]
-            if "organization_id" in keys:
-                where.append(t.c.organization_id.in_(keys["organization_id"]))
-            result = conn.execute(select(t.c.level, t.c.first_day, t.c.organization_id, *(t.c[n] for n in names))
-                                  .where(*where))
-            try:
-                rows = result.cursor.fetchall()
-            finally:
-                result.close()
-        period = np.array([pieces[(row[0], row[1])] for row in rows], dtype="int64")
-        organisation = np.array([row[2] for row in rows], dtype="int64")
-        self.matrices = {}
-        for position, name in enumerate(names, start=3):
-            width = len(BLOBS[name])
-            blobs = [row[position] for row in rows]
-            counts = np.array([len(blob) for blob in blobs], dtype="int64") // (4 * width)
-            matrix = np.frombuffer(b"".join(blobs), dtype="<i4").reshape(-1, width)
-            org, index = np.repeat(organisation, counts), np.repeat(period, counts)
-            mask = None
-            for column, key in ((0, "territory_id"), (1, "category_id")):
-                if key in keys:
-                    chosen = np.isin(matrix[:, column], keys[key])
-                    mask = chosen if mask is None else mask & chosen
-            self.matrices[name] = (matrix, org, index) if mask is None else (matrix[mask], org[mask], index[mask])
-
-    def group(self, name: str, key: str | None) -> tuple[np.ndarray, np.ndarray]:
-        """(the matrix, the group id of each row: the key's value, or the period index for None)."""
-        matrix, org, index = self.matrices[name]
-        if key is None:
-            return matrix, index
-        return matrix, org if key == "organization_id" else matrix[:, 0 if key == "territory_id" else 1]
-
-
-def _grouped(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct groups sorted, the column sums of `values` per group)."""
-    if not len(groups):
-        return np.zeros(0, "int64"), np.zeros((0, values.shape[1]), "int64")
-    order = np.argsort(groups, kind="stable")
-    ordered = groups[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    return ordered[starts], np.add.reduceat(values[order].astype("int64"), starts, axis=0)
 
 
 def _group_index(key, groups: np.ndarray) -> np.ndarray:
@@ -150,7 +96,7 @@ def _sums_frames(blocks: Blocks, key, boundary, now) -> tuple[pd.DataFrame, pd.D
         return matrix, (_group_index(key, groups) if key else np.zeros(len(matrix), "int64"))
 
     matrix, groups = groups_of("cells")
-    ids, sums = _grouped(groups, matrix[:, _SUMS])
+    ids, sums = grouped(groups, matrix[:, _SUMS])
     opens, groups = groups_of("opens")
     edge = _group_index(key, boundary[key].to_numpy(dtype="int64")) if key else np.zeros(len(boundary), "int64")
     overdue, at_risk = _open_counts(opens, groups, boundary, edge, now, ids)
@@ -301,7 +247,7 @@ def series_sums(conn, edges: list[datetime], now: datetime, selection, months: b
     position = {period: index for index, period in enumerate(periods)}
     remap = np.array([position[period] for period in live] or [0], dtype="int64")
     matrix, index = blocks.group("cells", None)
-    ids, sums = _grouped(remap[index] if len(index) else index, matrix[:, _SUMS])
+    ids, sums = grouped(remap[index] if len(index) else index, matrix[:, _SUMS])
     frame = pd.DataFrame(sums, index=ids, columns=list(SUM_COLUMNS))
     boundary = _boundary_deadlines(conn, live, keys, now)
     opens, index = blocks.group("opens", None)

@@ -14,7 +14,7 @@ from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, DeadlineKind, Role, Sta
 from ..domain.models import Appeal, Category
 from ..services.actors import Actor
 from ..services.appeal_effects import calendar
-from .formatting import local_time, time_left
+from .formatting import category_path, local_time, time_left
 
 PAGE_SIZE_MAX = 20
 SHORT_TEXT = 140
@@ -66,7 +66,7 @@ def _row(r, now: datetime) -> MyAppealRow:
             "at_risk" if deadlines.is_at_risk(deadline_at, now) else "ok"
     return MyAppealRow(
         id=appeal_id,
-        category=f"{parent} / {category}" if parent else category,
+        category=category_path(category, parent),
         status=str(status),
         status_label=STATUS_LABELS[Status(status)],
         created=local_time(created_at),

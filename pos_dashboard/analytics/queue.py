@@ -7,7 +7,7 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON
@@ -16,8 +16,10 @@ from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
-from .queue_rows import SIDE_INDEXES, order_plan, page_rows, row_select  # noqa: F401  (row_select: the export reads it here)
-from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, search_condition
+# row_select: the export reads it here
+from .queue_rows import SIDE_INDEXES, order_plan, page_rows, row_select  # noqa: F401
+from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
+from .queue_search import search_condition, walk_index
 from . import snapshot
 
 PAGE_SIZE_MAX = 100
@@ -68,24 +70,27 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     clock = snapshot.clock(session, now)  # a historical import reads as of its own date
     as_of, now = snapshot.clock_label(clock, now), clock
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
+    walked = False
     if common is not None:
-        search = common.page_condition(narrowed=_narrowed(flt))
+        search, walked = common.page_condition(narrowed=_narrowed(flt), open_only=_open_only(flt.status))
     conditions = _conditions(session, flt, now, search)
     # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
     # the status or category; it is told to walk the deadline order, testing each row (a top category
     # or territory keeps a tenth or more of them; an organisation's queue is read from its index).
     index = None
-    if common is not None and not _narrowed(replace(flt, category_id=None, territory_id=None)) \
+    if walked and not _narrowed(replace(flt, category_id=None, territory_id=None)) \
             and flt.sort not in ("newest", "oldest"):
-        index = {OPEN: "ix_appeal_open_deadline", ANY: "ix_appeal_deadline_at"}.get(flt.status)
+        index = walk_index(session, flt.status == OPEN) if flt.status in (OPEN, ANY) else None
+    open_walk = walk_index(session, True) if common is not None else None  # counts of open appeals (SQLite)
     tally = _tally_conditions(session, flt)
     complete, plan = True, None
+    only_open = _open_only(flt.status) or flt.deadline != "any"  # a deadline filter keeps open appeals
     if tally is not None:  # served by the tally: a few hundred rows instead of up to a million
         counts = dict(session.execute(
             select(QueueTally.status, func.sum(QueueTally.n)).where(*tally).group_by(QueueTally.status)).all())
         total = _total(flt.status, counts)
         # Without a narrowing filter the tally's counts are all the appeals, per status.
-        plan = order_plan(session, total, flt.sort, _only_open(flt), None if tally else sum(counts.values()))
+        plan = order_plan(session, total, flt.sort, only_open, None if tally else sum(counts.values()))
         index = _smaller_side(session, flt)
     elif common is not None:  # a common word: counts up to the cap (analytics/queue_counts)
         # Unless other filters narrow it, the search alone is known to match more than the cap.
@@ -94,13 +99,14 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         complete = narrowed and sum(counts.values()) <= COUNT_CAP
         counts = counts if complete else {}
         total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            common.capped_count(session, _conditions(session, flt, now))
+            common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status),
+                                open_only=_open_only(flt.status), walk=open_walk if flt.status == OPEN else None)
     else:
         total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
         without_status = _conditions(session, replace(flt, status=ANY), now, search)
         counts = dict(session.execute(
             select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
-        plan = order_plan(session, total, flt.sort, _only_open(flt))
+        plan = order_plan(session, total, flt.sort, only_open)
     # Read once the filter's size is known: it decides how the page is read (analytics/queue_rows).
     rows = page_rows(session, conditions, flt.sort, page * page_size, page_size, now, index, plan)
     mark_found_words(rows, flt.search)
@@ -108,9 +114,11 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
     if common is not None:
         without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
-        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now])
+        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now], open_only=True,
+                                      walk=open_walk)
         at_risk = common.capped_count(session, [*without_deadline, Appeal.deadline_at >= now,
-                                                Appeal.deadline_at <= now + AT_RISK_HORIZON])
+                                                Appeal.deadline_at <= now + AT_RISK_HORIZON], open_only=True,
+                                      walk=open_walk)
     else:
         without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
         overdue, at_risk = session.execute(select(
@@ -133,6 +141,14 @@ def _total(status: str, counts: dict) -> int:
     if status == OPEN:
         return sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
     return counts.get(Status(status).value, 0)
+
+
+def _open_only(status: str) -> bool:
+    return status == OPEN or (status != ANY and Status(status) in OPEN_STATUSES)
+
+
+def _statuses(status: str) -> set[str]:
+    return {s.value for s in OPEN_STATUSES} if status == OPEN else {Status(status).value}
 
 
 def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:
@@ -190,24 +206,12 @@ def _is_root(session: Session, table, node_id: int) -> bool:
     return known[key]
 
 
-def _open():
-    # Rendered with its values written out, as the predicate of ix_appeal_open_deadline (SQLite uses
-    # a partial index only for a condition that reads exactly like its predicate).
-    return Appeal.status.in_(bindparam("open_statuses", list(OPEN_STATUS_VALUES), expanding=True,
-                                       literal_execute=True))
-
-
 def _overdue(now: datetime):
     return and_(_open(), Appeal.deadline_at < now)
 
 
 def _at_risk(now: datetime):
     return and_(_open(), Appeal.deadline_at >= now, Appeal.deadline_at <= now + AT_RISK_HORIZON)
-
-
-def _only_open(flt: QueueFilter) -> bool:
-    """Whether the filter leaves open appeals only (an open status, or a deadline filter)."""
-    return flt.deadline != "any" or flt.status == OPEN or flt.status in OPEN_STATUS_VALUES
 
 
 def _narrowed(flt: QueueFilter) -> bool:

@@ -8,44 +8,126 @@ count per status is exact; above it, the page knows «Все» (more than the ca
 status (its own capped count), and says that the others were not counted rather than show a
 number it does not know.
 
-How a capped count is read: PostgreSQL's planner chooses between the GIN index and a walk of the
-filter's index (`PlannedSearch`). SQLite cannot estimate an FTS5 match, so `IndexedSearch` chooses
-itself, from the smaller side: when the other filters leave at most FILTER_WALK_MAX appeals, those
-are walked by their index and each row's lemmas tested; otherwise the FTS5 matches are read newest
-first (open appeals are the recent ones) joined to their appeal, and the read stops at the cap.
+How a capped count is read: from the term counts when they settle it (services/search_terms: more
+than the cap surely, or an exact number); from the open appeals' own search indexes when the count
+is of open appeals only and the term counts show few open matches (fewer than the rows the filter
+leaves, at most OPEN_IDS_MAX); otherwise by walking the filter's rows and testing each one. SQLite
+(`IndexedSearch`), when the other filters leave more than FILTER_WALK_MAX appeals, reads the FTS5
+matches newest first instead (open appeals are the recent ones) joined to their appeal, and the read
+stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner estimates the words' share from
+the statistics of the stored tsvector).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, literal, literal_column, not_, select, table, text as sql_text
+from sqlalchemy import false, func, literal, literal_column, not_, select, table, union
+from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
+from ..domain.enums import OPEN_STATUS_VALUES
 from ..domain.models import Appeal
+
+if TYPE_CHECKING:
+    from .search_bounds import Bounds
 
 COUNT_CAP = 1_000
 FILTER_WALK_MAX = 10_000  # filters leaving at most this many appeals are walked, not the matches
+OPEN_IDS_MAX = 20_000  # a count reads at most this many open matches from the open appeals' indexes
+# A page reads them only when fewer: walking its order finds 50 rows sooner than reading thousands.
+OPEN_PAGE_IDS_MAX = 2_000
+GIN_POSTINGS_PER_ROW = 1  # open matches read per filter row walked, at most (PostgreSQL's counts)
+OPEN_STATUS_VALUES_SET = frozenset(OPEN_STATUS_VALUES)
 
 
 @dataclass(frozen=True)
 class PlannedSearch:
-    """A common search the database plans itself (PostgreSQL, or a database without FTS tables):
-    `condition` is the one its indexes answer, `row` the same test made cheaply on a row (the
-    lemmas with LIKE rather than a tsvector built per row), used where the filters leave few rows."""
+    """A common search on PostgreSQL (or a database without search tables): `row` is its test made
+    on the rows a query reads (PostgreSQL cannot read it from an index: `… IS true`, which keeps the
+    planner's estimate of the words' share), `open_condition` the same test its partial indexes of
+    the open appeals answer, `condition` one its indexes answer for several words (their ids read
+    first). The GIN index of every appeal is not read for a common word: its 81k postings at 1M
+    (400k at 5M) cost more than walking the rows a page or a capped count needs."""
     condition: object
     row: object
+    bounds: "Bounds | None" = None
+    open_condition: object = None
+    open_test: object = None
 
-    def page_condition(self, narrowed: bool):
-        """Without other filters the page walks its order testing rows (cheaply); with them the
-        planner combines the indexes (a row test cannot be, and it would sort a whole category)."""
-        return self.condition if narrowed else self.row
+    def page_condition(self, narrowed: bool, open_only: bool = False):
+        """(condition, walked): the page walks its order testing rows; under other filters the open
+        matches are read from the open appeals' indexes when few, and several words from their ids."""
+        if narrowed and open_only and (route := self._open_route(None, [], OPEN_PAGE_IDS_MAX)) is not None:
+            return route, False
+        if narrowed and self.condition is not self.row:
+            return self.condition, False
+        return self.row, True
 
-    def capped_count(self, session: Session, conditions: list) -> int:
-        test = self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
+    def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
+                     open_only: bool = False, walk: str | None = None) -> int:  # noqa: ARG002  (SQLite's hint)
+        """The matches under `conditions`, up to the cap. `statuses`: the conditions are only these
+        statuses (the term counts may answer); `open_only`: they hold open appeals only (the open
+        appeals' indexes may serve)."""
+        if (known := known_count(self.bounds, statuses)) is not None:
+            return known
+        test = self._open_route(session, conditions) if open_only else None
+        if test is None:
+            test = self._test(session, conditions)
         return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, test))
 
     def status_counts(self, session: Session, conditions: list) -> dict[str, int]:
-        test = self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
-        return _grouped(session, select(Appeal.status).where(*conditions, test).limit(COUNT_CAP + 1))
+        statement = select(Appeal.status).where(*conditions, self._test(session, conditions)).limit(COUNT_CAP + 1)
+        with _index_walk(session, self.condition is self.row):
+            return _grouped(session, statement)
+
+    def _test(self, session: Session, conditions: list):
+        if self.condition is self.row:
+            return self.row
+        return self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
+
+    def _open_route(self, session: Session | None, conditions: list, most: int | None = None):
+        """A page: the open matches read first (`open_condition`, at most `most`). A count: the test
+        the partial GIN indexes answer (`open_test`), when the open matches are fewer than the
+        filter's rows (GIN_POSTINGS_PER_ROW = 1  # open matches read per filter row walked, at most (PostgreSQL's counts): the planner reads the matches' rows to test the
+        filter rather than combining the filter's index: 16k rows read for an overdue count at 5M,
+        92 ms, where walking the 4k overdue appeals took 12 ms)."""
+        if session is None:
+            return self.open_condition if self.open_condition is not None and _few_open(
+                self.bounds, None, [], most) else None
+        if self.open_test is None or not _few_open(self.bounds, session, conditions, per_row=GIN_POSTINGS_PER_ROW):
+            return None
+        return self.open_test
+
+
+@contextmanager
+def _index_walk(session: Session, wanted: bool):
+    """PostgreSQL, for a capped count under other filters: walk the filters' index testing rows, which
+    stops at the cap after a few thousand rows. Without this, the planner read the whole table in
+    order (its cost model takes a page read as 4 times cheaper in order than out of it) or the
+    filter's whole index into a bitmap."""
+    if not wanted or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    saved = session.execute(sql_text(  # the settings as they were, then off for this transaction
+        "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan'), "
+        "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")).one()
+    try:
+        yield
+    finally:
+        session.execute(sql_text("SELECT set_config('enable_seqscan', :seq, true), "
+                                 "set_config('enable_bitmapscan', :bitmap, true)"), {"seq": saved[0], "bitmap": saved[1]})
+
+
+def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None,
+              per_row: int = 1) -> bool:
+    """Whether the search's open matches are few enough to be read from the open appeals' indexes
+    (at most `most`), and fewer than `per_row` times the rows `conditions` leave (`session` None:
+    without that check)."""
+    open_most = None if bounds is None else bounds.at_most(OPEN_STATUS_VALUES_SET)
+    if open_most is None or open_most > (OPEN_IDS_MAX if most is None else most):
+        return False
+    return session is None or not _at_most(session, conditions, open_most // per_row)
 
 
 @dataclass(frozen=True)
@@ -57,10 +139,26 @@ class IndexedSearch:
     address_ids: list[int] | None
     address_phrase: str | None
     address_row: object
+    bounds: "Bounds | None" = None
 
-    def capped_count(self, session: Session, conditions: list) -> int:
+    open_words: str | None = None  # FTS5 query of the open appeals' lemmas (appeal_fts_open_words)
+    open_address: str | None = None  # FTS5 phrase of their folded addresses (appeal_fts_open_address)
+
+    def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
+                     open_only: bool = False, walk: str | None = None) -> int:
+        """The matches under `conditions`, up to the cap. `statuses`: the conditions are only these
+        statuses (the term counts may answer); `open_only`: they hold open appeals only (the FTS5
+        tables of the open appeals may serve); `walk`: the index to walk them by (they repeat its
+        condition)."""
+        if (known := known_count(self.bounds, statuses)) is not None:
+            return known
+        if open_only and (route := self._open_route(session, conditions)) is not None:
+            return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, route))
         if _at_most(session, conditions, FILTER_WALK_MAX):
-            return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition()))
+            statement = select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition())
+            if walk:  # the open appeals' covering index: the rows are not read
+                statement = statement.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
+            return _capped(session, statement)
         return min(COUNT_CAP + 1, sum(self._stream_counts(session, conditions).values()))
 
     def status_counts(self, session: Session, conditions: list) -> dict[str, int]:
@@ -69,10 +167,31 @@ class IndexedSearch:
                             .limit(COUNT_CAP + 1))
         return self._stream_counts(session, conditions)
 
-    def page_condition(self, narrowed: bool):  # noqa: ARG002  (SQLite is told which index to walk)
-        return self.row_condition()
+    def page_condition(self, narrowed: bool, open_only: bool = False):
+        """(condition, walked): the rows of the page's order tested one by one (SQLite is told which
+        index to walk), or, for open appeals under other filters, the open matches read first."""
+        if narrowed and open_only and (route := self._open_route(None, [], OPEN_PAGE_IDS_MAX)) is not None:
+            return route, False
+        return self.row_condition(), True
+
+    def _open_route(self, session: Session | None, conditions: list, most: int | None = None):
+        """The search's open matches read from the FTS5 tables of the open appeals, when they are
+        fewer than the rows the filter leaves (`session` None: without that check); else None."""
+        if (self.address_ids is None and self.open_address is None) or (self.words_row is not None
+                                                                        and self.open_words is None):
+            return None  # a part the open appeals' tables cannot read (a one- or two-letter address)
+        if not _few_open(self.bounds, session, conditions, most):
+            return None
+        parts = [_fts_ids(table, match) for table, match in (("appeal_fts_open_words", self.open_words),
+                                                               ("appeal_fts_open_address", self.open_address))
+                 if match is not None]
+        if self.address_ids:
+            parts.append(select(Appeal.id).where(Appeal.id.in_(self.address_ids)))
+        return Appeal.id.in_(union(*parts)) if len(parts) > 1 else Appeal.id.in_(parts[0])
 
     def row_condition(self):
+        if self.address_ids == []:  # no address matches
+            return self.words_row if self.words_row is not None else false()
         address = Appeal.id.in_(self.address_ids) if self.address_ids is not None else self.address_row
         return address if self.words_row is None else self.words_row | address
 
@@ -94,6 +213,22 @@ class IndexedSearch:
         else:
             found = _grouped(session, _fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words]))
         return {status: counts.get(status, 0) + found.get(status, 0) for status in {*counts, *found}}
+
+
+def known_count(bounds: "Bounds | None", statuses: set[str] | None) -> int | None:
+    """The matches among these statuses as far as the term counts tell without reading an appeal:
+    COUNT_CAP + 1 («more than the cap») when surely more, the number when the bounds meet, else None."""
+    if bounds is None or statuses is None:
+        return None
+    least = bounds.at_least(statuses)
+    if least > COUNT_CAP:
+        return COUNT_CAP + 1
+    return least if bounds.at_most(statuses) == least else None
+
+
+def _fts_ids(fts_table: str, match: str):
+    return select(literal_column("rowid")).select_from(table(fts_table)).where(
+        sql_text(f"{fts_table} MATCH :{fts_table}").bindparams(**{fts_table: match}))
 
 
 def _fts_stream(fts_table: str, match: str, conditions: list):

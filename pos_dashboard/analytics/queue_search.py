@@ -6,16 +6,19 @@ migrations; a database made without them is scanned."""
 import re
 from functools import lru_cache
 
-from sqlalchemy import and_, false, func, literal_column, or_, select, union
+from sqlalchemy import and_, bindparam, false, func, literal_column, or_, select, union
 from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
 
+from ..domain.enums import OPEN_STATUS_VALUES
 from ..domain.limits import SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal
 from ..domain.numbers import external_refs_for
-from ..domain.search_words import QueryWord, marked, query_words
+from ..domain.search_words import QueryWord, folded_address, marked, query_words
+from . import queue_counts
 from .queue_counts import IndexedSearch, PlannedSearch
+from .search_bounds import Bounds, search_bounds
 
 
 def fold_yo(value: str) -> str:
@@ -58,39 +61,100 @@ def search_condition(session: Session, search: str):
 def search_scope(session: Session, search: str):
     """(condition, common): the appeals the words or the address match. With at most EXACT_IDS_MAX
     matches the condition is their ids and common is None; otherwise the condition is tested on
-    each row the page reads and common counts the matches up to the cap (queue_counts)."""
+    each row the page reads and common counts the matches up to the cap (queue_counts). The term
+    counts (search_bounds) tell a common search from a rare one without reading the search's
+    indexes; only a search they leave undecided (several words, or an address of several runs)
+    reads its first matches from the indexes to find out."""
+    words, address = query_words(search), folded_address(search)
+    bounds = search_bounds(session, words, address)
+    most = bounds.at_most()
+    if bounds.at_least() > queue_counts.COUNT_CAP:  # common: the indexes would be read at length for nothing
+        return _common(session, words, address, bounds)
     if not has_sqlite_table(session.get_bind(), "appeal_fts_words"):
         condition = text_condition(session, search)
         found = _ids(session, select(Appeal.id).where(condition))
         if found is not None:
             return _id_in(found), None
-        # The page walks its order testing each row: the lemmas with LIKE cost a small part of a
-        # tsvector built per row (PostgreSQL), and find the same words.
-        words = query_words(search)
-        row = or_(_scanned_words(words), _address_search(session, fold_yo(search))) if words else condition
-        return row, PlannedSearch(condition, row)
-    words, address = query_words(search), fold_yo(search)
+        return _common(session, words, address, bounds if most is None or most > EXACT_IDS_MAX else None,
+                       condition=condition)
     words_match = _fts_words_match(words) if words else None
     word_ids = _ids(session, sql_text(f"{_FTS_IDS} LIMIT :n").bindparams(match=words_match, n=EXACT_IDS_MAX + 1)) \
         if words else []
-    phrase = _fts_phrase(address) if len(address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") else None
+    fts_address = fold_yo(search)
+    phrase = _fts_phrase(fts_address) if len(fts_address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") \
+        else None
     # A common word needs no look at the addresses yet (the trigram table also indexes the texts, so
     # a common word's trigrams are read at length): its rows test the address, its counts read it
     # only when the words' matches stay under the cap.
     address_ids = None if word_ids is None and phrase else _ids(session, sql_text(
         f"{_FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1) if phrase
-        else select(Appeal.id).where(_address_search(session, address)))
+        else select(Appeal.id).where(_address_row(address)))
     if word_ids is not None and address_ids is not None and len(found := {*word_ids, *address_ids}) <= EXACT_IDS_MAX:
         return _id_in(sorted(found)), None
-    if address_ids is None and phrase is None:  # a common one- or two-letter address: scanned
-        condition = text_condition(session, search)
-        return condition, PlannedSearch(condition, condition)
-    # Tested row by row on SQLite: the FTS tables would be read whole (80k ids for a common word)
-    # by every statement; the lemmas and the address are on the row the page reads anyway.
-    common = IndexedSearch(words_match=words_match, words_row=_scanned_words(words) if words else None,
-                           address_ids=address_ids, address_phrase=phrase,
-                           address_row=folded(Appeal.address).ilike(contains_pattern(address), escape="\\"))
-    return common.row_condition(), common
+    return _common(session, words, address, bounds, address_ids=address_ids)
+
+
+def _common(session: Session, words: list[QueryWord], address: str, bounds: Bounds | None, *, condition=None,
+            address_ids: list[int] | None = None):
+    """A search matching more than EXACT_IDS_MAX appeals (or more than COUNT_CAP, as the term counts
+    show): tested on the rows the page walks, only for what can match (the lemmas that occur, the
+    address when some address has the query's runs), on the stored lemmas (SQLite: LIKE; PostgreSQL:
+    the stored tsvector) and the stored folded address; its counts stop at the cap (queue_counts)."""
+    present = [QueryWord(tuple(f for f in w.forms if f in bounds.present_forms) if bounds else w.forms, w.prefix)
+               for w in words]
+    with_words = bool(words) and (bounds is None or bounds.words_at_most() > 0)
+    address_most = None if bounds is None else bounds.address_at_most()
+    with_address = address_ids is None and (address_most is None or address_most > 0)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    words_row = (pg_words(session.get_bind(), present) if postgres else _scanned_words(present)) if with_words else None
+    address_row = Appeal.id.in_(address_ids) if address_ids else _address_row(address) if with_address else None
+    parts = [part for part in (words_row, address_row) if part is not None]
+    row = or_(*parts) if parts else false()
+    if postgres:
+        # Tested on the rows read (the planner would read the GIN index of every appeal: its
+        # statistics estimate the share well, but not what 81k postings cost), or read from the
+        # partial indexes of the open appeals. Several words keep their ids read first (text_condition).
+        # The open matches are read first, alone (MATERIALIZED): beside other filters the planner
+        # would read the GIN index of every appeal, or drop the open condition from their index.
+        tested = row.is_(True)
+        open_matches = select(Appeal.id).where(open_condition(), row).cte("open_match").prefix_with("MATERIALIZED")
+        return tested, PlannedSearch(condition if condition is not None and len(words) > 1 else tested, tested,
+                                     bounds, open_condition=Appeal.id.in_(select(open_matches.c.id)), open_test=row)
+    if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
+                                                                  or len(address) >= 3):
+        common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None, words_row=words_row,
+                               address_ids=address_ids if address_ids is not None else None if with_address else [],
+                               address_phrase=_fts_phrase(address) if len(address) >= 3 else None,
+                               address_row=_address_row(address), bounds=bounds,
+                               open_words=_fts_words_match(words) if with_words and _has_open_tables(session) else None,
+                               open_address=_fts_open_phrase(address) if with_address and address_ids is None
+                               and len(address) >= 3 and _has_open_tables(session) else None)
+        return common.row_condition(), common
+    # A common one- or two-letter address, which SQLite's trigram table cannot read, or a database
+    # without the search tables: tested row by row only.
+    return row, PlannedSearch(row, row, bounds)
+
+
+def open_condition():
+    """The appeals still in work, rendered with the values written out, as the predicate of the
+    partial indexes of the open appeals (SQLite uses a partial index only for a condition that reads
+    exactly like its predicate)."""
+    return Appeal.status.in_(bindparam("open_statuses", list(OPEN_STATUS_VALUES), expanding=True,
+                                       literal_execute=True))
+
+
+def walk_index(session: Session, open_only: bool) -> str:
+    """The index SQLite walks for a common search by deadline: the covering one of the migrations
+    (the lemmas and the address beside the order: the rows are not read), else the plain one."""
+    covering = "ix_appeal_open_covering" if open_only else "ix_appeal_deadline_covering"
+    if has_sqlite_table(session.get_bind(), covering):
+        return covering
+    return "ix_appeal_open_deadline" if open_only else "ix_appeal_deadline_at"
+
+
+def _address_row(address: str):
+    """The folded query as a substring of the stored folded address (a plain LIKE on the row)."""
+    return Appeal.search_address.like(contains_pattern(address), escape="\\")
 
 
 _FTS_IDS = "SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match"
@@ -114,7 +178,7 @@ def text_condition(session: Session, search: str):
     forms, ё read as е, a word the dictionary does not know as the beginning of a word), or the query
     as a substring of the address (street names and house numbers are not dictionary words)."""
     words = query_words(search)
-    address = _address_search(session, fold_yo(search))
+    address = _address_search(session, search)
     if len(words) > 1 and session.get_bind().dialect.name == "postgresql":
         # The planner multiplies the words' shares (8k rows expected for two common words that never
         # meet) and walks the deadline index testing every appeal (11–20 s at 1M): the ids are read
@@ -126,23 +190,39 @@ def text_condition(session: Session, search: str):
 
 
 def _word_search(session: Session, words: list[QueryWord]):
-    """SQLite: the FTS5 table of the lemmas; PostgreSQL: the GIN index of their tsvector; a scan of
-    the lemmas elsewhere (a database made without the migrations)."""
+    """SQLite: the FTS5 table of the lemmas; PostgreSQL: the stored tsvector of the lemmas (GIN index,
+    and statistics of how often each lemma occurs, so the planner chooses between reading the
+    index and testing the rows it walks); a scan of the lemmas elsewhere (a database made without
+    the migrations)."""
     bind = session.get_bind()
     if has_sqlite_table(bind, "appeal_fts_words"):
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match")
                              .bindparams(match=_fts_words_match(words)))
-    if bind.dialect.name == "postgresql":  # the expression of ix_appeal_search_words_fts
-        query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")"
-                           for w in words)
-        return func.to_tsvector(literal_column("'simple'"), Appeal.search_words).op("@@")(
-            func.to_tsquery(literal_column("'simple'"), query))
+    if bind.dialect.name == "postgresql":
+        return pg_words(bind, words)
     return _scanned_words(words)
+
+
+def pg_words(engine, words: list[QueryWord]):
+    """The words against `appeal.search_vector` (PostgreSQL: a column the migration generates from the
+    lemmas; it is not in the model, which SQLite shares), or a tsvector made per row without it."""
+    query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")" for w in words)
+    vector = literal_column("appeal.search_vector") if has_search_vector(engine) else \
+        func.to_tsvector(literal_column("'simple'"), Appeal.search_words)
+    return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
 
 
 def _fts_words_match(words: list[QueryWord]) -> str:
     return " AND ".join("(" + " OR ".join([f'"{form}"' for form in w.forms]
                                           + ([f'"{w.prefix}"*'] if w.prefix else [])) + ")" for w in words)
+
+
+def _has_open_tables(session: Session) -> bool:
+    return has_sqlite_table(session.get_bind(), "appeal_fts_open_address")
+
+
+def _fts_open_phrase(address: str) -> str:
+    return '"' + address.replace('"', '""') + '"'
 
 
 def _fts_phrase(search: str) -> str:
@@ -158,13 +238,12 @@ def _scanned_words(words: list[QueryWord]):
 
 
 def _address_search(session: Session, search: str):
-    """Substring of the address, case-insensitive, ё read as е (`search` comes folded): SQLite's FTS5
-    trigram table (three characters at least), PostgreSQL's trigram index on the folded address."""
-    if len(search) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts"):
-        phrase = _fts_phrase(search)
+    """Substring of the address, case-insensitive, ё read as е: SQLite's FTS5 trigram table (three
+    characters at least), else the stored folded address (PostgreSQL: its trigram index)."""
+    if len(fold_yo(search)) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts"):
         return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
-                             .bindparams(phrase=phrase))
-    return folded(Appeal.address).ilike(contains_pattern(search), escape="\\")
+                             .bindparams(phrase=_fts_phrase(fold_yo(search))))
+    return _address_row(folded_address(search))
 
 
 def mark_found_words(rows: list[dict], search: str) -> None:
@@ -177,8 +256,17 @@ def mark_found_words(rows: list[dict], search: str) -> None:
 
 
 @lru_cache(maxsize=32)
+def has_search_vector(engine) -> bool:
+    """Whether the migrations made PostgreSQL's `appeal.search_vector`."""
+    with engine.connect() as conn:
+        return conn.execute(sql_text("SELECT 1 FROM information_schema.columns WHERE table_name = 'appeal' "
+                                     "AND column_name = 'search_vector' AND table_schema = current_schema()")
+                            ).first() is not None
+
+
+@lru_cache(maxsize=32)
 def has_sqlite_table(engine, name: str) -> bool:
-    """Whether the migrations made this search table (SQLite only)."""
+    """Whether the migrations made this search table or index (SQLite only)."""
     if engine.dialect.name != "sqlite":
         return False
     with engine.connect() as conn:

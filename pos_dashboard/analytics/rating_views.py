@@ -17,7 +17,7 @@ from ..services.actors import Actor
 from ..services.errors import NotFound, ValidationFailed
 from ..settings import region_tz
 from . import kpi
-from .formatting import local_time
+from .formatting import category_path, local_time
 from .queue import queue_version
 from .ratings import (ALL_TYPES, COMPONENTS, DEFAULT_PERIOD, FULL_VIEW_ROLES, INSUFFICIENT, MIN_APPEALS,
                       PAGE_SIZE_MAX, SORTS, RatingRow, Scored, check_detail, check_viewer, component_value,
@@ -252,7 +252,7 @@ def _weakest_categories(session: Session, frame, organization_id: int, now: date
         if not shares:
             continue
         parent = parents.get(int(category_id))
-        name = f"{names[parent]} / {names[int(category_id)]}" if parent else names[int(category_id)]
+        name = category_path(names[int(category_id)], names[parent] if parent else None)
         judged.append((min(shares), name, row))
     judged.sort(key=lambda item: (item[0], item[1]))
     return [CategoryRow(category=name, received=int(row["received"]),

@@ -17,7 +17,7 @@ from ..services import routing
 from ..services.actors import Actor
 from ..services.triage import require_coordinator
 from . import rework
-from .formatting import local_time, place_path
+from .formatting import category_path, local_time, place_path
 
 VIEWS = {  # view → (status, title)
     "moderation": (Status.MODERATION, "Модерация"),
@@ -94,7 +94,7 @@ def fetch_triage(session: Session, *, actor: Actor, view: str, page: int = 0, pa
         score, comment = ratings.get(appeal.id, (None, None))
         out.append(TriageRow(
             id=appeal.id, number=display_number(appeal.id, appeal.external_ref), created=local_time(appeal.created_at),
-            category=f"{parent} / {cat}" if parent else cat, territory=place_path(terr, parent_t),
+            category=category_path(cat, parent), territory=place_path(terr, parent_t),
             organization=org or "не назначен", text=_cut(appeal.text), address=appeal.address or "",
             suggestion_id=suggestion_id or 0,
             suggestion=suggestion,

@@ -12,7 +12,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from ..domain.search_words import document_words
+from ..domain.search_words import document_words, folded_address
 from .clock import DemoClock
 from .lifecycle import AppealState, Lifecycle
 from .rand import DemoRandom, cumulative
@@ -107,7 +107,7 @@ class AppealGenerator:
                 a.extended, a.first_answer, a.final_answer, a.closed, a.rating,
                 0, self.top_category[a.category_id], mo.territory_id,  # version 0: the services move it
                 False, None,  # the platform's own appeal: not imported history, never adopted
-                document_words(text))
+                document_words(text), folded_address(where))
 
     # --- volume and choices ---
 

@@ -19,7 +19,7 @@ from ..db import refresh_statistics
 from ..domain.models import Territory, User  # importing the domain registers every table
 from ..domain.types import UTCDateTime
 from ..migrations import rebuild_sqlite_search
-from ..services import queue_counters
+from ..services import queue_counters, search_terms
 
 BIG_TABLES = ("appeal", "appealevent", "answer", "rating", "dispute")
 
@@ -151,7 +151,7 @@ def indexes_deferred(engine: Engine, table_names: tuple[str, ...]):
 
 def _search_structures(conn: Connection, table_names: tuple[str, ...]) -> list[tuple[str, str]]:
     """(drop, create) statements of the text-search objects made by migrations outside the models:
-    PostgreSQL's `*_trgm` and `*_fts` indexes, SQLite's `appeal_fts_*` triggers."""
+    PostgreSQL's `*_trgm` and `*_fts` indexes, SQLite's `appeal_fts_*` triggers and `*_covering` indexes."""
     if conn.dialect.name == "postgresql":
         rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:tables) "
                                  "AND (indexname LIKE '%\\_trgm' OR indexname LIKE '%\\_fts')"), {"tables": list(table_names)}).all()
@@ -159,7 +159,10 @@ def _search_structures(conn: Connection, table_names: tuple[str, ...]) -> list[t
     if conn.dialect.name == "sqlite":
         rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                                  "AND name LIKE 'appeal\\_fts\\_%' ESCAPE '\\'")).all()
-        return [(f'DROP TRIGGER "{name}"', definition) for name, definition in rows]
+        covering = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                     "AND name LIKE '%\\_covering' ESCAPE '\\'")).all()
+        return [*((f'DROP TRIGGER "{name}"', definition) for name, definition in rows),
+                *((f'DROP INDEX "{name}"', definition) for name, definition in covering)]
     return []
 
 
@@ -196,14 +199,15 @@ def prepare_connection(conn: Connection) -> None:
 
 def finish(engine: Engine, table_names: list[str]) -> None:
     """After a load with explicit ids: move PostgreSQL's id sequences past the rows, recount the
-    queue's tallies, and refresh the planner's statistics."""
+    queue's tallies and the search terms' counts, and refresh the planner's statistics."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             for name in table_names:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
                                   f"(SELECT COALESCE(MAX(id), 1) FROM \"{name}\"))"))
         queue_counters.rebuild(conn)
-    refresh_statistics(engine, [*table_names, "queuetally", "queueversion"])
+        search_terms.rebuild(conn)
+    refresh_statistics(engine, [*table_names, "queuetally", "queueversion", "searchterm"])
 
 
 def _table(name: str):

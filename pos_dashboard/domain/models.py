@@ -148,6 +148,9 @@ class Appeal(SQLModel, table=True):
     # The lemmas of the text for the word search (domain/search_words.document_words); every writer
     # of appeals fills it.
     search_words: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # The address as the search reads it (search_words.folded_address: lower case, ё as е), tested
+    # with a plain LIKE on the rows the queue walks; set by services/search_terms for every new appeal.
+    search_address: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class AppealEvent(SQLModel, table=True):
@@ -223,6 +226,19 @@ class QueueTally(SQLModel, table=True):
     top_territory_id: int = Field(primary_key=True, default=0)
     organization_id: int = Field(primary_key=True, default=0)
     n: int = 0
+
+
+class SearchTerm(SQLModel, table=True):
+    """How many appeals of each status have a term: a lemma of their text (`field` "word", from
+    `Appeal.search_words`) or a run of letters and digits of their address ("address", from
+    `Appeal.search_address`). Kept by services/search_terms in the transaction that changes the
+    appeals; the queue reads it to know how often a search can match before reading any appeal."""
+
+    field: str = Field(sa_type=String(16), primary_key=True)
+    # Binary order on PostgreSQL too, so that the words beginning with a prefix are one range.
+    term: str = Field(sa_column=Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True))
+    status: str = Field(sa_type=String(32), primary_key=True)
+    appeals: int = 0
 
 
 class QueueVersion(SQLModel, table=True):

@@ -6,6 +6,10 @@ dictionary), lower case, ё read as е.
 the appeals (`document_words`, kept in `Appeal.search_words`) and the query (`query_words`), so the
 two always agree. A word the dictionary does not know (a name, a typo, a word still being typed)
 is searched as the beginning of a word instead: «подъез» finds «подъезд».
+
+The address is searched as a substring of `folded_address` (kept in `Appeal.search_address`); its
+`address_terms` (the runs of letters and digits) are only counted, so that the queue knows how
+often a query can match before it reads an appeal (services/search_terms).
 """
 
 import re
@@ -50,6 +54,17 @@ def _reading(word: str) -> tuple[tuple[str, ...], bool]:
     return tuple(forms[:_MAX_FORMS]) or (word,), known
 
 
+def folded_address(address: str | None) -> str:
+    """The address as the search reads it: lower case, ё as е (a query is folded the same way)."""
+    return fold(address or "")
+
+
+def address_terms(folded: str) -> set[str]:
+    """The distinct runs of letters and digits of a folded address (or query): a substring of the
+    address that has a run t of letters and digits in its middle has t within one of these."""
+    return {match.group() for match in _WORD.finditer(folded)}
+
+
 def lemmas(word: str) -> tuple[str, ...]:
     return _reading(fold(word))[0]
 
@@ -89,14 +104,21 @@ def query_words(query: str) -> list[QueryWord]:
     return words
 
 
+@lru_cache(maxsize=65_536)
+def _matches(word: str, words: tuple[QueryWord, ...]) -> bool:
+    """Whether a word of a text is one the query matches (the queue marks 50 texts per page)."""
+    return any(w.matches(word) for w in words)
+
+
 def marked(text: str, words: list[QueryWord]) -> list[tuple[str, bool]]:
     """The text cut into pieces, each marked True where it is a word the query matches."""
     if not words:
         return [(text, False)] if text else []
     pieces: list[tuple[str, bool]] = []
     position = 0
+    query = tuple(words)
     for match in _WORD.finditer(text):
-        if any(w.matches(match.group()) for w in words):
+        if _matches(match.group(), query):
             if match.start() > position:
                 pieces.append((text[position:match.start()], False))
             pieces.append((match.group(), True))

@@ -36,8 +36,8 @@ from ..db import refresh_statistics
 from ..domain.enums import FINAL_STATUSES, Status
 from ..domain.kpi_measures import kpi_fact
 from ..domain.models import Answer, Appeal, AppealEvent
-from ..domain.search_words import document_words
-from ..services import kpi_rollups, queue_counters
+from ..domain.search_words import document_words, folded_address
+from ..services import kpi_rollups, queue_counters, search_terms
 from . import spb_mapping as mapping, spb_rules
 from .spb_references import References
 from .spb_faults import (DATA_ERRORS, RETRY_DELAYS_S, ImportAborted, Skipped, clip,  # noqa: F401 (re-exported)
@@ -215,9 +215,11 @@ def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal],
              "top_category_id": refs.top_category_id(p), "top_territory_id": refs.top_territory_id(p),
              "source_history": adopt_at is None, "adopted_at": adopt_at,
              "search_words": document_words(p.appeal["text"]),
+             "search_address": folded_address(p.appeal.get("address")),
              "deadline_at": adopted_deadline(p.appeal, adopt_at)} for p in fresh]
     inserted = conn.execute(insert(appeal_table).returning(appeal_table.c.external_ref, appeal_table.c.id), rows)
     queue_counters.add_rows(conn, [tuple(row[column] for column in queue_counters.KEY_COLUMNS) for row in rows])
+    search_terms.add_rows(conn, [(row["status"], row["search_words"], row["search_address"]) for row in rows])
     appeal_ids = dict(inserted.all())
     events, answers = [], []
     for p in fresh:

@@ -7,27 +7,27 @@ Speed at national size (1M appeals, 6.5M events): three plain scans, each one pa
 or GROUP BY, merged on the appeal id in numpy (a join of grouped sub-queries ran about 5x slower on
 SQLite): the appeals through their covering index `ix_appeal_kpi` (never the rows with their texts),
 the events that set a flag or close the appeal through the partial index `ix_event_kpi` in (appeal,
-time, id) order, and the interim answers. The driver makes a Python object of every value, so the
-database hands over as few as it can: statuses and event kinds as small codes (`CASE`), one packed
-code per event, NULL ids as -1; integer columns go into numpy with `np.fromiter`, and time stamps
-travel as SQLite's text (parsed by pandas in one vectorised step, faster than SQLite's own date
-functions) or PostgreSQL's integer microseconds.
+time, id) order, and the interim answers. The database hands over as little as it can: statuses
+and event kinds as small codes (`CASE`), one packed code per event, NULL ids as -1, times as
+integers; `bulk_ints` moves the rows into numpy (PostgreSQL without any Python object per row).
+Given an engine on PostgreSQL, the scans are split into ranges of the appeal ids read on two
+connections at once (two server processes).
 """
 
 from datetime import datetime
-from itertools import chain
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, String, case, cast, func, select, text, type_coerce
+from sqlalchemy import case, func, select, text
 
 from ..domain.enums import OPEN_STATUSES, AnswerKind, EventKind, Status
 from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, KPI_EVENTS_WHERE, MEASURES,  # noqa: F401
                                    OUTCOME_LABELS, OUTCOMES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Territory
+from .bulk_ints import fetch_columns, in_parallel
 
+RANGE_IDS = 1_000_000
 OPEN_CODES = tuple(sorted(status.value for status in OPEN_STATUSES))
-_SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
 _TIMES = ("created_at", "first_answer_at", "deadline_at")
 _STATUSES = tuple(status.value for status in Status)
 # the event flags, one bit each, in the order of the frame's has_* columns
@@ -48,42 +48,14 @@ def _code(column, values) -> object:
     return case({value: index for index, value in enumerate(values)}, value=column, else_=-1)
 
 
-def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
+def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataFrame:
     """One row per appeal matching `conditions` (SQL conditions on the appeal table): ids, keys,
-    status, time stamps (UTC), rating, the event flags and the measures (see the module's note)."""
+    status, time stamps (UTC), rating, the event flags and the measures (see the module's note).
+    With `engine` on PostgreSQL (never a connection inside a transaction: it would not see that
+    transaction's writes) the scans read ranges of the appeal ids on two new connections at once."""
     a, e, ans = Appeal.__table__, AppealEvent.__table__, Answer.__table__
     conditions = list(conditions)
-    ids = select(a.c.id).where(*conditions) if conditions else None
-    sqlite = conn.dialect.name == "sqlite"
-
-    def raw_time(column):
-        if sqlite:
-            return type_coerce(column, String)
-        return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
-
-    result = conn.execute(select(a.c.id, *(func.coalesce(a.c[name], -1) for name in
-                                           ("territory_id", "organization_id", "category_id", "rating")),
-                                 _code(a.c.status, _STATUSES), *(raw_time(a.c[name]) for name in _TIMES))
-                          .where(*conditions))
-    try:
-        # One object matrix in C (a third of the time of zip(*rows)), then columns of it.
-        table = np.array(result.cursor.fetchall(), dtype=object).reshape(-1, 9)
-    finally:
-        result.close()
-    ints = table[:, :6].astype("int64").T
-    columns = table.T
-    order_of = np.argsort(ints[0], kind="stable")
-    if order:
-        ints = ints[:, order_of]
-        order_of = np.arange(len(order_of))
-    appeal_ids, territory, organisation, category, rating, status_code = ints
-    times = {name: _to_utc(columns[6 + index], sqlite, order_of if order else None)
-             for index, name in enumerate(_TIMES)}
-
-    def position(values: np.ndarray) -> np.ndarray:
-        """The row of each appeal id (every id given is one of the frame's)."""
-        return order_of[np.searchsorted(appeal_ids[order_of], values)]
-
+    in_selection = [e.c.appeal_id.in_(select(a.c.id).where(*conditions))] if conditions else []
     # one row per event, ordered by (appeal, time, id): the appeal and bits 0-4 the flags, above them
     # 1 + how the event closes the appeal (0 when it does not)
     flag_bits = sum(case((condition, 1 << bit), else_=0) for bit, condition in enumerate((
@@ -92,19 +64,57 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
     closing = case((e.c.to_status == Status.CLOSED.value, 1 + case(
         {action: _CLOSED_HOW.index(how) for action, how in CLOSING_OUTCOMES.items()},
         value=e.c.action, else_=len(_CLOSED_HOW) - 1)), else_=0)
-    events = fetch_ints(conn, select(e.c.appeal_id, flag_bits + closing * 32).where(
-        text(f"({KPI_EVENTS_WHERE})"), *([e.c.appeal_id.in_(ids)] if ids is not None else []))
-        .order_by(e.c.appeal_id, e.c.at, e.c.id), 2)
-    rows = position(events[:, 0])
+    appeal_columns = [a.c.id, *(func.coalesce(a.c[name], -1) for name in
+                                ("territory_id", "organization_id", "category_id", "rating")),
+                      _code(a.c.status, _STATUSES), *(a.c[name] for name in _TIMES)]
+
+    def appeals(low, high):
+        return lambda c: fetch_columns(c, appeal_columns, "iiiiiittt", [*conditions, *_in_range(a.c.id, low, high)])
+
+    def events(low, high):
+        return lambda c: fetch_columns(c, [e.c.appeal_id, flag_bits + closing * 32], "ii",
+                                       [text(f"({KPI_EVENTS_WHERE})"), *in_selection,
+                                        *_in_range(e.c.appeal_id, low, high)], (e.c.appeal_id, e.c.at, e.c.id))
+
+    def interim_rows(c):
+        return fetch_columns(c, [ans.c.appeal_id], "i", [ans.c.kind == AnswerKind.INTERIM.value, *(
+            [ans.c.appeal_id.in_(select(a.c.id).where(*conditions))] if conditions else [])])
+
+    # PostgreSQL works the ranges in two server processes; SQLite's work stays in this process
+    # (two threads, measured on a busy machine: more CPU time and no shorter wall time).
+    parallel = engine is not None and conn.dialect.name == "postgresql"
+    ranges = _id_ranges(conn, conditions) if parallel else [(None, None)]
+    tasks = [*(appeals(*bounds) for bounds in ranges), *(events(*bounds) for bounds in ranges), interim_rows]
+    if not parallel:
+        results = [task(conn) for task in tasks]
+    else:
+        results = in_parallel([lambda task=task: _on_new_connection(engine, task) for task in tasks])
+    table = np.concatenate(results[:len(ranges)])
+    events_table = np.concatenate(results[len(ranges):2 * len(ranges)])
+    interim = results[-1]
+
+    ints = table[:, :6].T
+    order_of = np.argsort(ints[0], kind="stable")
+    if order:
+        table = table[order_of]
+        ints = table[:, :6].T
+        order_of = np.arange(len(order_of))
+    appeal_ids, territory, organisation, category, rating, status_code = ints
+    times = {name: pd.to_datetime(table[:, 6 + index].view("M8[us]"), utc=True) for index, name in enumerate(_TIMES)}
+
+    def position(values: np.ndarray) -> np.ndarray:
+        """The row of each appeal id (every id given is one of the frame's)."""
+        return order_of[np.searchsorted(appeal_ids[order_of], values)]
+
+    rows = position(events_table[:, 0])
+    codes = events_table[:, 1]
     flags = np.zeros(len(appeal_ids), "int64")
-    np.bitwise_or.at(flags, rows, events[:, 1] & 31)
-    shut = events[:, 1] >= 32
+    np.bitwise_or.at(flags, rows, codes & 31)
+    shut = codes >= 32
     last = shut.copy()
     last[np.flatnonzero(shut)[:-1]] = rows[shut][1:] != rows[shut][:-1]  # the last closing event of each
     closed_how = np.full(len(appeal_ids), len(_CLOSED_HOW) - 1)
-    closed_how[rows[last]] = (events[last, 1] >> 5) - 1
-    interim = fetch_ints(conn, select(ans.c.appeal_id).where(
-        ans.c.kind == AnswerKind.INTERIM.value, *([ans.c.appeal_id.in_(ids)] if ids is not None else [])), 1)
+    closed_how[rows[last]] = (codes[last] >> 5) - 1
 
     status = np.array([*_STATUSES, None], dtype=object)[status_code]
     frame = pd.DataFrame({
@@ -120,34 +130,31 @@ def load_frame(conn, conditions=(), order: bool = True) -> pd.DataFrame:
     return frame
 
 
-def _to_utc(values: tuple, sqlite: bool, order: np.ndarray | None) -> pd.Series:
-    """Raw time stamps (SQLite's text, PostgreSQL's integer microseconds; None for NULL) as UTC."""
-    values = np.array(values, dtype=object)
-    if order is not None:
-        values = values[order]
-    if sqlite:
-        try:
-            return pd.to_datetime(values, format=_SQLITE_TIME_FORMAT, utc=True)
-        except ValueError:  # a value written by another tool, without microseconds
-            return pd.to_datetime(values, format="ISO8601", utc=True)
-    micros = pd.array(values, dtype="Int64").to_numpy(dtype="float64", na_value=np.nan)
-    return pd.to_datetime(micros, unit="us", utc=True).as_unit("us")
+def _id_ranges(conn, conditions) -> list[tuple[int | None, int | None]]:
+    """[low, high) ranges of the appeal ids matching `conditions`: at least two (one per reading
+    connection) and each at most RANGE_IDS wide (a range's packed rows stay far below PostgreSQL's
+    1 GB limit of one value)."""
+    a = Appeal.__table__
+    low, high = conn.execute(select(func.min(a.c.id), func.max(a.c.id)).where(*conditions)).one()
+    if low is None or high - low < 2:
+        return [(None, None)]
+    count = max(2, -(-(high - low + 1) // RANGE_IDS))
+    bounds = [low + (high - low + 1) * k // count for k in range(1, count)]
+    return list(zip([None, *bounds], [*bounds, None]))
+
+
+def _in_range(column, low, high) -> list:
+    return [*([column >= low] if low is not None else []), *([column < high] if high is not None else [])]
+
+
+def _on_new_connection(engine, task):
+    with engine.connect() as conn:
+        return task(conn)
 
 
 def _nullable(values: np.ndarray) -> np.ndarray:
     """Ids and ratings (never negative) with NaN for NULL, as pandas reads nullable integers."""
     return np.where(values < 0, np.nan, values.astype("float64"))
-
-
-def fetch_ints(conn, stmt, width: int) -> np.ndarray:
-    """The rows of a statement selecting `width` integer columns (no NULL) as one int64 array,
-    read from the driver's cursor without a Python object per row beyond the driver's tuples."""
-    result = conn.execute(stmt)
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    return np.fromiter(chain.from_iterable(rows), dtype="int64", count=len(rows) * width).reshape(-1, width)
 
 
 def _add_measures(f: pd.DataFrame) -> None:

@@ -123,3 +123,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 
 event.listen(Session, "before_flush", _before_flush)
+
+# The search terms' counts are kept by a hook of their own, registered after this one, so that every
+# writer takes the version row first (no deadlock between two writers over the term rows).
+from . import search_terms  # noqa: E402,F401

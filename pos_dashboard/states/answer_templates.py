@@ -10,6 +10,7 @@ from .. import routes
 from ..db import session_scope
 from ..domain.answer_templates import AnswerTemplate
 from ..domain.enums import Role
+from ..analytics.formatting import category_path
 from ..domain.models import Category
 from ..services import answer_templates as service
 from ..services.actors import Actor
@@ -22,7 +23,7 @@ ANY = "any"
 def _categories(session) -> dict[int, str]:
     rows = session.exec(select(Category.id, Category.name, Category.parent_id)).all()
     names = {i: name for i, name, _ in rows}
-    return {i: f"{names[p]} / {name}" if p in names else name for i, name, p in rows}
+    return {i: category_path(name, names.get(p)) for i, name, p in rows}
 
 
 def _row(template: AnswerTemplate, categories: dict[int, str]) -> dict:

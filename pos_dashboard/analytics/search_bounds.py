@@ -1,0 +1,86 @@
+"""How many appeals a search can match, at least and at most, per status: read from the term counts
+(`searchterm`, services/search_terms) before any appeal is read.
+
+A query word matches the appeals that have one of its lemmas (or, for a word the dictionary does not
+know, a lemma beginning with it): at most the sum of those lemmas' counts, at least the largest of
+them when it is the only word. The address is a substring: every run of letters and digits of the
+query lies within one term of a matching address, so the appeals with such terms bound it from
+above (the rarest run of the query decides); a query that is one run matches every appeal with a
+term containing it, so the largest of those bounds it from below. A search matches the words or
+the address: at most both sums, at least the larger lower bound. Nothing here is an estimate: a
+count the page shows is read from these bounds only where they meet or pass the count cap.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from ..domain.models import SearchTerm
+from ..domain.search_words import QueryWord, address_terms
+from ..services.search_terms import ADDRESS, WORD
+
+PerStatus = dict[str, int]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    words: list[list[PerStatus]]  # per query word, the counts of each lemma it matches
+    address: list[list[PerStatus]] | None  # per run of the query, the address terms containing it; None: no run
+    exact_runs: bool  # the address query is a single run (its terms bound it from below too)
+    present_forms: frozenset[str] = field(default_factory=frozenset)  # lemmas that occur at all
+
+    def at_most(self, statuses: set[str] | None = None) -> int | None:
+        """The most appeals of these statuses (None: all) the search can match; None if unbounded."""
+        address = None if self.address is None else min(
+            (sum(_of(term, statuses) for term in terms) for terms in self.address), default=0)
+        return None if address is None else self.words_at_most(statuses) + address
+
+    def words_at_most(self, statuses: set[str] | None = None) -> int:
+        return min((sum(_of(term, statuses) for term in terms) for terms in self.words), default=0)
+
+    def address_at_most(self, statuses: set[str] | None = None) -> int | None:
+        return None if self.address is None else min(
+            (sum(_of(term, statuses) for term in terms) for terms in self.address), default=0)
+
+    def at_least(self, statuses: set[str] | None = None) -> int:
+        """The fewest appeals of these statuses the search surely matches (0 when unknown)."""
+        candidates = [*(self.words[0] if len(self.words) == 1 else []),
+                      *(self.address[0] if self.address is not None and self.exact_runs else [])]
+        return max((_of(term, statuses) for term in candidates), default=0)
+
+
+def _of(counts: PerStatus, statuses: set[str] | None) -> int:
+    return sum(n for status, n in counts.items() if statuses is None or status in statuses)
+
+
+def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bounds:
+    """`address`: the query folded as the address is (search_words.folded_address)."""
+    runs = sorted(address_terms(address))
+    word_tests = [SearchTerm.term.in_(w.forms) for w in words]
+    word_tests += [and_(SearchTerm.term >= w.prefix, SearchTerm.term < _next(w.prefix)) for w in words if w.prefix]
+    # Two reads: the lemmas by their key, the address terms by a scan of the address's part of it.
+    tests = [and_(SearchTerm.field == WORD, or_(*word_tests))] if words else []
+    if runs:
+        tests.append(and_(SearchTerm.field == ADDRESS, or_(*(SearchTerm.term.contains(run, autoescape=True)
+                                                             for run in runs))))
+    counts: dict[tuple[str, str], PerStatus] = defaultdict(dict)
+    for test in tests:
+        for field_, term, status, n in session.execute(
+                select(SearchTerm.field, SearchTerm.term, SearchTerm.status, SearchTerm.appeals).where(test)):
+            if n > 0:
+                counts[(field_, term)][status] = n
+    lemmas = {term: n for (field_, term), n in counts.items() if field_ == WORD}
+    addresses = {term: n for (field_, term), n in counts.items() if field_ == ADDRESS}
+    return Bounds(
+        words=[[n for term, n in lemmas.items() if term in w.forms or (w.prefix and term.startswith(w.prefix))]
+               for w in words],
+        address=[[n for term, n in addresses.items() if run in term] for run in runs] if runs else None,
+        exact_runs=runs == [address],
+        present_forms=frozenset(lemmas))
+
+
+def _next(prefix: str) -> str:
+    """The first string after every string beginning with `prefix` (binary order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)

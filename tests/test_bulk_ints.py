@@ -1,0 +1,117 @@
+"""The bulk reader of the exact KPI scan (services/bulk_ints) on the suite's backend: every value,
+NULL time and order it hands over equals what the database holds, also for SQLite times written
+by another tool, and the KPI scan read in ranges on several connections equals the one-connection
+scan."""
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, func, insert, text
+
+from pos_dashboard.analytics.kpi import GROUPINGS, compute_kpis
+from pos_dashboard.services import kpi_facts
+from pos_dashboard.services.bulk_ints import NAT, fetch_columns
+from tests.test_kpi import _story
+
+UTC = timezone.utc
+MOMENTS = [
+    datetime(2025, 3, 3, 9, 0, 0, 123456, tzinfo=UTC),
+    datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),   # before PostgreSQL's epoch
+    datetime(1970, 1, 1, tzinfo=UTC),                         # zero microseconds since 1970
+    datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC),               # no fraction
+    None,
+    datetime(2100, 6, 30, 12, 30, 45, 1, tzinfo=UTC),
+]
+
+
+@pytest.fixture()
+def probe(engine):
+    metadata = MetaData()
+    table = Table("bulk_probe", metadata, Column("id", Integer, primary_key=True), Column("size", BigInteger),
+                  Column("at", DateTime(timezone=True)), Column("other", Integer))
+    metadata.create_all(engine)
+    rows = [{"id": i + 1, "size": value, "at": moment, "other": None if i % 2 else i}
+            for i, (value, moment) in enumerate(zip([0, 2**31 - 1, -1, 7, 2**40, 5], MOMENTS))]
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+    yield table, rows
+    metadata.drop_all(engine)
+
+
+def micros(moment: datetime | None) -> int:
+    if moment is None:
+        return int(NAT)
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def test_integers_and_times_come_back_exactly_with_nat_for_null(engine, probe):
+    table, rows = probe
+    with engine.connect() as conn:
+        matrix = fetch_columns(conn, [table.c.id, table.c.size, func.coalesce(table.c.other, -1), table.c.at],
+                               "iiit", order_by=[table.c.id.desc()])
+    expected = [[r["id"], r["size"], -1 if r["other"] is None else r["other"], micros(r["at"])] for r in rows[::-1]]
+    assert matrix.dtype == np.int64 and matrix.tolist() == expected
+    times = matrix[:, 3].view("M8[us]")
+    assert np.isnat(times).tolist() == [r["at"] is None for r in rows[::-1]]
+
+
+def test_conditions_with_bound_values_and_lists_and_an_empty_result(engine, probe):
+    table, rows = probe
+    with engine.connect() as conn:
+        some = fetch_columns(conn, [table.c.id], "i", [table.c.at >= MOMENTS[0], table.c.id.in_([1, 4, 6])],
+                             [table.c.id])
+        none = fetch_columns(conn, [table.c.id, table.c.at], "it", [table.c.id > 100])
+    assert some[:, 0].tolist() == [1, 4, 6]
+    assert none.shape == (0, 2)
+
+
+def test_the_order_of_several_keys_ascending_and_descending(engine, probe):
+    table, rows = probe
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE bulk_probe SET size = id % 2"))
+    with engine.connect() as conn:
+        matrix = fetch_columns(conn, [table.c.id], "i", [table.c.at.isnot(None)], [table.c.size, table.c.id.desc()])
+    assert matrix[:, 0].tolist() == [6, 4, 2, 3, 1]
+
+
+def test_a_null_integer_is_refused_not_dropped(engine, probe):
+    table, _ = probe
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite hands NULL over as None, which numpy refuses by itself (a TypeError)")
+    with engine.connect() as conn, pytest.raises(ValueError, match="NULL"):
+        fetch_columns(conn, [table.c.id, table.c.other], "ii")
+
+
+@pytest.mark.parametrize("stored, expected", [
+    ("2025-03-03 09:00:00", datetime(2025, 3, 3, 9, tzinfo=UTC)),                       # no fraction
+    ("2025-03-03T09:00:00.5", datetime(2025, 3, 3, 9, 0, 0, 500000, tzinfo=UTC)),       # short fraction
+    ("2025-03-03 12:00:00+03:00", datetime(2025, 3, 3, 9, tzinfo=UTC)),                 # with an offset
+])
+def test_sqlite_times_written_by_another_tool_are_read_right(engine, probe, stored, expected):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite stores times as text")
+    table, _ = probe
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE bulk_probe SET at = :at WHERE id = 3"), {"at": stored})
+    with engine.connect() as conn:
+        matrix = fetch_columns(conn, [table.c.id, table.c.at], "it", order_by=[table.c.id])
+    assert matrix[2].tolist() == [3, micros(expected)]
+    assert matrix[0].tolist() == [1, micros(MOMENTS[0])]
+
+
+def test_the_scan_read_in_ranges_on_several_connections_equals_the_one_connection_scan(
+        session, engine, monkeypatch):
+    _story(session)
+    session.commit()
+    monkeypatch.setattr(kpi_facts, "RANGE_IDS", 2)  # several ranges of a few appeals each
+    now = datetime(2025, 4, 1, 9, tzinfo=UTC)
+    with engine.connect() as conn:
+        ranges = kpi_facts._id_ranges(conn, [])
+        one = kpi_facts.load_frame(conn, order=True)
+        several = kpi_facts.load_frame(conn, order=True, engine=engine)
+    assert len(ranges) >= 4 and ranges[0][0] is None and ranges[-1][1] is None
+    assert several.equals(one)
+    for group_by in (None, *GROUPINGS):
+        assert compute_kpis(engine, group_by=group_by, now=now).equals(
+            compute_kpis(session, group_by=group_by, now=now))

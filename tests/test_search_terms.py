@@ -1,0 +1,97 @@
+"""The search term counts (services/search_terms) and what the queue reads from them
+(analytics/search_bounds): kept by every write, equal to a recount, and bounding a query's matches
+from both sides without reading an appeal."""
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from pos_dashboard.analytics.search_bounds import search_bounds
+from pos_dashboard.domain.models import Appeal, SearchTerm
+from pos_dashboard.domain.search_words import address_terms, document_words, folded_address, query_words
+from pos_dashboard.services import appeals, search_terms
+
+from .factories import T0, build_region, hours, submit
+
+
+def _counts(session: Session) -> dict[tuple, int]:
+    return {(r.field, r.term, r.status): r.appeals
+            for r in session.execute(select(SearchTerm)).scalars() if r.appeals}
+
+
+def _recounted(session: Session) -> dict[tuple, int]:
+    kept = _counts(session)
+    search_terms.rebuild(session.connection())
+    rebuilt = _counts(session)
+    session.rollback()  # the rebuild was only to compare
+    assert _counts(session) == kept
+    return rebuilt
+
+
+def test_the_folded_address_and_its_terms():
+    assert folded_address("г. Верхнегорск, ул. Садовая, д. 1А") == "г. верхнегорск, ул. садовая, д. 1а"
+    assert folded_address("Ёлочная ул.") == "елочная ул." and folded_address(None) == ""
+    assert address_terms("ул. садовая, д. 1а") == {"ул", "садовая", "д", "1а"}
+
+
+def test_every_write_keeps_the_counts_equal_to_a_recount(session):
+    r = build_region(session)
+    first = submit(session, r, text="Грязный подъезд, не моют полы", address="ул. Садовая, д. 1", now=T0)
+    second = submit(session, r, text="В подъезде нет света", address="Ёлочная ул., 5", now=T0 + hours(1))
+    submit(session, r, text="Яма на дороге у остановки", now=T0 + hours(2))
+    stored = session.get(Appeal, second)
+    assert stored.search_address == "елочная ул., 5"
+    counts = _counts(session)
+    assert counts[("word", "подъезд", "moderation")] == 2
+    assert counts[("address", "садовая", "moderation")] == 1 and counts[("address", "елочная", "moderation")] == 1
+    assert counts == _recounted(session)
+    # A status change moves the appeal's terms from one status to the other.
+    appeals.perform(session, actor=r.coordinator, appeal_id=first, action="approve_moderation", now=T0 + hours(3))
+    appeals.perform(session, actor=r.coordinator, appeal_id=second, action="reject", now=T0 + hours(3), reason="spam")
+    counts = _counts(session)
+    assert counts[("word", "подъезд", "rejected")] == 1 and ("word", "подъезд", "moderation") not in counts
+    assert counts == _recounted(session)
+    # An appeal added and removed through the session (no service) is counted and uncounted.
+    bare = Appeal(category_id=r.c_yard, text="Ёлка упала на тротуар", address="Ёлочная ул., 7",
+                  search_words=document_words("Ёлка упала на тротуар"))
+    session.add(bare)
+    session.commit()
+    assert bare.search_address == "елочная ул., 7"
+    assert _counts(session)[("address", "елочная", "moderation")] == 1
+    assert _counts(session)[("word", "елка", "moderation")] == 1
+    session.delete(bare)
+    session.commit()
+    assert ("address", "елочная", "moderation") not in _counts(session)
+    assert _counts(session) == _recounted(session)
+
+
+def test_a_bulk_writer_adds_what_a_recount_finds(session):
+    r = build_region(session)
+    for i, (body, where) in enumerate([("Подъезд не убран", "ул. Садовая, 2"), ("Снег во дворе", None)]):
+        submit(session, r, text=body, address=where, now=T0 + hours(i))
+    expected = _counts(session)
+    session.execute(delete(SearchTerm))
+    rows = session.execute(select(Appeal.status, Appeal.search_words, Appeal.search_address)).all()
+    search_terms.add_rows(session.connection(), rows)
+    assert _counts(session) == expected
+
+
+def test_the_bounds_of_a_query_from_the_counts(session):
+    r = build_region(session)
+    for i in range(3):
+        submit(session, r, text=f"Грязный подъезд {i}", address="ул. Садовая, д. 1", now=T0 + hours(i))
+    submit(session, r, text="Подъезды не моют", address="ул. Садовническая, д. 2", now=T0 + hours(4))
+    submit(session, r, text="Сад у дома зарос", address="пр. Мира, д. 3", now=T0 + hours(5))
+    session.commit()
+
+    def bounds(query: str):
+        return search_bounds(session, query_words(query), folded_address(query))
+
+    word = bounds("подъезд")  # four appeals have the lemma, no address has the run
+    assert (word.at_least(), word.at_most()) == (4, 4)
+    assert word.at_least({"moderation"}) == 4 and word.at_most({"closed"}) == 0
+    street = bounds("садов")  # a run within two address terms (3 + 1), and «сад» of «Сад у дома»
+    assert street.address_at_most() == 4 and street.at_most() == 5 and street.at_least() == 3
+    several = bounds("ул. Садовая")  # two runs: bounded by the rarer, nothing known from below
+    assert several.at_most() == 3 + 0 and several.at_least() == 0
+    never = bounds("снегирь")
+    assert (never.at_least(), never.at_most()) == (0, 0)
