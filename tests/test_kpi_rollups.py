@@ -74,8 +74,10 @@ def test_random_service_calls_keep_the_rollups_equal_to_the_scan(driver, engine)
     re-reviews, extensions and ratings (valid and refused) through the services, several appeals per
     example; after each example the rollups answer like the scan, and a rebuild changes nothing."""
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                      HealthCheck.data_too_large])
+    # derandomize: the same 30 sequences every run, so the coverage check at the end cannot fail by
+    # chance (with a random seed one run in about thirty never rated or re-reviewed an appeal)
+    @settings(max_examples=30, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(data=st.data())
     def examples(data):
         for _ in range(data.draw(st.integers(1, 3), label="appeals")):
