@@ -58,8 +58,8 @@ def in_parallel(tasks: list, threads: int = 2) -> list:
 
 
 def _postgres_bytes(conn, columns, kinds, where, order_by) -> np.ndarray:
-    # The order is applied here, on the order's columns sent along: an ordered aggregate would sort
-    # on the server (measured: 1.2 s of 1.6 s for a million events), numpy's sort takes a fraction.
+    # The order is applied here, on the order's columns sent along: with an ordered aggregate the
+    # server took 1.3 s for the 1.1M KPI events of a 1M region, without it 0.8 s.
     keys = [_sort_key(expression) for expression in order_by]
     columns, kinds = [*columns, *(column for column, _, _ in keys)], kinds + "".join(kind for _, kind, _ in keys)
     values = []
