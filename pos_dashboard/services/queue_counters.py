@@ -20,7 +20,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from ..domain.models import Appeal, Category, Territory
+from ..domain.models import Category, Territory
+from .flush_changes import appeals_in_flush
 
 KEY_COLUMNS = ("status", "top_category_id", "top_territory_id", "organization_id")
 
@@ -94,9 +95,7 @@ def _apply(conn: Connection, deltas: Counter) -> None:
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
-    new = [obj for obj in session.new if isinstance(obj, Appeal)]
-    dirty = [obj for obj in session.dirty if isinstance(obj, Appeal) and session.is_modified(obj)]
-    deleted = [obj for obj in session.deleted if isinstance(obj, Appeal)]
+    new, dirty, deleted = appeals_in_flush(session)
     if not (new or dirty or deleted):
         return
     conn = session.connection()

@@ -17,8 +17,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from ..domain.models import Appeal
 from ..domain.search_words import address_terms, folded_address
+from .flush_changes import appeals_in_flush
 
 WORD, ADDRESS = "word", "address"
 _ADD = text("INSERT INTO searchterm (field, term, status, appeals) VALUES (:field, :term, :status, :n) "
@@ -67,9 +67,7 @@ def _apply(conn: Connection, deltas: Counter) -> None:
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
-    new = [obj for obj in session.new if isinstance(obj, Appeal)]
-    dirty = [obj for obj in session.dirty if isinstance(obj, Appeal) and session.is_modified(obj)]
-    deleted = [obj for obj in session.deleted if isinstance(obj, Appeal)]
+    new, dirty, deleted = appeals_in_flush(session)
     if not (new or dirty or deleted):
         return
     deltas: Counter = Counter()
