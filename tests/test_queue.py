@@ -183,3 +183,37 @@ def test_closed_rows_say_how_they_were_closed(session):
     assert rows[ids["yard"]]["closing"] == "заявитель принял ответ"
     assert rows[ids["heating"]]["closing"] == "автоматически"
     assert rows[ids["micro"]]["closing"] == rows[ids["rejected"]]["closing"] == ""
+
+
+def test_one_event_query_tells_the_pending_rework_and_the_closing_of_a_page(session):
+    """The rows' «returned for rework» and «closed how» come from one query of the page's events
+    (each query is a round trip: ~1.5 ms on PostgreSQL at 1M), and each still reads its own events:
+    a closed appeal that was once returned owes nothing, an open one shows no closing."""
+    from sqlalchemy import event
+
+    r, ids = _setup(session)
+    for name, at in (("yard", 6), ("heating", 7), ("micro", 8)):
+        _perform(session, ids[name], "give_answer", r.staff[session.get(Appeal, ids[name]).organization_id],
+                 T0 + hours(at), text="Работы выполнены, мусор вывезен, батареи проверены и прогреты.")
+    _perform(session, ids["yard"], "return_for_rework", r.coordinator, T0 + hours(9), rework_code="no_fix_date")
+    _perform(session, ids["heating"], "return_for_rework", r.coordinator, T0 + hours(9), rework_code="no_fix_date")
+    _perform(session, ids["heating"], "give_answer", r.staff[session.get(Appeal, ids["heating"]).organization_id],
+             T0 + hours(10), text="Батареи прогреты, температура в квартире проверена и в норме.")
+    _perform(session, ids["heating"], "approve_answer", r.coordinator, T0 + hours(11))
+    _perform(session, ids["heating"], "auto_close", r.system, T0 + hours(200))
+    session.commit()
+    statements = []
+    engine = session.get_bind()
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        rows = {row["id"]: row for row in _page(session, T0 + hours(201), status="all").rows}
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert sum("FROM appealevent" in s for s in statements) == 1
+    assert rows[ids["yard"]]["rework"] == "Нет срока устранения" and rows[ids["yard"]]["closing"] == ""
+    assert rows[ids["heating"]]["status"] == Status.CLOSED.value
+    assert rows[ids["heating"]]["closing"] == "автоматически" and rows[ids["heating"]]["rework"] == ""
+    assert rows[ids["micro"]]["rework"] == rows[ids["micro"]]["closing"] == ""

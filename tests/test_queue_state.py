@@ -183,3 +183,36 @@ def test_a_reload_leaves_the_unchanged_header_out_of_the_update(session, region)
     assert parent is None or not {"user_name", "home_url", "show_kpi_link"} & parent.dirty_vars
     assert not {"user_name", "home_url", "show_kpi_link"} & state.dirty_vars
     assert "rows" in state.dirty_vars and state.user_name == name
+
+
+def test_the_version_is_read_before_the_page(session, region, monkeypatch):
+    """A change between the version's reading and the page's makes the next poll reload (read after
+    the page, the version would have hidden that change until the next one)."""
+    fetch = queue_reads.queue.fetch_queue_page
+
+    def change_then_fetch(db_session, *args, **kwargs):
+        submit(session, region, now=T0 + hours(2))  # another user's change, between the two reads
+        session.commit()
+        return fetch(db_session, *args, **kwargs)
+    monkeypatch.setattr(queue_reads.queue, "fetch_queue_page", change_then_fetch)
+    state = loaded(token_of(session, region.coordinator))
+    assert state.total == 4  # the page has the change …
+    monkeypatch.setattr(queue_reads, "VERSION", SharedReading(queue_reads._version, max_age=60))
+    assert asyncio.run(state.poll()) == QueueState.check_version
+
+    async def check():
+        return [event async for event in handler(state, "check_version")()]
+    assert asyncio.run(check()) == [QueueState.refresh]  # … and the poll knows it may be newer
+
+
+def test_a_reading_of_another_database_is_never_given_out():
+    source = ["sqlite:///a.db"]
+    reading = SharedReading(lambda: (1,), max_age=60, source=lambda: source[0])
+    reading.offer((5, None), read_at=1e12)
+    assert reading.fresh() == (5, None)
+    source[0] = "sqlite:///b.db"
+    assert reading.fresh() is None
+    reading.offer((2, None), read_at=1.0)  # older, but of the database now in use: kept
+    assert reading.fresh() is None  # … and too old to give out
+    reading.offer((3, None), read_at=2e12)
+    assert reading.fresh() == (3, None)

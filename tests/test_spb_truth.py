@@ -17,7 +17,8 @@ from sqlmodel import Session, SQLModel
 from pos_dashboard.analytics.appeal_card import load_card
 from pos_dashboard.analytics.imported_events import CLOSING_KINDS
 from pos_dashboard.analytics.kpi import NO_GROUP_LABEL, TOTAL_LABEL, compute_kpis
-from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
+from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page, queue_reading
+from pos_dashboard.analytics.snapshot import data_as_of
 from pos_dashboard.db import make_engine
 from pos_dashboard.domain.enums import STATUS_LABELS, Role, Status
 from pos_dashboard.domain.models import Appeal, Category, Organization
@@ -155,6 +156,10 @@ def test_the_card_shows_only_what_a_hand_written_source_says(engine, tmp_path):
     assert open_["organization"] == "не указан в источнике"
     with Session(engine) as session:
         page = fetch_queue_page(session, QueueFilter(status="all"), now=NOW)
+        # the queue's tabs read the moment with the change version, in one round trip: the same page
+        version, as_of = queue_reading(session)
+        assert as_of == data_as_of(session) and as_of.tzinfo is not None and version > 0
+        assert fetch_queue_page(session, QueueFilter(status="all"), now=NOW, data_as_of=as_of) == page
     assert (page.overdue, page.at_risk, page.as_of) == (1, 0, "данные на 28.10.2020")
     total = compute_kpis(engine, now=NOW).iloc[-1]
     assert (total.overdue_now, total.at_risk_now) == (1, 0)

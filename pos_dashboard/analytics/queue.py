@@ -13,7 +13,7 @@ from sqlmodel import Session
 from ..domain.deadlines import AT_RISK_HORIZON
 from ..domain.enums import OPEN_STATUS_VALUES, OPEN_STATUSES, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX
-from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, Territory
+from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, SourceSnapshot, Territory
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
 # row_select: the export reads it here
@@ -64,10 +64,11 @@ class QueuePage:
 
 
 def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_size: int = 50,
-                     now: datetime) -> QueuePage:
+                     now: datetime, data_as_of=snapshot.UNREAD) -> QueuePage:
+    """`data_as_of`: the region's data-as-of moment when the caller has read it (queue_reading)."""
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
     session.info.pop(_ROOTS, None)  # the tree may have changed since the session's last page
-    clock = snapshot.clock(session, now)  # a historical import reads as of its own date
+    clock = snapshot.clock(session, now, data_as_of)  # a historical import reads as of its own date
     as_of, now = snapshot.clock_label(clock, now), clock
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
     walked = False
@@ -133,6 +134,15 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
 def queue_version(session: Session) -> tuple:
     """A number that changes whenever an appeal is added or changed (services/queue_counters)."""
     return (session.execute(select(QueueVersion.version).where(QueueVersion.id == 1)).scalar() or 0,)
+
+
+def queue_reading(session: Session) -> tuple:
+    """(change version, data-as-of moment or None) in one round trip: what a queue tab keeps to tell
+    whether its page is current (a new import changes it too), and what the region's clock needs."""
+    version = select(QueueVersion.version).where(QueueVersion.id == 1).scalar_subquery()
+    as_of = select(func.max(SourceSnapshot.data_as_of)).scalar_subquery()
+    found, moment = session.execute(select(version, as_of)).one()
+    return found or 0, moment
 
 
 def _total(status: str, counts: dict) -> int:

@@ -16,17 +16,17 @@ the recent ones) (0.15–0.55 s at 1M). So:
 - otherwise (None) the database chooses.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from ..domain.deadlines import is_at_risk, is_overdue
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
-from ..domain.models import Appeal, Category, Organization, QueueTally, Territory
+from ..domain.models import Appeal, AppealEvent, Category, Organization, QueueTally, Territory
 from ..domain.numbers import display_number
-from .closing_kind import closing_captions
+from .closing_kind import captions_in
 from .formatting import category_path, full_place, local_time, place_path, time_left
-from .rework import pending_rework
+from .rework import REVIEW_ACTIONS, pending_in
 
 WALK, SORT = "walk", "sort"
 WALK_SHARE = 40  # SQLite: a filter leaving at least 1/40 of the appeals walks the creation index
@@ -89,11 +89,28 @@ def page_rows(session, conditions, sort, offset, limit, now, index: str | None =
     stmt = row_select().where(Appeal.id.in_(ids))
     position = {appeal_id: i for i, appeal_id in enumerate(ids)}
     rows = [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
-    returned = pending_rework(session, [r["id"] for r in rows if r["status"] in _REWORKABLE])
-    closed = closing_captions(session, [r["id"] for r in rows if r["status"] == Status.CLOSED.value])
+    returned, closed = _rework_and_closing(session, rows)
     for r in rows:
         r["rework"], r["closing"] = returned.get(r["id"], ""), closed.get(r["id"], "")
     return rows
+
+
+def _rework_and_closing(session, rows: list[dict]) -> tuple[dict[int, str], dict[int, str]]:
+    """Why an answer is owed again (appeals in execution) and how a closed appeal was closed: both
+    from the rows' events, in one query (each its own round trip cost ~1.5 ms on PostgreSQL)."""
+    reworkable = [r["id"] for r in rows if r["status"] in _REWORKABLE]
+    closed = [r["id"] for r in rows if r["status"] == Status.CLOSED.value]
+    if not reworkable and not closed:
+        return {}, {}
+    e = AppealEvent
+    wanted = [*([and_(e.appeal_id.in_(reworkable), e.action.in_(REVIEW_ACTIONS))] if reworkable else []),
+              *([and_(e.appeal_id.in_(closed), e.to_status == Status.CLOSED.value)] if closed else [])]
+    events = session.execute(select(e.appeal_id, e.action, e.reason, e.payload, e.to_status)
+                             .where(or_(*wanted)).order_by(e.appeal_id, e.at, e.id)).all()
+    closed_set = set(closed)
+    return (pending_in((a, action, reason, payload) for a, action, reason, payload, _ in events if a not in closed_set),
+            captions_in((a, action) for a, action, _, _, to_status in events
+                        if a in closed_set and to_status == Status.CLOSED.value))
 
 
 def _sorted_by(column, plan: str | None):

@@ -9,6 +9,8 @@ from ..domain.enums import rework_text
 from ..domain.models import AppealEvent
 
 ACTION = "return_for_rework"
+# the events that decide whether an answer is owed again: a return, and what ends it
+REVIEW_ACTIONS = (ACTION, "approve_answer", "give_answer")
 
 
 def _events(session: Session, appeal_ids: list[int]):
@@ -41,15 +43,11 @@ def last_by_appeal(session: Session, appeal_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def pending_rework(session: Session, appeal_ids: list[int]) -> dict[int, str]:
+def pending_in(events) -> dict[int, str]:
     """appeal id → why its answer was returned, for appeals whose latest review was a return (the
-    organisation still owes the reworked answer)."""
-    if not appeal_ids:
-        return {}
-    rows = session.exec(select(AppealEvent.appeal_id, AppealEvent.action, AppealEvent.reason, AppealEvent.payload)
-                        .where(AppealEvent.appeal_id.in_(appeal_ids),
-                               AppealEvent.action.in_([ACTION, "approve_answer", "give_answer"]))
-                        .order_by(AppealEvent.at, AppealEvent.id)).all()
-    last = {appeal_id: (action, reason, payload) for appeal_id, action, reason, payload in rows}
+    organisation still owes the reworked answer), from their events already read: (appeal id,
+    action, reason, payload) in time order per appeal; events of other actions are passed over."""
+    last = {appeal_id: (action, reason, payload) for appeal_id, action, reason, payload in events
+            if action in REVIEW_ACTIONS}
     return {appeal_id: event_text(reason, json.loads(payload) if payload else {})
             for appeal_id, (action, reason, payload) in last.items() if action == ACTION}

@@ -19,9 +19,13 @@ def data_as_of(bind) -> datetime | None:
     return bind.execute(select(func.max(SourceSnapshot.data_as_of))).scalar()
 
 
-def clock(bind, now: datetime) -> datetime:
-    """The moment at which overdue and at-risk are judged for the region's appeals."""
-    as_of = data_as_of(bind)
+UNREAD = object()  # a data-as-of moment not read yet
+
+
+def clock(bind, now: datetime, as_of: datetime | None | object = UNREAD) -> datetime:
+    """The moment at which overdue and at-risk are judged for the region's appeals; `as_of`: the
+    data-as-of moment when the caller has read it already (the queue reads it with its version)."""
+    as_of = data_as_of(bind) if as_of is UNREAD else as_of
     if as_of is None or as_of >= now:
         return now
     platform_owned = bind.execute(select(exists().where(Appeal.source_history.is_(False)))).scalar()

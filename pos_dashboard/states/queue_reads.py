@@ -12,6 +12,7 @@ from ..db import session_scope
 from ..domain import limits
 from ..domain.enums import Role
 from ..domain.types import utcnow
+from .. import settings
 from ..services import sessions
 from ..services.actors import Actor
 from .base import STAFF_ROLES
@@ -27,7 +28,6 @@ TEXT_FILTERS = {"search": limits.SEARCH_MAX, "organization_query": limits.ORGANI
 def load_page(token: str, filters: dict, page: int, need_options: bool):
     """The tab's actor, the filter options (first load) and one page, in one session and one
     worker thread: None when the token is no staff member's session."""
-    started = time.time()
     with session_scope() as session:
         resolved = sessions.resolve(session, token)
         actor = Actor.of(resolved[0]) if resolved is not None else None
@@ -37,9 +37,14 @@ def load_page(token: str, filters: dict, page: int, need_options: bool):
         own_id = actor.organization_id if actor.role == Role.ORG_STAFF else None
         options = filter_options(session, own_id) if need_options else None
         flt = queue_filter(filters, actor)
-        result = queue.fetch_queue_page(session, flt, page=page, page_size=PAGE_SIZE, now=utcnow())
-        version = queue.queue_version(session)
-    VERSION.offer(version, started)
+        # The version is taken before the page: a change after it makes the page reload once more,
+        # never go unnoticed. The worker's recent reading spares a round trip per page.
+        if (version := VERSION.fresh()) is None:
+            started = time.time()
+            version = queue.queue_reading(session)
+            VERSION.offer(version, started)
+        result = queue.fetch_queue_page(session, flt, page=page, page_size=PAGE_SIZE, now=utcnow(),
+                                        data_as_of=version[1])
     return actor, name, options, result, version
 
 
@@ -52,11 +57,11 @@ def count_label(n: int, capped: bool) -> str:
 
 def _version() -> tuple:
     with session_scope() as session:
-        return queue.queue_version(session)
+        return queue.queue_reading(session)
 
 
 # The change counter as this worker process last read it, shared by every tab it serves.
-VERSION = SharedReading(_version, max_age=VERSION_MAX_AGE_S)
+VERSION = SharedReading(_version, max_age=VERSION_MAX_AGE_S, source=settings.db_url)
 
 
 def queue_filter(values: dict, actor: Actor) -> queue.QueueFilter:

@@ -12,22 +12,29 @@ from collections.abc import Callable
 
 
 class SharedReading:
-    def __init__(self, read: Callable[[], tuple], max_age: float) -> None:
-        self._read, self._max_age = read, max_age
-        self._value: tuple | None = None
-        self._read_at = 0.0  # wall clock of the reading (time.time(): comparable across processes)
+    """`source` names what is read (the database's URL): a reading of another source is never
+    given out (tests switch databases within one process)."""
+
+    def __init__(self, read: Callable[[], tuple], max_age: float, source: Callable[[], object] = lambda: None) -> None:
+        self._read, self._max_age, self._source = read, max_age, source
+        # (value, source, wall clock of the reading: time.time(), comparable across processes), replaced
+        # as a whole: page loads offer readings from worker threads
+        self._reading: tuple = (None, None, 0.0)
         self._pending: asyncio.Future | None = None
 
     def fresh(self) -> tuple | None:
         """The last reading if it is recent enough, without waiting; None when a read is due."""
-        if self._value is not None and time.time() - self._read_at < self._max_age:
-            return self._value
+        value, source, read_at = self._reading
+        if value is not None and time.time() - read_at < self._max_age and source == self._source():
+            return value
         return None
 
     def offer(self, value: tuple, read_at: float) -> None:
         """A value read elsewhere (a page load) at `read_at`; kept if it is the newest reading."""
-        if read_at > self._read_at:
-            self._value, self._read_at = value, read_at
+        source = self._source()
+        _, known_source, known_at = self._reading
+        if read_at > known_at or source != known_source:
+            self._reading = (value, source, read_at)
 
     async def get(self) -> tuple:
         """A recent reading: the cached one, or the database's (one read at a time per process)."""
