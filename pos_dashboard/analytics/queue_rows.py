@@ -24,6 +24,7 @@ from ..domain.deadlines import is_at_risk, is_overdue
 from ..domain.enums import OPEN_STATUSES, STATUS_LABELS, Status
 from ..domain.models import Appeal, AppealEvent, Category, Organization, QueueTally, Territory
 from ..domain.numbers import display_number
+from ..settings import region_tz
 from .closing_kind import captions_in
 from .formatting import category_path, full_place, local_time, place_path, time_left
 from .rework import REVIEW_ACTIONS, pending_in
@@ -88,7 +89,8 @@ def page_rows(session, conditions, sort, offset, limit, now, index: str | None =
         return []
     stmt = row_select().where(Appeal.id.in_(ids))
     position = {appeal_id: i for i, appeal_id in enumerate(ids)}
-    rows = [_row(r, now) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
+    zone = region_tz()
+    rows = [_row(r, now, zone) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
     returned, closed = _rework_and_closing(session, rows)
     for r in rows:
         r["rework"], r["closing"] = returned.get(r["id"], ""), closed.get(r["id"], "")
@@ -145,7 +147,7 @@ def _indexed(stmt, index: str | None):
     return stmt.with_hint(Appeal, f"INDEXED BY {index}", "sqlite") if index else stmt
 
 
-def _row(r, now) -> dict:
+def _row(r, now, zone) -> dict:
     (appeal_id, created_at, status, deadline_at, text, address, category, parent_category,
      territory, organization, external_ref, parent_territory) = r
     is_open = Status(status) in OPEN_STATUSES
@@ -154,10 +156,10 @@ def _row(r, now) -> dict:
     return {
         "id": appeal_id,
         "number": display_number(appeal_id, external_ref),
-        "created": local_time(created_at),
+        "created": local_time(created_at, zone),
         "status": status,
         "status_label": STATUS_LABELS[Status(status)],
-        "deadline": local_time(deadline_at) if deadline_at else "—",
+        "deadline": local_time(deadline_at, zone) if deadline_at else "—",
         "deadline_state": "overdue" if overdue else "at_risk" if at_risk else "ok",
         "left": time_left(deadline_at, now) if is_open and deadline_at else "",
         "category": category_path(category, parent_category),
