@@ -217,3 +217,29 @@ def test_one_event_query_tells_the_pending_rework_and_the_closing_of_a_page(sess
     assert rows[ids["heating"]]["status"] == Status.CLOSED.value
     assert rows[ids["heating"]]["closing"] == "автоматически" and rows[ids["heating"]]["rework"] == ""
     assert rows[ids["micro"]]["rework"] == rows[ids["micro"]]["closing"] == ""
+
+
+def test_a_status_that_is_never_open_asks_for_no_overdue_count(session):
+    """Overdue and at risk count open appeals only: under «closed» or «rejected» both are 0 without a
+    query (one round trip fewer), and the open statuses still count theirs."""
+    from sqlalchemy import event
+
+    r, ids = _setup(session)
+    session.commit()
+    late = T0 + hours(24 * 60)
+    statements = []
+    engine = session.get_bind()
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        rejected = _page(session, late, status=Status.REJECTED.value)
+        counted = list(statements)
+        in_work = _page(session, late, status=Status.IN_WORK.value)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [row["id"] for row in rejected.rows] == [ids["rejected"]]
+    assert (rejected.overdue, rejected.at_risk) == (0, 0)
+    assert not any("deadline_at <" in s for s in counted)
+    assert in_work.overdue == 4 and in_work.total == 4  # past every deadline: each in-work appeal is overdue

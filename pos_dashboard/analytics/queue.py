@@ -113,7 +113,9 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     mark_found_words(rows, flt.search)
 
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
-    if common is not None:
+    if flt.status != ANY and not _open_only(flt.status):  # a closed, answered … status: none, not asked
+        overdue = at_risk = 0
+    elif common is not None:
         without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
         overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now], open_only=True,
                                       walk=open_walk)
