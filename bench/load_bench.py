@@ -3,12 +3,14 @@
 Starts `reflex run --env prod` on the database named by --db (or uses --url), logs in once as the
 demo coordinator through LoginState.submit, then runs N concurrent clients for each N of --clients.
 Each client is a tab with that token: it loads the queue (hydrate + on_load), polls every 3 s as the
-page does, and changes filters (status chips, top category, top territory, deadline, sort, reset)
-with a think time between changes. A filter change is sent as the browser sends it and timed until
-the page shows its rows: the update that sets the queue's `loading` and then the one that clears it
-with the rows (the change loads in its own handler). `--barrier` times it as before 2026-12-03:
-the change followed by rxprobe's barrier (`State.set_is_hydrated`, an event on the root state that
-the browser never sends; with Redis it loads every state of the tab), then `loading` cleared.
+page does (GET /api/queue/version, and the poll event only when the mark changed; `--event-poll`: an
+event at every tick, as the page did before), and changes filters (status chips, top category, top
+territory, deadline, sort, reset) with a think time between changes. A filter change is sent as the
+browser sends it and timed until the page shows its rows: the update that sets the queue's `loading`
+and then the one that clears it with the rows (the change loads in its own handler). `--barrier` times
+it as before 2026-12-03: the change followed by rxprobe's barrier (`State.set_is_hydrated`, an event
+on the root state that the browser never sends; with Redis it loads every state of the tab), then
+`loading` cleared.
 Prints one row per N: round trip p50/p95/p99/max, errors, filter changes per second, and the
 machine's load average (the machine may be shared).
 
@@ -31,7 +33,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,12 +174,26 @@ async def one_client(rx, url, token, info, index, args, out):
         changes = filter_changes(client)
 
         async def poll():
+            """What the page does every 3 s (assets/queue_poll.js): ask GET /api/queue/version and
+            send the poll event only when the mark differs from the one the rows were read at.
+            `--event-poll`: the page before 2026-12-03 15:00, a poll event at every tick."""
             await asyncio.sleep(rng.uniform(0, POLL_S))
             while True:
-                moment = datetime.now(timezone.utc).isoformat()
-                await client.emit_raw("event", {"name": poll_name, "payload": {"_moment": moment},
-                                                "router_data": rx.route_router_data("/")})
-                out["polls"] += 1
+                if args.event_poll:
+                    await client.emit_raw("event", {"name": poll_name, "payload": {},
+                                                    "router_data": rx.route_router_data("/")})
+                    out["polls"] += 1
+                else:
+                    mark = client.var(f"{QUEUE}.version_mark")
+                    changed = bool(mark)
+                    if mark and mark != "stale":
+                        out["checks"] += 1
+                        async with out["http"].get(url + "/api/queue/version", headers={"X-Pos-Token": token}) as r:
+                            changed = not (r.status == 200 and await r.text() == mark)
+                    if changed:
+                        await client.emit_raw("event", {"name": poll_name, "payload": {},
+                                                        "router_data": rx.route_router_data("/")})
+                        out["polls"] += 1
                 await asyncio.sleep(POLL_S)
         poller = asyncio.ensure_future(poll())
         for step in range(args.events):
@@ -219,8 +234,9 @@ async def one_client(rx, url, token, info, index, args, out):
 
 async def run_row(rx, url, token, info, clients: int, args) -> dict:
     from collections import Counter
+    import aiohttp  # noqa: PLC0415  (rxprobe's own dependency)
     out = {"rtt": [], "hydrate_ms": [], "errors": Counter(), "examples": {}, "t_send": [], "t_done": [],
-           "polls": 0}
+           "polls": 0, "checks": 0, "http": aiohttp.ClientSession()}
     cpu0, wall0 = time.process_time(), time.monotonic()
 
     async def ramped(i):
@@ -233,6 +249,7 @@ async def run_row(rx, url, token, info, clients: int, args) -> dict:
     out["errors"]["aborted_clients"] += len(pending)
     if pending:
         await asyncio.wait(pending, timeout=10)
+    await out["http"].close()
     wall = time.monotonic() - wall0
     phase = (max(out["t_done"]) - min(out["t_send"])) if out["t_done"] else 0.0
     rtt = out["rtt"]
@@ -241,7 +258,7 @@ async def run_row(rx, url, token, info, clients: int, args) -> dict:
             "error_kinds": dict(+out["errors"]), "examples": out["examples"],
             "p50": pct(rtt, 50), "p95": pct(rtt, 95), "p99": pct(rtt, 99), "max": max(rtt) if rtt else float("nan"),
             "per_s": len(rtt) / phase if phase else float("nan"),
-            "hydrate_p95": pct(out["hydrate_ms"], 95), "polls": out["polls"],
+            "hydrate_p95": pct(out["hydrate_ms"], 95), "polls": out["polls"], "checks": out["checks"],
             "client_cpu": 100 * (time.process_time() - cpu0) / wall, "load": os.getloadavg()}
 
 
@@ -250,13 +267,14 @@ def print_header(args, url) -> None:
           f"think {args.think_ms:.0f} ms ±50 %, poll every {POLL_S:.0f} s; workers={args.workers}"
           f"{', redis' if args.redis else ''}")
     print(f"{'clients':>7} {'ok':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'changes/s':>9} {'hydr p95':>9} {'polls':>6} {'cli CPU':>7}  load avg (1/5/15 min)")
+          f"{'changes/s':>9} {'hydr p95':>9} {'checks':>6} {'polls':>6} {'cli CPU':>7}  load avg (1/5/15 min)")
 
 
 def print_row(r: dict) -> None:
     load = " ".join(f"{x:.1f}" for x in r["load"])
     print(f"{r['clients']:>7} {r['ok']:>6} {r['errors']:>6} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
-          f"{r['max']:>8.1f} {r['per_s']:>9.1f} {r['hydrate_p95']:>9.1f} {r['polls']:>6} {r['client_cpu']:>6.0f}%  "
+          f"{r['max']:>8.1f} {r['per_s']:>9.1f} {r['hydrate_p95']:>9.1f} {r['checks']:>6} {r['polls']:>6} "
+          f"{r['client_cpu']:>6.0f}%  "
           f"{load}", flush=True)
     if r["errors"]:
         print(f"        errors: {r['error_kinds']} {r['examples']}", flush=True)
@@ -301,6 +319,8 @@ def main() -> int:
     parser.add_argument("--label", default="")
     parser.add_argument("--barrier", action="store_true",
                         help="time each change with rxprobe's barrier after it (as before 2026-12-03)")
+    parser.add_argument("--event-poll", action="store_true",
+                        help="a poll event every 3 s, as the page did before GET /api/queue/version (older code)")
     parser.add_argument("--rxprobe", default=str(DEFAULT_RXPROBE))
     parser.add_argument("--server-log", default="/tmp/pos-load-bench-server.log")
     args = parser.parse_args()

@@ -6,6 +6,7 @@ from . import routes
 from .api.exports import api
 from .api.files import files_api
 from .api.health import health_api
+from .api.queue_version import queue_version_api
 from .background import run_dispatcher_forever, run_timers_forever
 from .serving import purge_states_at_most_every
 from .failures import frontend_exception_handler
@@ -61,8 +62,8 @@ from .states.ratings import RatingsState
 
 app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
              backend_exception_handler=backend_exception_handler,
-             head_components=[rx.script(src="/outage.js")],
-             api_transformer=[api, files_api(), health_api()])  # /api/kpi/export, /files/…: behind their access checks
+             head_components=[rx.script(src="/outage.js"), rx.script(src="/queue_poll.js")],
+             api_transformer=[api, files_api(), health_api(), queue_version_api()])  # /api/kpi/export, /files/…: behind their access checks
 quiet_reflex_redis_logs()  # Reflex's Redis subscriptions log every retry during an outage
 purge_states_at_most_every()  # the disk state manager listed .states many times a second (serving.py)
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast

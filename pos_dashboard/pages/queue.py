@@ -7,8 +7,6 @@ from ..components.queue_export import export_buttons
 from ..components.queue_table import filters, pager, status_chips, table
 from ..states.queue import QueueState
 
-POLL_INTERVAL_MS = 3000
-
 
 def queue_page() -> rx.Component:
     return page_frame(
@@ -20,9 +18,12 @@ def queue_page() -> rx.Component:
                 rx.cond(QueueState.as_of != "", rx.badge(QueueState.as_of, color_scheme="amber", size="2",
                                                          id="queue-as-of")),
                 rx.text("обновлено ", QueueState.updated_at, size="1", color=rx.color("gray", 11)),
-                # The clock ticks every few seconds and asks the server whether appeals changed.
-                rx.moment(interval=POLL_INTERVAL_MS, format="HH:mm:ss", on_change=QueueState.poll,
-                          display="none"),
+                # Every 3 s assets/queue_poll.js compares the server's change mark with this one
+                # and, when they differ, presses the hidden button: the poll event reloads the rows.
+                rx.el.span(id="queue-version", custom_attrs={"data-version": QueueState.version_mark},
+                           hidden=True),
+                rx.el.button(id="queue-poll", on_click=QueueState.poll, hidden=True, tab_index=-1,
+                             aria_hidden="true"),
                 width="100%", align="center",
             ),
             rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red",

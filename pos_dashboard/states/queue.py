@@ -49,6 +49,7 @@ class QueueState(AppState):
     error: str = ""
     updated_at: str = ""
     as_of: str = ""  # «данные на 26.04.2021»: a historical import read as of its own date
+    version_mark: str = ""  # what the page compares with GET /api/queue/version (queue_reads.version_mark)
 
     _version: tuple = ()
     _stale: bool = False  # the last load failed: the poll retries it until it works
@@ -220,19 +221,21 @@ class QueueState(AppState):
         self.counts_complete, self.counts_capped = result.counts_complete, result.counts_capped
         self.as_of = result.as_of
         self._version, self.loading, self.error, self._stale = version, False, "", False
+        self.version_mark = queue_reads.version_mark(version)
         self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
 
     def _failed(self, exc: Exception) -> None:
         kind = failures.failed(exc, "queue")
-        self.loading, self._stale = False, True
+        self.loading, self._stale, self.version_mark = False, True, queue_reads.STALE_MARK
         self.error = DATABASE_DOWN if kind == DATABASE else LOAD_FAILED
 
     @rx.event
-    async def poll(self, _moment: str = ""):
-        """Called every few seconds by the page: reload when appeals changed or the last load
-        failed (so the page recovers by itself when the database is back). Usually answered from
-        the worker's shared reading of the change counter, with no database round trip and no
-        background task; a due reading is taken by `check_version`, off the state lock."""
+    async def poll(self):
+        """Sent by the page when GET /api/queue/version differs from `version_mark`, or could not
+        answer, or the last load failed (assets/queue_poll.js): reload when appeals changed or the
+        last load failed (so the page recovers by itself when the database is back). Usually
+        answered from the worker's shared reading of the change counter, with no database round
+        trip and no background task; a due reading is taken by `check_version`, off the state lock."""
         if self._stale:
             return QueueState.refresh
         if not self._version:

@@ -48,6 +48,16 @@ def load_page(token: str, filters: dict, page: int, need_options: bool):
     return actor, name, options, result, version
 
 
+STALE_MARK = "stale"  # the tab's last load failed: its page asks for a reload at every tick
+
+
+def version_mark(reading: tuple) -> str:
+    """The change reading as the page and GET /api/queue/version both write it: the page sends its
+    poll event only when the two differ (assets/queue_poll.js)."""
+    version, as_of = reading
+    return f"{version}:{as_of.isoformat() if as_of is not None else ''}"
+
+
 def count_label(n: int, capped: bool) -> str:
     """A count as the page shows it, digits grouped by a no-break space («1 000 000»): exact, or
     «более 1 000» past the cap of a common word's counts."""
