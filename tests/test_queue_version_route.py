@@ -23,6 +23,7 @@ def region(engine, session, monkeypatch):
     monkeypatch.setenv("REFLEX_DB_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setattr(route, "parse_redis_url", lambda: None)  # one worker: no session store to ask
     monkeypatch.setattr(route, "_checked", {})
+    monkeypatch.setattr(route, "_store_ok_at", float("-inf"))
     r = build_region(session)
     submit(session, r, now=T0 + hours(1))
     session.commit()
@@ -83,6 +84,10 @@ def test_a_session_store_that_does_not_answer_gives_503(session, region, monkeyp
     assert _ask(token).status_code == 503
     monkeypatch.setattr(route, "session_store_reachable", lambda: True)
     assert _ask(token).status_code == 200
+    monkeypatch.setattr(route, "session_store_reachable", lambda: False)
+    assert _ask(token).status_code == 200  # answered within STORE_RECHECK_S: not asked again yet
+    monkeypatch.setattr(route, "_store_ok_at", float("-inf"))
+    assert _ask(token).status_code == 503
 
 
 def test_a_failed_load_marks_the_tab_stale_so_the_page_polls_at_every_tick(session, region, monkeypatch):
