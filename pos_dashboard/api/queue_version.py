@@ -6,8 +6,8 @@ several workers, no read and write of its states in Redis.
 The mark comes from the worker's shared reading (at most one database read per second per worker).
 It is given to staff sessions only (header X-Pos-Token, the tab's session token), each token checked
 against the database at most once per TOKEN_RECHECK_S. When the database or the session store cannot
-be reached (Redis pinged at most once per STORE_RECHECK_S) the answer is 503 with no body: the page then sends its poll event, which fails and shows
-the outage as before."""
+be reached (Redis pinged at most once per STORE_RECHECK_S) the answer is 503 with no body: the page
+then sends its poll event, which fails and shows the outage as before."""
 
 import asyncio
 import time
