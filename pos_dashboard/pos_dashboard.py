@@ -63,7 +63,8 @@ from .states.ratings import RatingsState
 app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_exception_handler,
              backend_exception_handler=backend_exception_handler,
              head_components=[rx.script(src="/outage.js"), rx.script(src="/queue_poll.js")],
-             api_transformer=[api, files_api(), health_api(), queue_version_api()])  # /api/kpi/export, /files/…: behind their access checks
+             # /api/kpi/export, /files/…, /api/queue/version: behind their access checks
+             api_transformer=[api, files_api(), health_api(), queue_version_api()])
 quiet_reflex_redis_logs()  # Reflex's Redis subscriptions log every retry during an outage
 purge_states_at_most_every()  # the disk state manager listed .states many times a second (serving.py)
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
