@@ -15,6 +15,7 @@ from pos_dashboard.services import appeals
 
 from .conftest import database_url_for_tests
 from .factories import T0, build_region, hours, submit
+from .sql_capture import captured_statements
 
 
 def _perform(session, appeal_id, action, actor, now, **params):
@@ -189,8 +190,6 @@ def test_one_event_query_tells_the_pending_rework_and_the_closing_of_a_page(sess
     """The rows' «returned for rework» and «closed how» come from one query of the page's events
     (each query is a round trip: ~1.5 ms on PostgreSQL at 1M), and each still reads its own events:
     a closed appeal that was once returned owes nothing, an open one shows no closing."""
-    from sqlalchemy import event
-
     r, ids = _setup(session)
     for name, at in (("yard", 6), ("heating", 7), ("micro", 8)):
         _perform(session, ids[name], "give_answer", r.staff[session.get(Appeal, ids[name]).organization_id],
@@ -202,17 +201,9 @@ def test_one_event_query_tells_the_pending_rework_and_the_closing_of_a_page(sess
     _perform(session, ids["heating"], "approve_answer", r.coordinator, T0 + hours(11))
     _perform(session, ids["heating"], "auto_close", r.system, T0 + hours(200))
     session.commit()
-    statements = []
-    engine = session.get_bind()
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with captured_statements(session.get_bind()) as statements:
         rows = {row["id"]: row for row in _page(session, T0 + hours(201), status="all").rows}
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert sum("FROM appealevent" in s for s in statements) == 1
+    assert sum("FROM appealevent" in s for s, _ in statements) == 1
     assert rows[ids["yard"]]["rework"] == "Нет срока устранения" and rows[ids["yard"]]["closing"] == ""
     assert rows[ids["heating"]]["status"] == Status.CLOSED.value
     assert rows[ids["heating"]]["closing"] == "автоматически" and rows[ids["heating"]]["rework"] == ""
@@ -222,24 +213,13 @@ def test_one_event_query_tells_the_pending_rework_and_the_closing_of_a_page(sess
 def test_a_status_that_is_never_open_asks_for_no_overdue_count(session):
     """Overdue and at risk count open appeals only: under «closed» or «rejected» both are 0 without a
     query (one round trip fewer), and the open statuses still count theirs."""
-    from sqlalchemy import event
-
     r, ids = _setup(session)
     session.commit()
     late = T0 + hours(24 * 60)
-    statements = []
-    engine = session.get_bind()
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with captured_statements(session.get_bind()) as counted:
         rejected = _page(session, late, status=Status.REJECTED.value)
-        counted = list(statements)
-        in_work = _page(session, late, status=Status.IN_WORK.value)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    in_work = _page(session, late, status=Status.IN_WORK.value)
     assert [row["id"] for row in rejected.rows] == [ids["rejected"]]
     assert (rejected.overdue, rejected.at_risk) == (0, 0)
-    assert not any("deadline_at <" in s for s in counted)
+    assert not any("deadline_at <" in s for s, _ in counted)
     assert in_work.overdue == 4 and in_work.total == 4  # past every deadline: each in-work appeal is overdue

@@ -6,7 +6,7 @@ dozen appeals exercise the paths a million take, on the migrated database (FTS5 
 pg_trgm on PostgreSQL) of either backend."""
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 from pos_dashboard.analytics import queue, queue_counts, queue_rows, queue_search
@@ -18,6 +18,7 @@ from pos_dashboard.services import appeals
 
 from .conftest import database_url_for_tests
 from .factories import T0, build_region, hours, submit
+from .sql_capture import captured_statements
 
 CAP = 3
 
@@ -114,15 +115,8 @@ def test_the_open_queue_by_deadline_reads_the_partial_index(migrated, monkeypatc
     # queue (30k at 1M) is walked, which is what this test is about.
     monkeypatch.setattr(queue_rows, "SORT_MAX", 0)
     _region(session)
-    statements = []
-
-    def remember(_conn, _cursor, statement, parameters, _context, _many):
-        statements.append((statement, parameters))
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
+    with captured_statements(engine) as statements:
         _page(session)
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
     statement, parameters = next((s, p) for s, p in statements if "ORDER BY appeal.deadline_at" in s)
     session.commit()  # ends the read: the drop below needs the table to itself
     if engine.dialect.name == "sqlite":  # INDEXED BY fails («no query solution») where it cannot serve
@@ -192,18 +186,12 @@ def test_a_street_counts_its_open_appeals_exactly_from_the_open_appeals_indexes(
     monkeypatch.setattr(queue, "COUNT_CAP", 10)
     monkeypatch.setattr(queue_search, "EXACT_IDS_MAX", 2)  # more matches than that: a common search
     monkeypatch.setattr(queue_counts, "FILTER_WALK_MAX", 0)
-    engine, statements = _engine, []
-
-    def remember(_conn, _cursor, statement, _parameters, _context, _many):
-        statements.append(statement)
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
+    engine = _engine
+    with captured_statements(engine) as statements:
         page = _page(session, search="Садовая")
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
     assert page.counts_capped and page.total == 5
     if engine.dialect.name == "sqlite":  # the open total was read from the open appeals' tables
-        assert any("appeal_fts_open_address MATCH" in s and "count(*)" in s for s in statements)
+        assert any("appeal_fts_open_address MATCH" in s and "count(*)" in s for s, _ in statements)
     assert sorted(row["id"] for row in page.rows) == street
     appeals.perform(session, actor=r.coordinator, appeal_id=street[1], action="reject", now=T0 + hours(13),
                     reason="spam")
