@@ -115,3 +115,47 @@ def test_the_scan_read_in_ranges_on_several_connections_equals_the_one_connectio
     for group_by in (None, *GROUPINGS):
         assert compute_kpis(engine, group_by=group_by, now=now).equals(
             compute_kpis(session, group_by=group_by, now=now))
+
+
+@pytest.mark.parametrize("odd", [None, "2025-03-03T09:00:00.5"])
+def test_several_time_columns_between_integers_keep_their_places(engine, probe, odd):
+    """On SQLite the times of a row travel joined in one text: each comes back in its own column,
+    NULL as NaT, whether every text has SQLAlchemy's layout (numpy parses them) or one does not."""
+    table, rows = probe
+    if odd is not None:
+        if engine.dialect.name != "sqlite":
+            pytest.skip("only SQLite stores times as text")
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE bulk_probe SET at = :at WHERE id = 1"), {"at": odd})
+        rows[0]["at"] = datetime(2025, 3, 3, 9, 0, 0, 500000, tzinfo=UTC)
+    with engine.connect() as conn:
+        matrix = fetch_columns(conn, [table.c.at, table.c.id, table.c.at, func.coalesce(table.c.other, -1)],
+                               "titi", order_by=[table.c.id])
+    assert matrix.tolist() == [[micros(r["at"]), r["id"], micros(r["at"]), -1 if r["other"] is None else r["other"]]
+                               for r in rows]
+
+
+def test_keys_too_large_to_pack_are_read_one_by_one(session, engine, monkeypatch):
+    """The scan packs an appeal's territory, organisation, category, rating and status into one
+    integer; a territory id beyond its 20 bits makes it read them unpacked, with the same frame."""
+    _story(session)
+    session.commit()
+    reads = []
+    real = kpi_facts.fetch_columns
+    monkeypatch.setattr(kpi_facts, "fetch_columns",
+                        lambda c, columns, kinds, *rest: reads.append(kinds) or real(c, columns, kinds, *rest))
+    with engine.connect() as conn:
+        packed = kpi_facts.load_frame(conn, order=True)
+    assert "iiiiiittt" not in reads and packed.rating.isna().any() and packed.rating.notna().any()
+    big = 1 << 20
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO territory (id, name, kind) SELECT :big, name || ' (2)', kind FROM territory "
+                          "ORDER BY id LIMIT 1"), {"big": big})
+        conn.execute(text("UPDATE appeal SET territory_id = :big WHERE id = (SELECT max(id) FROM appeal)"), {"big": big})
+    reads.clear()
+    with engine.connect() as conn:
+        unpacked = kpi_facts.load_frame(conn, order=True)
+    assert reads[:2] == ["iittt", "iiiiiittt"]
+    expected = packed.copy()
+    expected.loc[expected.index[-1], "territory_id"] = big
+    assert unpacked.equals(expected)

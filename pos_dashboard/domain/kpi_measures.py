@@ -27,6 +27,9 @@ SATISFIED_MIN_RATING = 4
 # defined by it, and a query uses that index only when its condition is this very text (SQLite).
 KPI_EVENTS_WHERE = ("kind IN ('redirect', 'category_change') OR action IN ('re_review', 'import:repeat_petition', "
                     "'return_for_rework', 'dispute') OR to_status = 'closed'")
+# The interim answers (the «with an interim answer» KPI), as literal SQL for the same reason: the
+# partial index `ix_answer_interim` holds their appeal ids, so the scan never reads the answers' texts.
+INTERIM_ANSWERS_WHERE = "kind = 'interim'"
 # How a closed appeal was closed, from the action of its closing event.
 CLOSING_OUTCOMES = {
     "rate_good": "closed_by_citizen", "import:close_satisfied": "closed_by_citizen",

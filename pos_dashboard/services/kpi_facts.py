@@ -18,10 +18,11 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select, text
+from sqlalchemy import BigInteger, and_, case, cast, func, select, text
 
-from ..domain.enums import OPEN_STATUSES, AnswerKind, EventKind, Status
-from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, KPI_EVENTS_WHERE, MEASURES,  # noqa: F401
+from ..domain.enums import OPEN_STATUSES, EventKind, Status
+from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, INTERIM_ANSWERS_WHERE,  # noqa: F401
+                                   KPI_EVENTS_WHERE, MEASURES,
                                    OUTCOME_LABELS, OUTCOMES, RE_REVIEW_ACTIONS, REWORK_ACTION, SATISFIED_MIN_RATING)
 from ..domain.models import Answer, Appeal, AppealEvent, Category, Territory
 from .bulk_ints import fetch_columns, in_parallel
@@ -34,6 +35,11 @@ _STATUSES = tuple(status.value for status in Status)
 _FLAG_COLUMNS = ("has_redirect", "has_category_change", "has_re_review", "has_rework", "has_dispute")
 # how a closing event closes: its code is the index in _CLOSED_HOW (the last one: any other action)
 _CLOSED_HOW = (*dict.fromkeys(CLOSING_OUTCOMES.values()), "closed_other")
+# The appeal's small keys travel packed into one integer, each as value + 1 in its bits (NULL's -1
+# is 0): on SQLite the driver makes one Python object per value, most of the scan's time.
+_KEY_BITS = {"territory_id": 20, "organization_id": 20, "category_id": 16, "rating": 3, "status": 4}
+_EVENT_CODE_BITS = 10  # an event travels as appeal id << 10 | its code (flags and closing kind)
+assert len(_STATUSES) < 15 and 32 * (len(_CLOSED_HOW) + 1) < 1 << _EVENT_CODE_BITS
 
 
 def final_outcome(status: str, closing_action: str | None) -> str:
@@ -64,20 +70,26 @@ def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataF
     closing = case((e.c.to_status == Status.CLOSED.value, 1 + case(
         {action: _CLOSED_HOW.index(how) for action, how in CLOSING_OUTCOMES.items()},
         value=e.c.action, else_=len(_CLOSED_HOW) - 1)), else_=0)
-    appeal_columns = [a.c.id, *(func.coalesce(a.c[name], -1) for name in
-                                ("territory_id", "organization_id", "category_id", "rating")),
-                      _code(a.c.status, _STATUSES), *(a.c[name] for name in _TIMES)]
+    keys = [*(func.coalesce(a.c[name], -1) for name in list(_KEY_BITS)[:-1]), _code(a.c.status, _STATUSES)]
+    times = [a.c[name] for name in _TIMES]
 
     def appeals(low, high):
-        return lambda c: fetch_columns(c, appeal_columns, "iiiiiittt", [*conditions, *_in_range(a.c.id, low, high)])
+        def read(c):
+            where = [*conditions, *_in_range(a.c.id, low, high)]
+            table = fetch_columns(c, [a.c.id, _packed(keys), *times], "iittt", where)
+            if (table[:, 1] < 0).any():  # a key too large for its bits: read the keys one by one
+                return fetch_columns(c, [a.c.id, *keys, *times], "iiiiiittt", where)
+            return np.column_stack([table[:, 0], *_unpacked(table[:, 1]), table[:, 2:]])
+        return read
 
     def events(low, high):
-        return lambda c: fetch_columns(c, [e.c.appeal_id, flag_bits + closing * 32], "ii",
-                                       [text(f"({KPI_EVENTS_WHERE})"), *in_selection,
-                                        *_in_range(e.c.appeal_id, low, high)], (e.c.appeal_id, e.c.at, e.c.id))
+        code = cast(e.c.appeal_id, BigInteger) * (1 << _EVENT_CODE_BITS) + flag_bits + closing * 32
+        return lambda c: fetch_columns(c, [code], "i", [text(f"({KPI_EVENTS_WHERE})"), *in_selection,
+                                                        *_in_range(e.c.appeal_id, low, high)],
+                                       (e.c.appeal_id, e.c.at, e.c.id))
 
     def interim_rows(c):
-        return fetch_columns(c, [ans.c.appeal_id], "i", [ans.c.kind == AnswerKind.INTERIM.value, *(
+        return fetch_columns(c, [ans.c.appeal_id], "i", [text(f"({INTERIM_ANSWERS_WHERE})"), *(
             [ans.c.appeal_id.in_(select(a.c.id).where(*conditions))] if conditions else [])])
 
     # PostgreSQL works the ranges in two server processes; SQLite's work stays in this process
@@ -106,8 +118,8 @@ def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataF
         """The row of each appeal id (every id given is one of the frame's)."""
         return order_of[np.searchsorted(appeal_ids[order_of], values)]
 
-    rows = position(events_table[:, 0])
-    codes = events_table[:, 1]
+    rows = position(events_table[:, 0] >> _EVENT_CODE_BITS)
+    codes = events_table[:, 0] & ((1 << _EVENT_CODE_BITS) - 1)
     flags = np.zeros(len(appeal_ids), "int64")
     np.bitwise_or.at(flags, rows, codes & 31)
     shut = codes >= 32
@@ -128,6 +140,20 @@ def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataF
     frame["outcome"] = np.where(is_closed, np.array(_CLOSED_HOW, dtype=object)[closed_how], status)
     _add_measures(frame)
     return frame
+
+
+def _packed(keys: list) -> object:
+    """The keys (in _KEY_BITS' order) packed into one integer; -1 when one does not fit its bits."""
+    packed, fits = cast(0, BigInteger), []
+    for key, bits in zip(keys, _KEY_BITS.values()):
+        packed = packed * (1 << bits) + (key + 1)
+        fits.append(key.between(-1, (1 << bits) - 2))
+    return case((and_(*fits), packed), else_=-1)
+
+
+def _unpacked(packed: np.ndarray) -> list[np.ndarray]:
+    shifts = np.cumsum([0, *list(_KEY_BITS.values())[::-1]])[:-1][::-1]
+    return [((packed >> shift) & ((1 << bits) - 1)) - 1 for shift, bits in zip(shifts, _KEY_BITS.values())]
 
 
 def _id_ranges(conn, conditions) -> list[tuple[int | None, int | None]]:
