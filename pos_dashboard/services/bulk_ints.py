@@ -136,22 +136,23 @@ def _joined_micros(joined: np.ndarray, count: int) -> list[np.ndarray]:
     by numpy when every text has SQLAlchemy's layout, otherwise split and parsed by pandas."""
     width = count * (_WIDTH + 1) - 1
     try:  # one byte more than a well-formed text: a longer one shows there, a shorter one before it
-        data = joined.astype(f"S{width + 1}").view("u1").reshape(-1, width + 1)
+        texts = joined.astype(f"S{width + 1}")
     except UnicodeEncodeError:
-        data = None
-    well_formed = data is not None and not data[:, width].any() and data[:, width - 1].all() and all(
-        (data[:, k * (_WIDTH + 1) - 1] == ord(_SEPARATOR)).all() for k in range(1, count))
-    if well_formed:
-        try:
-            return [_fixed_micros(data[:, k * (_WIDTH + 1):k * (_WIDTH + 1) + _WIDTH]) for k in range(count)]
-        except ValueError:  # a text numpy cannot read as a time: pandas below says which, or reads it
-            pass
+        texts = None
+    if texts is not None:
+        data = texts.view("u1").reshape(-1, width + 1)
+        if not data[:, width].any() and data[:, width - 1].all() and all(
+                (data[:, k * (_WIDTH + 1) - 1] == ord(_SEPARATOR)).all() for k in range(1, count)):
+            try:  # each time read in place, as a fixed-width text at its offset
+                return [_fixed_micros(np.ndarray(len(texts), f"S{_WIDTH}", texts, k * (_WIDTH + 1), (width + 1,)))
+                        for k in range(count)]
+            except ValueError:  # a text numpy cannot read as a time: pandas below says which, or reads it
+                pass
     parts = np.array([text.split(_SEPARATOR) for text in joined.tolist()], dtype=object).reshape(-1, count)
     return [_micros(np.where(parts[:, k] == _FILLER, None, parts[:, k])) for k in range(count)]
 
 
-def _fixed_micros(data: np.ndarray) -> np.ndarray:
-    texts = np.ascontiguousarray(data).view(f"S{_WIDTH}")[:, 0]
+def _fixed_micros(texts: np.ndarray) -> np.ndarray:
     texts[texts == _FILLER.encode()] = b"NaT"
     return texts.astype("M8[us]").view("int64")
 
