@@ -1,20 +1,29 @@
-// The open queue learns that appeals changed without a websocket event per tick: every 3 s it asks
-// GET /api/queue/version (a plain request the server answers from a shared reading, without the
-// tab's state) and compares the answer with the mark its rows were read at (#queue-version's
-// data-version). Only a difference, a failed last load ("stale") or a server that cannot answer
-// (503: database or session store unreachable) sends the page's poll event, through the hidden
-// #queue-poll button, which reloads the rows or shows the outage as before. A hidden tab does not ask.
+// The open queue and the KPI dashboard learn that appeals changed without a websocket event per
+// tick: every 3 s the page asks GET /api/queue/version (a plain request the server answers from a
+// shared reading, without the tab's state) and compares the answer with the mark its view was read
+// at (the data-version of #queue-version or #kpi-version). Only a difference, a failed last load
+// ("stale") or a server that cannot answer (503: database or session store unreachable) sends the
+// page's poll event, through its hidden button (#queue-poll, #kpi-poll), which reloads the view or
+// shows the outage as before. A hidden tab does not ask.
 (() => {
   const INTERVAL_MS = 3000;
+  const PAGES = [["queue-version", "queue-poll"], ["kpi-version", "kpi-poll"]];
   const tick = async () => {
-    const mark = document.getElementById("queue-version");
-    const poll = document.getElementById("queue-poll");
-    if (!mark || !poll || document.hidden) {
-      return; // another page, or a tab in the background (it asks again when shown)
+    if (document.hidden) {
+      return; // a tab in the background (it asks again when shown)
     }
+    for (const [markId, pollId] of PAGES) {
+      const mark = document.getElementById(markId);
+      const poll = document.getElementById(pollId);
+      if (mark && poll) {
+        await check(mark, poll);
+      }
+    }
+  };
+  const check = async (mark, poll) => {
     const seen = mark.dataset.version;
     if (!seen) {
-      return; // the rows are not loaded yet
+      return; // the view is not loaded yet
     }
     if (seen !== "stale") {
       let response;

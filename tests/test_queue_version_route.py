@@ -1,7 +1,7 @@
-"""GET /api/queue/version: what an open queue asks every 3 s instead of a websocket event
-(assets/queue_poll.js). Staff sessions get the change mark their rows are compared with; anybody
-else gets nothing; a database or session store that does not answer gives 503, so that the page's
-own poll event runs and shows the outage."""
+"""GET /api/queue/version: what an open queue and the KPI dashboard ask every 3 s instead of a
+websocket event (assets/queue_poll.js). Staff sessions get the change mark their view is compared
+with; anybody else gets nothing; a database or session store that does not answer gives 503, so that
+the page's own poll event runs and shows the outage."""
 
 import asyncio
 
@@ -11,6 +11,8 @@ from starlette.testclient import TestClient
 from pos_dashboard.api import queue_version as route
 from pos_dashboard.services import sessions
 from pos_dashboard.states import queue_reads
+from pos_dashboard.states import kpi as kpi_state
+from pos_dashboard.states.kpi import KpiState
 from pos_dashboard.states.queue import QueueState
 from pos_dashboard.states.version_cache import SharedReading
 
@@ -96,3 +98,45 @@ def test_a_failed_load_marks_the_tab_stale_so_the_page_polls_at_every_tick(sessi
     monkeypatch.setattr(queue_reads, "load_page", down)
     state = loaded(token_of(session, region.coordinator))
     assert state.version_mark == queue_reads.STALE_MARK and state.error
+
+
+def _kpi_loaded(token: str) -> KpiState:
+    state = KpiState()
+    state.auth_token, state.loading = token, True
+    asyncio.run(KpiState.event_handlers["load"].fn.__get__(state)())
+    return state
+
+
+def _kpi_poll(state: KpiState) -> list:
+    async def events():
+        return [event async for event in KpiState.event_handlers["poll"].fn.__get__(state)()]
+    return asyncio.run(events())
+
+
+def test_the_kpi_dashboard_compares_the_same_mark_and_reloads_when_appeals_change(session, region, monkeypatch):
+    token = token_of(session, region.coordinator)
+    state = _kpi_loaded(token)
+    assert state.error == "" and state.cards and not state.loading
+    assert _ask(token).text == state.version_mark == queue_reads.version_mark(state._version)
+    assert _kpi_poll(state) == []  # a poll sent anyway (a forged event) reloads nothing
+    submit(session, region, now=T0 + hours(2))
+    session.commit()
+    monkeypatch.setattr(queue_reads, "VERSION", SharedReading(queue_reads._version, max_age=60))  # a later reading
+    monkeypatch.setattr(route, "VERSION", queue_reads.VERSION)
+    assert _ask(token).text != state.version_mark  # the page then sends its poll event: it reloads
+    assert _kpi_poll(state) == [KpiState.load]
+    asyncio.run(KpiState.event_handlers["load"].fn.__get__(state)())
+    assert _ask(token).text == state.version_mark
+
+
+def test_a_failed_kpi_load_marks_the_dashboard_stale_until_a_load_succeeds(session, region, monkeypatch):
+    def down(*_args):
+        raise ConnectionError("database unreachable")
+    real = kpi_state._load
+    monkeypatch.setattr(kpi_state, "_load", down)
+    state = _kpi_loaded(token_of(session, region.coordinator))
+    assert state.version_mark == queue_reads.STALE_MARK and state.error and not state.loading
+    assert _kpi_poll(state) == [KpiState.load]  # the page sends its poll at every tick: each reloads
+    monkeypatch.setattr(kpi_state, "_load", real)
+    asyncio.run(KpiState.event_handlers["load"].fn.__get__(state)())
+    assert state.error == "" and state.version_mark == queue_reads.version_mark(state._version)

@@ -15,7 +15,7 @@ from .dashboard import (HIGHER_IS_BETTER, MAP_KPIS, TABLE_KPIS, cards, check_acc
 from .figures import plain_figure
 from .dashboard_charts import COLORS, CountBar, bars_figure, bubble_figure, chart_series, monthly_figure, weekly_figure
 from .dashboard_filter import DashboardFilter, period_bounds, period_label, to_query
-from .queue import queue_version
+from .queue import queue_reading
 
 ORG_PAGE_SIZE = 25
 TOP_CATEGORIES = 10
@@ -65,6 +65,7 @@ def map_view(session: Session, territory_table, map_kpi: str) -> dict:
 def load_view(session: Session, flt: DashboardFilter, *, actor: Actor, now: datetime, org_sort: str,
               org_desc: bool, org_page: int, map_kpi: str) -> dict:
     check_access(actor)
+    version = queue_reading(session)  # before the view: a change while it is read makes it read again
     as_of = snapshot.as_of_label(session, now)
     now = snapshot.clock(session, now)  # a historical import: periods and «now» counts as of its own date
     since, until = period_bounds(flt, now)
@@ -86,5 +87,5 @@ def load_view(session: Session, flt: DashboardFilter, *, actor: Actor, now: date
         "ratings_figure": plain_figure(bars_figure(series["ratings"], COLORS["answered"], "оценок")),
         "categories_figure": plain_figure(bars_figure(top_categories, COLORS["received"], horizontal=True)),
         **map_view(session, territory_table, map_kpi),
-        "version": queue_version(session),
+        "version": version,  # what the page's poll compares with GET /api/queue/version
     }

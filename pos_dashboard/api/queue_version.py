@@ -1,7 +1,7 @@
 """GET /api/queue/version: the appeals' change mark (states/queue_reads.version_mark), asked every 3 s
-by an open queue (assets/queue_poll.js). The page sends its websocket poll event only when the mark
-differs from the one its rows were read at: an idle tab then costs no event, no state lock and, with
-several workers, no read and write of its states in Redis.
+by an open queue and an open KPI dashboard (assets/queue_poll.js). The page sends its websocket poll
+event only when the mark differs from the one its view was read at: an idle tab then costs no event,
+no state lock and, with several workers, no read and write of its states in Redis.
 
 The mark comes from the worker's shared reading (at most one database read per second per worker).
 It is given to staff sessions only (header X-Pos-Token, the tab's session token), each token checked

@@ -9,8 +9,6 @@ from ..components.kpi_tables import tables
 from ..components.layout import page_frame
 from ..states.kpi import KpiState
 
-POLL_INTERVAL_MS = 5000
-
 
 def kpi_page() -> rx.Component:
     return page_frame(
@@ -20,8 +18,10 @@ def kpi_page() -> rx.Component:
                 rx.cond(KpiState.loading, rx.spinner(size="2", id="kpi-loading")),
                 rx.spacer(),
                 rx.text("обновлено ", KpiState.updated_at, size="1", color=rx.color("gray", 11), id="kpi-updated"),
-                # The clock asks the server every few seconds whether appeals changed (a cheap fingerprint).
-                rx.moment(interval=POLL_INTERVAL_MS, format="HH:mm:ss", on_change=KpiState.poll, display="none"),
+                # Every 3 s assets/queue_poll.js compares the server's change mark with this one
+                # and, when they differ, presses the hidden button: the poll event reloads the view.
+                rx.el.span(id="kpi-version", custom_attrs={"data-version": KpiState.version_mark}, hidden=True),
+                rx.el.button(id="kpi-poll", on_click=KpiState.poll, hidden=True, tab_index=-1, aria_hidden="true"),
                 width="100%", align="center", wrap="wrap",
             ),
             rx.cond(KpiState.error != "",

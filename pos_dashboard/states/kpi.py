@@ -10,12 +10,12 @@ from ..analytics import dashboard_filter as flt_url
 from ..analytics.dashboard import KpiCard, KpiTableRow, Option, check_access, filter_options
 from ..analytics.dashboard_charts import CountBar, MonthPoint, WeekPoint
 from ..analytics.dashboard_view import Chip, load_view
-from ..analytics.queue import queue_version
 from ..db import session_scope
 from ..domain.types import utcnow
 from ..services.actors import Actor
 from ..services.errors import ServiceError
 from ..settings import region_tz
+from . import queue_reads
 from .base import AppState
 
 log = logging.getLogger(__name__)
@@ -25,11 +25,6 @@ def _load(actor: Actor, flt, table: dict) -> dict:
     with session_scope() as session:
         return load_view(session, flt, actor=actor, now=utcnow(), **table) | {
             "options": filter_options(session, actor=actor, organization_type=flt.organization_type)}
-
-
-def _version() -> tuple:
-    with session_scope() as session:
-        return queue_version(session)
 
 
 class KpiState(AppState):
@@ -65,6 +60,7 @@ class KpiState(AppState):
     loading: bool = False
     error: str = ""
     updated_at: str = ""
+    version_mark: str = ""  # what the page compares with GET /api/queue/version (queue_reads.version_mark)
     _version: tuple = ()
 
     async def _dashboard_actor(self) -> Actor | None:
@@ -131,6 +127,8 @@ class KpiState(AppState):
             if query != self.query:
                 return  # the filter changed meanwhile: its own load will show it
             self._version = view.pop("version", self._version)
+            # a failed load makes the page send its poll at every tick until a load succeeds
+            self.version_mark = queue_reads.STALE_MARK if "error" in view else queue_reads.version_mark(self._version)
             for key, value in ({"error": ""} | view).items():
                 setattr(self, key, value)
             flt = self._filter()
@@ -138,11 +136,14 @@ class KpiState(AppState):
             self.updated_at = utcnow().astimezone(region_tz()).strftime("%H:%M:%S")
 
     @rx.event(background=True)
-    async def poll(self, _moment: str = ""):
-        """Called every few seconds by the page: recompute only when appeals changed."""
+    async def poll(self):
+        """Sent by the page when GET /api/queue/version differs from `version_mark` or cannot answer,
+        or the last load failed (assets/queue_poll.js): recompute when appeals changed. The change
+        reading is the worker's shared one; a database outage raises here, and the app's handler
+        shows it (toast, banner, reconnection once the database answers)."""
         async with self:
-            known = self._version
-        if known and await asyncio.to_thread(_version) != known:
+            known, stale = self._version, self.version_mark == queue_reads.STALE_MARK
+        if stale or (known and await queue_reads.VERSION.get() != known):
             yield KpiState.load
 
 
