@@ -26,6 +26,7 @@ NAT = np.iinfo("int64").min
 _SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime in SQLite
 _WIDTH = len("2025-03-03 09:00:00.123456")  # a time in that layout
 _FILLER, _SEPARATOR = "~" * _WIDTH, "|"  # NULL and the join of the times of one row
+DRIVER_CHUNK_ROWS = 65_536
 _PG_EPOCH_MICROS = 946_684_800_000_000  # 2000-01-01, PostgreSQL's epoch, in microseconds since 1970
 
 
@@ -108,16 +109,21 @@ def _driver_rows(conn, columns, kinds, where, order_by) -> np.ndarray:
     time_columns = [column for column, kind in zip(columns, kinds) if kind == "t"]
     joined = [_joined_texts(time_columns)] if time_columns else []
     result = conn.execute(select(*integer_columns, *joined).where(*where).order_by(*order_by))
-    try:
-        rows = result.cursor.fetchall()
+    try:  # in chunks: each chunk's Python objects are freed before the next is made
+        chunks = [_driver_matrix(rows, kinds, len(integer_columns), len(time_columns))
+                  for rows in iter(lambda: result.cursor.fetchmany(DRIVER_CHUNK_ROWS), [])]
     finally:
         result.close()
-    if not time_columns:  # fromiter over the flattened tuples: no object array in between
+    return np.concatenate(chunks) if chunks else np.empty((0, len(kinds)), "int64")
+
+
+def _driver_matrix(rows: list[tuple], kinds: str, integer_count: int, time_count: int) -> np.ndarray:
+    if not time_count:  # fromiter over the flattened tuples: no object array in between
         return np.fromiter(chain.from_iterable(rows), dtype="int64", count=len(rows) * len(kinds)).reshape(-1, len(kinds))
-    table = np.array(rows, dtype=object).reshape(-1, len(integer_columns) + 1)  # one object matrix, made in C
-    times = _joined_micros(table[:, -1], len(time_columns))
+    table = np.array(rows, dtype=object).reshape(-1, integer_count + 1)  # one object matrix, made in C
+    times = _joined_micros(table[:, -1], time_count)
     matrix = np.empty((len(rows), len(kinds)), "int64")
-    integers, moments = iter(range(len(integer_columns))), iter(times)
+    integers, moments = iter(range(integer_count)), iter(times)
     for i, kind in enumerate(kinds):
         matrix[:, i] = next(moments) if kind == "t" else table[:, next(integers)].astype("int64")
     return matrix
