@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, func, insert, text
 
 from pos_dashboard.analytics.kpi import GROUPINGS, compute_kpis
-from pos_dashboard.services import kpi_facts
+from pos_dashboard.services import bulk_ints, kpi_facts
 from pos_dashboard.services.bulk_ints import NAT, fetch_columns
 from tests.test_kpi import _story
 
@@ -117,10 +117,12 @@ def test_the_scan_read_in_ranges_on_several_connections_equals_the_one_connectio
             compute_kpis(session, group_by=group_by, now=now))
 
 
-@pytest.mark.parametrize("odd", [None, "2025-03-03T09:00:00.5"])
-def test_several_time_columns_between_integers_keep_their_places(engine, probe, odd):
+@pytest.mark.parametrize("odd, chunk", [(None, 65_536), ("2025-03-03T09:00:00.5", 65_536), (None, 4), (None, 1)])
+def test_several_time_columns_between_integers_keep_their_places(engine, probe, monkeypatch, odd, chunk):
     """On SQLite the times of a row travel joined in one text: each comes back in its own column,
-    NULL as NaT, whether every text has SQLAlchemy's layout (numpy parses them) or one does not."""
+    NULL as NaT, whether every text has SQLAlchemy's layout (numpy parses them) or one does not, and
+    whether the rows come in one chunk or in several."""
+    monkeypatch.setattr(bulk_ints, "DRIVER_CHUNK_ROWS", chunk)
     table, rows = probe
     if odd is not None:
         if engine.dialect.name != "sqlite":
