@@ -5,21 +5,25 @@ of a KPI scan.
 - PostgreSQL packs the rows into one bytea with `string_agg` (integers as `int8send`, times as
   stored, microseconds since 2000-01-01, with NULL sent as -infinity), read in binary by the driver
   and by numpy as big-endian 8-byte values: no object per row at all.
-- SQLite (and any other database) hands over plain tuples, which numpy takes in one call; the
-  times of a row travel as one text, their stored texts joined, which numpy parses at once. (Times
-  turned into integers by SQLite's `unixepoch` cost more CPU in all, measured at 1M appeals.)
+- SQLite makes, for a scan in no particular order, two texts with `group_concat` in one pass: the
+  integers, comma-separated (numpy parses them in C), and the stored times, fixed-width (numpy reads
+  them in place): no Python object per row. A scan in an order hands over plain tuples in chunks,
+  the times of a row joined in one text. (Times turned into integers by SQLite's `unixepoch` cost
+  more CPU in all, measured at 1M appeals.)
 
 A column is an integer expression that is never NULL (coalesce NULL to -1) or a time column (NULL
 allowed). Times come back as int64 microseconds since the Unix epoch with NULL as numpy's NaT
 value, so `values.view("M8[us]")` reads them.
 """
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, DateTime, LargeBinary, String, cast, func, literal_column, select, type_coerce
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import operators
 
 NAT = np.iinfo("int64").min
@@ -107,6 +111,10 @@ def _driver_rows(conn, columns, kinds, where, order_by) -> np.ndarray:
     # and numpy parses fixed-width texts several times faster than pandas parses Python strings.
     integer_columns = [column for column, kind in zip(columns, kinds) if kind == "i"]
     time_columns = [column for column, kind in zip(columns, kinds) if kind == "t"]
+    if conn.dialect.name == "sqlite" and not order_by:
+        matrix = _sqlite_texts(conn, integer_columns, time_columns, kinds, where)
+        if matrix is not None:
+            return matrix
     joined = [_joined_texts(time_columns)] if time_columns else []
     result = conn.execute(select(*integer_columns, *joined).where(*where).order_by(*order_by))
     try:  # in chunks: each chunk's Python objects are freed before the next is made
@@ -121,12 +129,60 @@ def _driver_matrix(rows: list[tuple], kinds: str, integer_count: int, time_count
     if not time_count:  # fromiter over the flattened tuples: no object array in between
         return np.fromiter(chain.from_iterable(rows), dtype="int64", count=len(rows) * len(kinds)).reshape(-1, len(kinds))
     table = np.array(rows, dtype=object).reshape(-1, integer_count + 1)  # one object matrix, made in C
-    times = _joined_micros(table[:, -1], time_count)
+    times = _joined_micros(_SEPARATOR.join(table[:, -1].tolist()), len(rows), time_count)
     matrix = np.empty((len(rows), len(kinds)), "int64")
     integers, moments = iter(range(integer_count)), iter(times)
     for i, kind in enumerate(kinds):
         matrix[:, i] = next(moments) if kind == "t" else table[:, next(integers)].astype("int64")
     return matrix
+
+
+def _sqlite_texts(conn, integer_columns, time_columns, kinds, where) -> np.ndarray | None:
+    """Unordered rows as two texts made by SQLite's group_concat in one pass, the integers and the
+    joined times (both aggregates take the rows in the same order), parsed by numpy: no Python
+    object per row at all. None when a value is not a plain integer (a NULL, a real) or the text
+    would pass SQLite's length limit: the caller then reads the rows."""
+    parts = [func.count()]
+    if integer_columns:
+        parts.append(func.group_concat(_row_text(integer_columns), ","))
+    if time_columns:
+        parts.append(func.group_concat(_joined_texts(time_columns), _SEPARATOR))
+    try:
+        count, *texts = conn.execute(select(*parts).where(*where)).one()
+    except DBAPIError:  # «string or blob too big» (past 1 GB of text): read the rows
+        return None
+    matrix = np.empty((count, len(kinds)), "int64")
+    if not count:
+        return matrix
+    if integer_columns:
+        integers = _integers(texts.pop(0), count, len(integer_columns))
+        if integers is None:
+            return None
+        matrix[:, [i for i, kind in enumerate(kinds) if kind == "i"]] = integers
+    if time_columns:
+        times = _joined_micros(texts.pop(0), count, len(time_columns))
+        for i, values in zip([i for i, kind in enumerate(kinds) if kind == "t"], times):
+            matrix[:, i] = values
+    return matrix
+
+
+def _row_text(columns):
+    text = type_coerce(columns[0], String)
+    for column in columns[1:]:
+        text = text.op("||")(",").op("||")(type_coerce(column, String))
+    return type_coerce(text, String)
+
+
+def _integers(text: str | None, rows: int, count: int) -> np.ndarray | None:
+    """The rows × count integers of a comma-separated text, or None when it holds anything else or
+    fewer values (group_concat leaves out a row whose text is NULL)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            values = np.fromstring(text or "", dtype="int64", sep=",")
+        except (DeprecationWarning, ValueError):
+            return None
+    return values.reshape(rows, count) if len(values) == rows * count else None
 
 
 def _joined_texts(time_columns):
@@ -137,24 +193,26 @@ def _joined_texts(time_columns):
     return type_coerce(joined, String)
 
 
-def _joined_micros(joined: np.ndarray, count: int) -> list[np.ndarray]:
-    """Microseconds since the epoch (NaT for the filler) of each time in the joined texts: parsed
-    by numpy when every text has SQLAlchemy's layout, otherwise split and parsed by pandas."""
-    width = count * (_WIDTH + 1) - 1
-    try:  # one byte more than a well-formed text: a longer one shows there, a shorter one before it
-        texts = joined.astype(f"S{width + 1}")
+def _joined_micros(text: str, rows: int, count: int) -> list[np.ndarray]:
+    """Microseconds since the epoch (NaT for the filler) of each of `count` times per row in one
+    text of rows × count stored times joined by "|": read in place by numpy when every time has
+    SQLAlchemy's layout, otherwise split and parsed by pandas."""
+    stride = _WIDTH + 1
+    try:
+        data = bytearray(text, "ascii")  # writable: the filler is overwritten in place
     except UnicodeEncodeError:
-        texts = None
-    if texts is not None:
-        data = texts.view("u1").reshape(-1, width + 1)
-        if not data[:, width].any() and data[:, width - 1].all() and all(
-                (data[:, k * (_WIDTH + 1) - 1] == ord(_SEPARATOR)).all() for k in range(1, count)):
-            try:  # each time read in place, as a fixed-width text at its offset
-                return [_fixed_micros(np.ndarray(len(texts), f"S{_WIDTH}", texts, k * (_WIDTH + 1), (width + 1,)))
-                        for k in range(count)]
-            except ValueError:  # a text numpy cannot read as a time: pandas below says which, or reads it
-                pass
-    parts = np.array([text.split(_SEPARATOR) for text in joined.tolist()], dtype=object).reshape(-1, count)
+        data = None
+    if data is not None and len(data) == rows * count * stride - 1 and \
+            (np.frombuffer(data, "u1")[_WIDTH::stride] == ord(_SEPARATOR)).all():
+        try:  # each time read in place, as a fixed-width text at its offset
+            return [_fixed_micros(np.ndarray(rows, f"S{_WIDTH}", data, k * stride, (count * stride,)))
+                    for k in range(count)]
+        except ValueError:  # a text numpy cannot read as a time: pandas below says which, or reads it
+            pass
+    parts = np.array(text.split(_SEPARATOR), dtype=object)
+    if len(parts) != rows * count:
+        raise ValueError("a stored time holds the separator «|»")
+    parts = parts.reshape(rows, count)
     return [_micros(np.where(parts[:, k] == _FILLER, None, parts[:, k])) for k in range(count)]
 
 
