@@ -138,15 +138,15 @@ def _driver_matrix(rows: list[tuple], kinds: str, integer_count: int, time_count
 
 
 def _sqlite_texts(conn, integer_columns, time_columns, kinds, where) -> np.ndarray | None:
-    """Unordered rows as two texts made by SQLite's group_concat in one pass, the integers and the
-    joined times (both aggregates take the rows in the same order), parsed by numpy: no Python
-    object per row at all. None when a value is not a plain integer (a NULL, a real) or the text
+    """Unordered rows as texts made by SQLite's group_concat in one pass, the integers
+    comma-separated and each time column fixed-width (every aggregate takes the rows in the same
+    order), parsed by numpy: no Python object per row at all. None when a value is not a plain integer (a NULL, a real) or the text
     would pass SQLite's length limit: the caller then reads the rows."""
     parts = [func.count()]
     if integer_columns:
         parts.append(func.group_concat(_row_text(integer_columns), ","))
-    if time_columns:
-        parts.append(func.group_concat(_joined_texts(time_columns), _SEPARATOR))
+    parts += [func.group_concat(func.coalesce(type_coerce(column, String), _FILLER), _SEPARATOR)
+              for column in time_columns]  # one text per time column: less work for SQLite than joining them
     try:
         count, *texts = conn.execute(select(*parts).where(*where)).one()
     except DBAPIError:  # «string or blob too big» (past 1 GB of text): read the rows
@@ -159,10 +159,8 @@ def _sqlite_texts(conn, integer_columns, time_columns, kinds, where) -> np.ndarr
         if integers is None:
             return None
         matrix[:, [i for i, kind in enumerate(kinds) if kind == "i"]] = integers
-    if time_columns:
-        times = _joined_micros(texts.pop(0), count, len(time_columns))
-        for i, values in zip([i for i, kind in enumerate(kinds) if kind == "t"], times):
-            matrix[:, i] = values
+    for i, text in zip([i for i, kind in enumerate(kinds) if kind == "t"], texts):
+        matrix[:, i] = _joined_micros(text, count, 1)[0]
     return matrix
 
 
