@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, func, insert, text
 
 from pos_dashboard.analytics.kpi import GROUPINGS, compute_kpis
+from pos_dashboard.domain.models import Appeal
 from pos_dashboard.services import bulk_ints, kpi_facts
 from pos_dashboard.services.bulk_ints import NAT, fetch_columns
 from tests.test_kpi import _story
@@ -183,3 +184,25 @@ def test_sqlite_texts_past_the_length_limit_are_read_as_rows(engine, probe):
         limited = fetch_columns(conn, columns, "iit")
     assert limited.tolist() == whole.tolist()
     assert sorted(limited[:, 0].tolist()) == [r["id"] for r in rows]
+
+
+def test_the_events_of_an_appeal_the_appeals_scan_did_not_see_are_left_out(session, engine, monkeypatch):
+    """On two connections the scans may see the database a moment apart: the events of an appeal
+    added after the appeals' scan are left out, never put on another appeal's row."""
+    _story(session)
+    session.commit()
+    with engine.connect() as conn:
+        whole = kpi_facts.load_frame(conn, order=True)
+    # an appeal with a flag that the next appeal lacks: on that appeal's row its events would show
+    flags = whole[list(kpi_facts._FLAG_COLUMNS)].to_numpy()
+    unseen = next(int(whole.appeal_id[i]) for i in range(len(whole) - 1) if (flags[i] & ~flags[i + 1]).any())
+    real = kpi_facts.fetch_columns
+
+    def appeals_without_it(c, columns, kinds, where=(), *rest):
+        if kinds == "iittt":
+            where = [*where, Appeal.__table__.c.id != unseen]
+        return real(c, columns, kinds, where, *rest)
+    monkeypatch.setattr(kpi_facts, "fetch_columns", appeals_without_it)
+    with engine.connect() as conn:
+        seen = kpi_facts.load_frame(conn, order=True)
+    assert seen.equals(whole[whole.appeal_id != unseen].reset_index(drop=True))
