@@ -5,9 +5,9 @@ of a KPI scan.
 - PostgreSQL packs the rows into one bytea with `string_agg` (integers as `int8send`, times as
   stored, microseconds since 2000-01-01, with NULL sent as -infinity), read in binary by the driver
   and by numpy as big-endian 8-byte values: no object per row at all.
-- SQLite makes, for a scan in no particular order, two texts with `group_concat` in one pass: the
-  integers, comma-separated (numpy parses them in C), and the stored times, fixed-width (numpy reads
-  them in place): no Python object per row. A scan in an order hands over plain tuples in chunks,
+- SQLite makes, for a scan in no particular order, texts with `group_concat` in one pass: the
+  integers, comma-separated (numpy parses them in C), and each time column's stored texts,
+  fixed-width (numpy reads them in place): no Python object per row. A scan in an order hands over plain tuples in chunks,
   the times of a row joined in one text. (Times turned into integers by SQLite's `unixepoch` cost
   more CPU in all, measured at 1M appeals.)
 

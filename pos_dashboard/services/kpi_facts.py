@@ -99,7 +99,7 @@ def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataF
     # PostgreSQL works the ranges in two server processes. SQLite reads the appeals and the events on
     # two connections at once too: the appeals' scan is one statement that runs in SQLite's C code
     # without the GIL (group_concat texts, see bulk_ints) while this process turns the events' rows
-    # into numpy (the exact `kpi` command at 1M: 4.1–4.3 s on one connection, 3.0–3.2 s on two).
+    # into numpy (the exact `kpi` command at 1M: 4.1–4.3 s on one connection, 3.0–3.9 s on two).
     parallel = engine is not None and _shared_database(engine)
     ranges = _id_ranges(conn, conditions) if parallel and conn.dialect.name == "postgresql" else [(None, None)]
     tasks = [*(appeals(*bounds) for bounds in ranges), *(events(*bounds) for bounds in ranges), interim_rows]
