@@ -206,3 +206,27 @@ def test_the_events_of_an_appeal_the_appeals_scan_did_not_see_are_left_out(sessi
     with engine.connect() as conn:
         seen = kpi_facts.load_frame(conn, order=True)
     assert seen.equals(whole[whole.appeal_id != unseen].reset_index(drop=True))
+
+
+def test_on_postgresql_the_parallel_scans_read_one_snapshot(session, engine, monkeypatch):
+    """The appeals' and the events' scans on their own connections read the snapshot of one
+    transaction: a change committed after it was taken, before the scans start, is seen by none."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL connections can share a snapshot (SQLite's scans each see their start)")
+    _story(session)
+    session.commit()
+    with engine.connect() as conn:
+        before = kpi_facts.load_frame(conn, order=True)
+    real = kpi_facts.in_parallel
+
+    def changed_then_scanned(tasks):
+        with engine.begin() as other:  # another session, between the snapshot and the scans
+            other.execute(text("UPDATE appeal SET rating = NULL"))
+            other.execute(text("UPDATE appealevent SET kind = 'redirect'"))
+        return real(tasks)
+    monkeypatch.setattr(kpi_facts, "in_parallel", changed_then_scanned)
+    with engine.connect() as conn:
+        seen = kpi_facts.load_frame(conn, order=True, engine=engine)
+        after = kpi_facts.load_frame(conn, order=True)
+    assert seen.equals(before)
+    assert not after.equals(before) and after.has_redirect.sum() > before.has_redirect.sum()

@@ -14,6 +14,8 @@ Given an engine, the scans run on two connections at once: on PostgreSQL in rang
 ids (two server processes), on SQLite the appeals beside the events.
 """
 
+import re
+from contextlib import contextmanager
 from datetime import datetime
 
 import numpy as np
@@ -28,6 +30,7 @@ from ..domain.models import Answer, Appeal, AppealEvent, Category, Territory
 from .bulk_ints import fetch_columns, in_parallel
 
 RANGE_IDS = 1_000_000
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")  # what pg_export_snapshot returns
 OPEN_CODES = tuple(sorted(status.value for status in OPEN_STATUSES))
 _TIMES = ("created_at", "first_answer_at", "deadline_at")
 _STATUSES = tuple(status.value for status in Status)
@@ -106,7 +109,8 @@ def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataF
     if not parallel:
         results = [task(conn) for task in tasks]
     else:
-        results = in_parallel([lambda task=task: _on_new_connection(engine, task) for task in tasks])
+        with _connections_of_one_snapshot(engine) as run:
+            results = in_parallel([lambda task=task: run(task) for task in tasks])
     table = np.concatenate(results[:len(ranges)])
     events_table = np.concatenate(results[len(ranges):2 * len(ranges)])
     interim = results[-1]
@@ -186,9 +190,32 @@ def _shared_database(engine) -> bool:
     return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
 
 
-def _on_new_connection(engine, task):
-    with engine.connect() as conn:
-        return task(conn)
+@contextmanager
+def _connections_of_one_snapshot(engine):
+    """Runs a task on a new connection. On PostgreSQL every such connection reads the snapshot of
+    one REPEATABLE READ transaction, exported while the tasks run (`pg_export_snapshot`), so the
+    scans of the appeals and of their events see the same moment. SQLite's connections cannot
+    share one: each scan sees the moment it starts."""
+    if engine.dialect.name != "postgresql":
+        def on_new_connection(task):
+            with engine.connect() as conn:
+                return task(conn)
+        yield on_new_connection
+        return
+    with engine.connect() as lead:
+        lead.execution_options(isolation_level="REPEATABLE READ")
+        with lead.begin():
+            snapshot = lead.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            if not _SNAPSHOT_ID.fullmatch(snapshot):
+                raise ValueError(f"unexpected snapshot id {snapshot!r}")
+
+            def in_snapshot(task):
+                with engine.connect() as conn:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                    with conn.begin():
+                        conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+                        return task(conn)
+            yield in_snapshot
 
 
 def _nullable(values: np.ndarray) -> np.ndarray:
