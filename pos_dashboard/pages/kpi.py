@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from ..components.change_poll import change_poll
 from ..components.kpi_cards import cards
 from ..components.kpi_charts import charts
 from ..components.kpi_filters import filters
@@ -18,10 +19,7 @@ def kpi_page() -> rx.Component:
                 rx.cond(KpiState.loading, rx.spinner(size="2", id="kpi-loading")),
                 rx.spacer(),
                 rx.text("обновлено ", KpiState.updated_at, size="1", color=rx.color("gray", 11), id="kpi-updated"),
-                # Every 3 s assets/queue_poll.js compares the server's change mark with this one
-                # and, when they differ, presses the hidden button: the poll event reloads the view.
-                rx.el.span(id="kpi-version", custom_attrs={"data-version": KpiState.version_mark}, hidden=True),
-                rx.el.button(id="kpi-poll", on_click=KpiState.poll, hidden=True, tab_index=-1, aria_hidden="true"),
+                *change_poll("kpi", KpiState.version_mark, KpiState.poll),  # reloads the view
                 width="100%", align="center", wrap="wrap",
             ),
             rx.cond(KpiState.error != "",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.layout import page_frame
+from ..components.change_poll import change_poll
 from ..components.queue_export import export_buttons
 from ..components.queue_table import filters, pager, status_chips, table
 from ..states.queue import QueueState
@@ -18,12 +19,7 @@ def queue_page() -> rx.Component:
                 rx.cond(QueueState.as_of != "", rx.badge(QueueState.as_of, color_scheme="amber", size="2",
                                                          id="queue-as-of")),
                 rx.text("обновлено ", QueueState.updated_at, size="1", color=rx.color("gray", 11)),
-                # Every 3 s assets/queue_poll.js compares the server's change mark with this one
-                # and, when they differ, presses the hidden button: the poll event reloads the rows.
-                rx.el.span(id="queue-version", custom_attrs={"data-version": QueueState.version_mark},
-                           hidden=True),
-                rx.el.button(id="queue-poll", on_click=QueueState.poll, hidden=True, tab_index=-1,
-                             aria_hidden="true"),
+                *change_poll("queue", QueueState.version_mark, QueueState.poll),  # reloads the rows
                 width="100%", align="center",
             ),
             rx.cond(QueueState.error != "", rx.callout(QueueState.error, icon="triangle-alert", color_scheme="red",

@@ -7,9 +7,9 @@ of a KPI scan.
   and by numpy as big-endian 8-byte values: no object per row at all.
 - SQLite makes, for a scan in no particular order, texts with `group_concat` in one pass: the
   integers, comma-separated (numpy parses them in C), and each time column's stored texts,
-  fixed-width (numpy reads them in place): no Python object per row. A scan in an order hands over plain tuples in chunks,
-  the times of a row joined in one text. (Times turned into integers by SQLite's `unixepoch` cost
-  more CPU in all, measured at 1M appeals.)
+  fixed-width (numpy reads them in place): no Python object per row. A scan in an order hands over
+  plain tuples in chunks, the times of a row joined in one text. (Times turned into integers by
+  SQLite's `unixepoch` cost more CPU in all, measured at 1M appeals.)
 
 A column is an integer expression that is never NULL (coalesce NULL to -1) or a time column (NULL
 allowed). Times come back as int64 microseconds since the Unix epoch with NULL as numpy's NaT
@@ -115,7 +115,7 @@ def _driver_rows(conn, columns, kinds, where, order_by) -> np.ndarray:
         matrix = _sqlite_texts(conn, integer_columns, time_columns, kinds, where)
         if matrix is not None:
             return matrix
-    joined = [_joined_texts(time_columns)] if time_columns else []
+    joined = [_joined([_stored_time(column) for column in time_columns], _SEPARATOR)] if time_columns else []
     result = conn.execute(select(*integer_columns, *joined).where(*where).order_by(*order_by))
     try:  # in chunks: each chunk's Python objects are freed before the next is made
         chunks = [_driver_matrix(rows, kinds, len(integer_columns), len(time_columns))
@@ -140,12 +140,13 @@ def _driver_matrix(rows: list[tuple], kinds: str, integer_count: int, time_count
 def _sqlite_texts(conn, integer_columns, time_columns, kinds, where) -> np.ndarray | None:
     """Unordered rows as texts made by SQLite's group_concat in one pass, the integers
     comma-separated and each time column fixed-width (every aggregate takes the rows in the same
-    order), parsed by numpy: no Python object per row at all. None when a value is not a plain integer (a NULL, a real) or the text
-    would pass SQLite's length limit: the caller then reads the rows."""
+    order), parsed by numpy: no Python object per row at all. None when a value is not a plain
+    integer (a NULL, a real) or the text would pass SQLite's length limit: the caller then reads
+    the rows."""
     parts = [func.count()]
     if integer_columns:
-        parts.append(func.group_concat(_row_text(integer_columns), ","))
-    parts += [func.group_concat(func.coalesce(type_coerce(column, String), _FILLER), _SEPARATOR)
+        parts.append(func.group_concat(_joined(integer_columns, ","), ","))
+    parts += [func.group_concat(_stored_time(column), _SEPARATOR)
               for column in time_columns]  # one text per time column: less work for SQLite than joining them
     try:
         count, *texts = conn.execute(select(*parts).where(*where)).one()
@@ -164,13 +165,6 @@ def _sqlite_texts(conn, integer_columns, time_columns, kinds, where) -> np.ndarr
     return matrix
 
 
-def _row_text(columns):
-    text = type_coerce(columns[0], String)
-    for column in columns[1:]:
-        text = text.op("||")(",").op("||")(type_coerce(column, String))
-    return type_coerce(text, String)
-
-
 def _integers(text: str | None, rows: int, count: int) -> np.ndarray | None:
     """The rows × count integers of a comma-separated text, or None when it holds anything else or
     fewer values (group_concat leaves out a row whose text is NULL)."""
@@ -183,12 +177,17 @@ def _integers(text: str | None, rows: int, count: int) -> np.ndarray | None:
     return values.reshape(rows, count) if len(values) == rows * count else None
 
 
-def _joined_texts(time_columns):
-    texts = [func.coalesce(type_coerce(column, String), _FILLER) for column in time_columns]
-    joined = texts[0]
+def _joined(texts: list, separator: str):
+    """The SQL text `texts[0] || separator || texts[1] || …` (the driver's value needs no processing)."""
+    joined = type_coerce(texts[0], String)
     for text in texts[1:]:
-        joined = joined.op("||")(_SEPARATOR).op("||")(text)
+        joined = joined.op("||")(separator).op("||")(type_coerce(text, String))
     return type_coerce(joined, String)
+
+
+def _stored_time(column):
+    """The time as stored by SQLite (its text), the filler for NULL."""
+    return func.coalesce(type_coerce(column, String), _FILLER)
 
 
 def _joined_micros(text: str, rows: int, count: int) -> list[np.ndarray]:

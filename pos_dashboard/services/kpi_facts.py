@@ -78,14 +78,14 @@ def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataF
         value=e.c.action, else_=len(_CLOSED_HOW) - 1)), else_=0)
     keys = [*(func.coalesce(a.c[name], -1) for name in list(_KEY_BITS)[:-1]),
             _code(a.c.status, _STATUSES, likeliest=Status.CLOSED.value)]
-    times = [a.c[name] for name in _TIMES]
+    time_columns = [a.c[name] for name in _TIMES]
 
     def appeals(low, high):
         def read(c):
             where = [*conditions, *_in_range(a.c.id, low, high)]
-            table = fetch_columns(c, [a.c.id, _packed(keys), *times], "iittt", where)
+            table = fetch_columns(c, [a.c.id, _packed(keys), *time_columns], "iittt", where)
             if (table[:, 1] < 0).any():  # a key too large for its bits: read the keys one by one
-                return fetch_columns(c, [a.c.id, *keys, *times], "iiiiiittt", where)
+                return fetch_columns(c, [a.c.id, *keys, *time_columns], "iiiiiittt", where)
             return np.column_stack([table[:, 0], *_unpacked(table[:, 1]), table[:, 2:]])
         return read
 
