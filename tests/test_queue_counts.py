@@ -127,7 +127,7 @@ def test_the_open_queue_by_deadline_reads_the_partial_index(migrated, monkeypatc
         return
     with engine.connect() as conn:  # the other indexes dropped for a moment: only the partial one is left
         with conn.begin() as transaction:
-            for name in ("ix_appeal_status_deadline", "ix_appeal_deadline_at"):
+            for name in ("ix_appeal_status_deadline", "ix_appeal_deadline_at", "ix_appeal_open_created"):
                 conn.exec_driver_sql(f"DROP INDEX {name}")
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))

@@ -7,13 +7,18 @@ show the 50 newest (0.7–1 s); PostgreSQL walked the deadline or creation index
 few hundred appeals of one category and territory, or for the oldest open appeals (open appeals are
 the recent ones) (0.15–0.55 s at 1M). So:
 
-- `WALK` (SQLite): for «newest / oldest first» when the filter leaves at least 1/WALK_SHARE of all
-  appeals, the creation index is walked and 50 matches come within a few thousand entries
-  (PostgreSQL walks by itself there); not for the oldest open appeals, which are the recent ones;
-- `SORT` (PostgreSQL): the filter leaves at most SORT_MAX appeals, or it asks for the oldest open
-  appeals (at most OPEN_SORT_MAX); they are read through the filter's indexes and sorted: the order is
-  by an expression, which no index follows. SQLite reads such filters by their indexes by itself;
-- otherwise (None) the database chooses.
+- `WALK` (SQLite): when the filter leaves at least 1/WALK_SHARE of all appeals, the sort's index is
+  walked (creation, or the covering deadline index for «all statuses» by deadline) and 50 matches come
+  within a few thousand entries (PostgreSQL walks by itself there);
+- `OPEN_WALK` (SQLite): «newest / oldest first» of at least OPEN_WALK_MIN open appeals walks the open
+  appeals' creation index (open appeals are the recent ones: from the oldest, the creation index of
+  every appeal passes ~970k closed ones first); PostgreSQL finds that index by itself;
+- `SORT` (PostgreSQL): the filter leaves at most SORT_MAX appeals; they are read through the filter's
+  indexes and sorted: the order is by an expression, which no index follows. SQLite reads such
+  filters by their indexes by itself;
+- otherwise (None) the database chooses. A top territory and a top category together are read
+  through their joint index on SQLite (`PLACE_INDEX`): its sampled statistics would read one side's
+  rows to test the other.
 """
 
 from sqlalchemy import and_, func, or_, select
@@ -27,14 +32,17 @@ from ..domain.numbers import display_number
 from ..settings import region_tz
 from .closing_kind import captions_in
 from .formatting import category_path, full_place, local_time, place_path, time_left
+from .queue_search import open_condition
 from .rework import REVIEW_ACTIONS, pending_in
 
-WALK, SORT = "walk", "sort"
-WALK_SHARE = 40  # SQLite: a filter leaving at least 1/40 of the appeals walks the creation index
+WALK, OPEN_WALK, SORT = "walk", "open_walk", "sort"
+WALK_SHARE = 40  # SQLite: a filter leaving at least 1/40 of the appeals walks the sort's index
+OPEN_WALK_MIN = 1_000  # SQLite: open appeals from which «newest / oldest first» walks their creation index
 SORT_MAX = 1_000  # PostgreSQL: a filter leaving at most this many appeals is read by its indexes and sorted
-OPEN_SORT_MAX = 50_000  # PostgreSQL: the same for the oldest open appeals (of a region's open queue)
-# The SQLite indexes of a top category's and a top territory's appeals (by status and deadline).
-SIDE_INDEXES = ("ix_appeal_top_category_status_deadline", "ix_appeal_top_territory_status_deadline")
+# The SQLite indexes of a top category's, a top territory's and both's appeals (revision b5e2d8c4f1a7).
+PLACE_INDEX = "ix_appeal_top_place_category"
+SIDE_INDEXES = ("ix_appeal_top_category_status_deadline", "ix_appeal_top_territory_status_deadline", PLACE_INDEX)
+OPEN_CREATED_INDEX = "ix_appeal_open_created"  # the open appeals by (created_at, id), with what the page tests
 # The SQLite index that follows «newest / oldest first» (created_at, id) and holds the status, so
 # that a status filter is tested in the index.
 CREATED_WALK_INDEX = "ix_appeal_kpi"
@@ -46,16 +54,16 @@ _REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFI
 
 
 def order_plan(session: Session, matching: int, sort: str, only_open: bool, every: int | None = None) -> str | None:
-    """WALK, SORT or None for a filter known to leave `matching` appeals in the order `sort`;
-    `only_open`: the filter leaves open appeals only; `every`: all appeals, when the caller knows
-    (see the module's note)."""
+    """WALK, OPEN_WALK, SORT or None for a filter known to leave `matching` appeals in the order
+    `sort`; `only_open`: the filter leaves open appeals only; `every`: all appeals, when the caller
+    knows (see the module's note)."""
     if session.get_bind().dialect.name == "sqlite":
-        if sort == "deadline" or (sort == "oldest" and only_open):
-            return None
+        if sort != "deadline" and only_open:
+            return OPEN_WALK if matching >= OPEN_WALK_MIN else None
+        if sort == "deadline" and only_open:
+            return None  # the open appeals' deadline index follows it
         return WALK if matching * WALK_SHARE >= (_every(session) if every is None else every) else None
-    if matching <= SORT_MAX or (sort == "oldest" and only_open and matching <= OPEN_SORT_MAX):
-        return SORT
-    return None
+    return SORT if matching <= SORT_MAX else None
 
 
 def _every(session: Session) -> int:
@@ -82,8 +90,8 @@ def row_select():
 def page_rows(session, conditions, sort, offset, limit, now, index: str | None = None,
               plan: str | None = None) -> list[dict]:
     """One page of rows. `index` names the SQLite index to read (a common word's page walks the
-    deadline order; of a top category and a top territory, the smaller's); `plan` is order_plan's
-    choice for the filter, when its size is known (a walk of the creation index overrides `index`)."""
+    deadline order; a top category and a top territory, their joint index); `plan` is order_plan's
+    choice for the filter, when its size is known (a walk of a creation index overrides `index`)."""
     ids = _page_ids(session, conditions, sort, offset, limit, index, plan)
     if not ids:
         return []
@@ -125,6 +133,8 @@ def _page_ids(session, conditions, sort, offset, limit, index: str | None, plan:
     if sort in ("newest", "oldest"):
         created = _sorted_by(Appeal.created_at, plan)
         order = (created.desc(), Appeal.id.desc()) if sort == "newest" else (created, Appeal.id)
+        if plan == OPEN_WALK:  # the partial index's condition, as SQLite needs it written to use the index
+            conditions, index = [*conditions, open_condition()], OPEN_CREATED_INDEX
         stmt = _indexed(select(Appeal.id).where(*conditions).order_by(*order),
                         CREATED_WALK_INDEX if plan == WALK else index)
         return list(session.execute(stmt.offset(offset).limit(limit)).scalars())

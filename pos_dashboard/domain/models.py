@@ -99,12 +99,18 @@ class Appeal(SQLModel, table=True):
         # The queue's top-level category and territory filters (kept by services/queue_counters).
         Index("ix_appeal_top_category_status_deadline", "top_category_id", "status", "deadline_at"),
         Index("ix_appeal_top_territory_status_deadline", "top_territory_id", "status", "deadline_at"),
+        # Both together: a short range holding what the page tests and orders by (revision b5e2d8c4f1a7).
+        Index("ix_appeal_top_place_category", "top_territory_id", "top_category_id", "status", "deadline_at",
+              "created_at"),
         # «Уже сообщили» and the territory of a point: a bounding box on the map (analytics/nearby.py).
         Index("ix_appeal_lat_lon", "latitude", "longitude"),
         # The open queue by deadline: only the open appeals (a few per cent), so the first page does
         # not walk the closed ones (revision a7d3c9e1b2f4).
         Index("ix_appeal_open_deadline", "deadline_at", "id", sqlite_where=sql_text(OPEN_STATUS_SQL),
               postgresql_where=sql_text(OPEN_STATUS_SQL)),
+        # … and in creation order («oldest first» of the open queue: the open appeals are the recent ones).
+        Index("ix_appeal_open_created", "created_at", "id", "status", "top_category_id", "top_territory_id",
+              sqlite_where=sql_text(OPEN_STATUS_SQL), postgresql_where=sql_text(OPEN_STATUS_SQL)),
         # The exact KPI scan (services/kpi_facts.load_frame) reads only this index, never the rows with
         # their texts; a period is a range of it.
         Index("ix_appeal_kpi", "created_at", "id", "territory_id", "organization_id", "category_id", "status",
