@@ -15,8 +15,10 @@ from pos_dashboard.domain.models import User
 from pos_dashboard.domain.participation import Ballot
 from pos_dashboard.domain.types import utcnow
 from pos_dashboard.services import sessions, votes
+from pos_dashboard.services.actors import Actor
 from pos_dashboard.services.vote_form import ballot_choice
 from pos_dashboard.states.participate import BallotState, _open
+from reflex.istate.data import RouterData
 from reflex_base.utils.form import FormData
 
 from .factories import build_region
@@ -43,6 +45,7 @@ def ballot(engine, session, monkeypatch):
 
 def _state(token: str, vote_id: int) -> BallotState:
     state = BallotState()
+    state.router = RouterData.from_router_data({"asPath": f"/participate/{vote_id}"})  # the page's address
     opened = _open(token, vote_id) if token else None
     state.auth_token, state._token = token, "tab-token-1"
     state.vote, state.options = {"id": vote_id, "max_choices": 1}, []
@@ -131,3 +134,24 @@ def test_no_session_casts_nothing(session, ballot, who):
     assert _ballots(session, vote_id) == 0 and state.notice == "" and not state.busy
     assert any("login" in str(event) for event in events)
     assert _open(token, vote_id) is None  # and the page shows nothing of the vote
+
+
+def test_a_tab_whose_state_fell_back_to_another_vote_casts_in_the_vote_of_its_page(session, ballot):
+    """With several workers and Redis a tab's state can fall back to an older one (a lock expired
+    under load): the state still holds the previous vote and its client token. The cast takes its
+    vote from the page's address, and the page then shows that vote as recorded (read again)."""
+    vote_id, options, voter_id = ballot
+    coordinator = session.exec(select(User).where(User.role == Role.COORDINATOR)).first()
+    now = utcnow()
+    previous = votes.create_vote(session, actor=Actor.of(coordinator), title="Прошлое голосование", description="",
+                                 territory_id=session.get(User, voter_id).territory_id, starts_at=now - timedelta(days=1),
+                                 ends_at=now + timedelta(days=10), max_choices=1,
+                                 options=[votes.OptionInput("Парк"), votes.OptionInput("Сквер")])
+    token = sessions.open_session(session, user_id=voter_id)
+    session.commit()
+    state = _state(token, previous.id)  # the state of the previous page…
+    state.router = RouterData.from_router_data({"asPath": f"/participate/{vote_id}"})  # …on this page
+    _cast(state, _form(options[0]))
+    assert _ballots(session, vote_id) == 1 and _ballots(session, previous.id) == 0
+    assert state.notice.startswith("Ваш голос принят") and state.error == ""
+    assert state.vote["id"] == vote_id and not state.vote["can_vote"] and state.vote["my_choice"] == ["Сквер у ДК"]

@@ -13,6 +13,7 @@ from ..domain.types import utcnow
 from ..services import sessions, vote_form, votes
 from ..services.actors import Actor
 from ..services.errors import ServiceError
+from .. import routes
 from .base import AppState
 
 
@@ -56,6 +57,14 @@ def _results(actor: Actor, vote_id: int) -> dict:
 def _vote_id(raw) -> int:
     text = str(raw or "")
     return int(text) if text.isdigit() and len(text) < 10 else 0
+
+
+def _page_vote_id(path: str) -> int:
+    """The vote of the ballot page's address (/participate/<id>), which the browser sends with every
+    event. The cast takes its vote from here, not from the state: with several workers a tab's state
+    can fall back to an older one (a Redis lock that expired under load), which may be another vote's."""
+    prefix = routes.VOTES + "/"
+    return _vote_id(path[len(prefix):].strip("/")) if path.startswith(prefix) else 0
 
 
 class VotesState(AppState):
@@ -105,9 +114,10 @@ class BallotState(AppState):
             return
         self.busy, self.error = True, ""
         yield
+        vote_id = _page_vote_id(self.router.url.path)
         try:
-            cast = await asyncio.to_thread(_cast, self.auth_token, _vote_id(self.vote.get("id")),
-                                           vote_form.ballot_choice(form), self._token, self.router.session.client_ip)
+            cast = await asyncio.to_thread(_cast, self.auth_token, vote_id, vote_form.ballot_choice(form),
+                                           self._token, self.router.session.client_ip)
         except ServiceError as exc:  # the form keeps the choice; the message says what to do
             self.error, self.busy = exc.message, False
             return
@@ -118,7 +128,12 @@ class BallotState(AppState):
         actor, name, receipt = cast
         self._remember(actor, name)
         self.busy, self.notice = False, "Ваш голос принят. Спасибо за участие!"
-        self.vote = vote_views.view_after_cast(self.vote, self.options, receipt.option_ids, receipt.cast_at)
+        if _vote_id(self.vote.get("id")) == vote_id:
+            self.vote = vote_views.view_after_cast(self.vote, self.options, receipt.option_ids, receipt.cast_at)
+            return
+        opened = await asyncio.to_thread(_open, self.auth_token, vote_id)  # the state was another page's
+        if opened is not None and opened[2] is not None:
+            self.options, self.vote = opened[2].pop("options"), opened[2]
 
 
 class ResultsState(AppState):
