@@ -42,7 +42,7 @@ def test_every_way_of_reading_a_page_gives_the_same_rows(session, monkeypatch, s
     chosen, total = _ids(session, monkeypatch, None, status=status, sort=sort)
     assert len(chosen) == min(total, 15)
     # The open appeals' creation index serves only filters of open appeals, in creation order.
-    open_walk = [OPEN_WALK] if status in ("open", Status.IN_WORK.value) and sort != "deadline" else []
+    open_walk = [OPEN_WALK] if status in ("open", Status.IN_WORK.value) and sort == "oldest" else []
     for plan in (WALK, SORT, *open_walk):
         assert _ids(session, monkeypatch, plan, status=status, sort=sort) == (chosen, total), plan
 
@@ -56,7 +56,7 @@ def test_the_plan_follows_the_size_of_the_filter(session, monkeypatch):
         assert order_plan(session, 2, "newest", False) is None  # fewer: SQLite reads the filter's index
         assert order_plan(session, 12, "oldest", True) is None  # few open appeals: read by their index
         assert order_plan(session, 5_000, "oldest", True) == OPEN_WALK  # many: the open creation index
-        assert order_plan(session, 5_000, "newest", True) == OPEN_WALK
+        assert order_plan(session, 5_000, "newest", True) == WALK  # the newest are the open ones
         assert order_plan(session, 12, "deadline", False) == WALK  # the deadline index, testing rows
         assert order_plan(session, 2, "deadline", False) is None
         assert order_plan(session, 5_000, "deadline", True) is None  # the open deadline index follows it
@@ -108,13 +108,15 @@ def test_sqlite_reads_the_open_queue_in_creation_order_and_two_places_through_th
     r = _region(session)
     monkeypatch.setattr(queue_rows, "OPEN_WALK_MIN", 1)
     for status in ("open", Status.IN_WORK.value):
-        for sort in ("oldest", "newest"):
-            flt = QueueFilter(status=status, sort=sort)
-            assert any("INDEXED BY ix_appeal_open_created" in sql for sql in _page_reads(session, flt))
-            walked = [row["id"] for row in fetch_queue_page(session, flt, page=0, page_size=50, now=NOW).rows]
-            monkeypatch.setattr(queue_rows, "OPEN_WALK_MIN", 10**9)
-            assert [row["id"] for row in fetch_queue_page(session, flt, page=0, page_size=50, now=NOW).rows] == walked
-            monkeypatch.setattr(queue_rows, "OPEN_WALK_MIN", 1)
+        flt = QueueFilter(status=status, sort="oldest")
+        assert any("INDEXED BY ix_appeal_open_created" in sql for sql in _page_reads(session, flt))
+        walked = [row["id"] for row in fetch_queue_page(session, flt, page=0, page_size=50, now=NOW).rows]
+        monkeypatch.setattr(queue_rows, "OPEN_WALK_MIN", 10**9)
+        assert [row["id"] for row in fetch_queue_page(session, flt, page=0, page_size=50, now=NOW).rows] == walked
+        monkeypatch.setattr(queue_rows, "OPEN_WALK_MIN", 1)
+    monkeypatch.setattr(queue_rows, "OPEN_WALK_MIN", 0)  # even with none overdue, the walk would be chosen…
+    overdue = QueueFilter(status="open", sort="oldest", deadline="overdue")  # …but its index lacks the deadline
+    assert not any("ix_appeal_open_created" in sql for sql in _page_reads(session, overdue))
     monkeypatch.setattr(queue_rows, "WALK_SHARE", 0)  # not a large part of the appeals: no walk of an order
     both = QueueFilter(status="all", category_id=r.c_housing, territory_id=r.t_city)
     assert all("INDEXED BY ix_appeal_top_place_category" in sql for sql in _page_reads(session, both))

@@ -10,9 +10,10 @@ the recent ones) (0.15–0.55 s at 1M). So:
 - `WALK` (SQLite): when the filter leaves at least 1/WALK_SHARE of all appeals, the sort's index is
   walked (creation, or the covering deadline index for «all statuses» by deadline) and 50 matches come
   within a few thousand entries (PostgreSQL walks by itself there);
-- `OPEN_WALK` (SQLite): «newest / oldest first» of at least OPEN_WALK_MIN open appeals walks the open
-  appeals' creation index (open appeals are the recent ones: from the oldest, the creation index of
-  every appeal passes ~970k closed ones first); PostgreSQL finds that index by itself;
+- `OPEN_WALK` (SQLite): «oldest first» of at least OPEN_WALK_MIN open appeals walks the open appeals'
+  creation index (open appeals are the recent ones: from the oldest, the creation index of every
+  appeal passes ~970k closed ones first); PostgreSQL finds that index by itself. Not under a deadline
+  filter (the caller's choice): the index does not hold the deadline;
 - `SORT` (PostgreSQL): the filter leaves at most SORT_MAX appeals; they are read through the filter's
   indexes and sorted: the order is by an expression, which no index follows. SQLite reads such
   filters by their indexes by itself;
@@ -37,7 +38,7 @@ from .rework import REVIEW_ACTIONS, pending_in
 
 WALK, OPEN_WALK, SORT = "walk", "open_walk", "sort"
 WALK_SHARE = 40  # SQLite: a filter leaving at least 1/40 of the appeals walks the sort's index
-OPEN_WALK_MIN = 1_000  # SQLite: open appeals from which «newest / oldest first» walks their creation index
+OPEN_WALK_MIN = 1_000  # SQLite: open appeals from which «oldest first» walks their creation index
 SORT_MAX = 1_000  # PostgreSQL: a filter leaving at most this many appeals is read by its indexes and sorted
 # The SQLite indexes of a top category's, a top territory's and both's appeals (revision b5e2d8c4f1a7).
 PLACE_INDEX = "ix_appeal_top_place_category"
@@ -58,7 +59,7 @@ def order_plan(session: Session, matching: int, sort: str, only_open: bool, ever
     `sort`; `only_open`: the filter leaves open appeals only; `every`: all appeals, when the caller
     knows (see the module's note)."""
     if session.get_bind().dialect.name == "sqlite":
-        if sort != "deadline" and only_open:
+        if sort == "oldest" and only_open:
             return OPEN_WALK if matching >= OPEN_WALK_MIN else None
         if sort == "deadline" and only_open:
             return None  # the open appeals' deadline index follows it
