@@ -2,8 +2,8 @@
 test): what `bench/load_bench.py`'s clients ask for, on the database named by REFLEX_DB_URL.
 
 Each client starts at the default filter and makes --changes random changes (status chips, six top
-categories and territories, deadline, sort: the list of load_bench.filter_changes, seeded by the
-client's number as there), and every page is read with `fetch_queue_page` as a tab's load reads it.
+categories and territories, deadline, sort: load_bench.changes_among, seeded by the client's number
+as there), and every page is read with `fetch_queue_page` as a tab's load reads it.
 Prints the page time (mean, p50, p95, p99, max), the share spent in the database driver, and the
 statement shapes that took longest in total, with the filters behind their slowest runs.
 
@@ -25,29 +25,29 @@ from sqlalchemy import event  # noqa: E402
 from pos_dashboard.analytics.options import filter_options  # noqa: E402
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page  # noqa: E402
 from pos_dashboard.db import get_engine, session_scope  # noqa: E402
+from pos_dashboard.domain.enums import Role  # noqa: E402
 from pos_dashboard.domain.types import utcnow  # noqa: E402
+from pos_dashboard.services.actors import Actor  # noqa: E402
+from pos_dashboard.states.queue_reads import queue_filter  # noqa: E402
+from load_bench import changes_among  # noqa: E402  (beside this script)
 from stats import p95  # noqa: E402  (bench/stats.py, beside this script)
+
+COORDINATOR = Actor(user_id=None, role=Role.COORDINATOR)
+_UNCHANGED = {"search": "", "organization_query": "", "drill": ""}  # the filters the walk leaves alone
 
 SLOW_MS = 4.0  # statements at least this slow are listed by shape
 
 
 def changes() -> list[tuple[str, str]]:
-    """load_bench.filter_changes, from the filter options the page offers."""
+    """load_bench's filter changes, among the filter options the page offers."""
     with session_scope() as session:
         options = filter_options(session, None)
-    categories = [o["value"] for o in options["categories"]][:6]
-    territories = [o["value"] for o in options["territories"]][:6]
-    out = [("status", s) for s in ("open", "all", "in_work", "moderation", "coordination", "closed")]
-    out += [("category", c) for c in categories] + [("category", "all")] * 2
-    out += [("territory", t) for t in territories] + [("territory", "all")] * 2
-    out += [("deadline", d) for d in ("overdue", "at_risk", "any", "any")]
-    return out + [("sort", s) for s in ("newest", "oldest", "deadline")]
+    return changes_among([o["value"] for o in options["categories"]], [o["value"] for o in options["territories"]])
 
 
 def _filter(values: dict) -> QueueFilter:
-    return QueueFilter(status=values["status"], deadline=values["deadline"], sort=values["sort"],
-                       category_id=None if values["category"] == "all" else int(values["category"]),
-                       territory_id=None if values["territory"] == "all" else int(values["territory"]))
+    """The filter as a coordinator's tab turns its values into one (states/queue_reads.queue_filter)."""
+    return queue_filter({**_UNCHANGED, **values}, COORDINATOR)
 
 
 def main() -> int:

@@ -103,8 +103,12 @@ async def log_in(rx, url: str, login: str, password: str, info) -> str:
 
 
 def filter_changes(client) -> list[tuple[str, str]]:
-    categories = [o["value"] for o in client.var(f"{QUEUE}.category_options") or []]
-    territories = [o["value"] for o in client.var(f"{QUEUE}.territory_options") or []]
+    return changes_among([o["value"] for o in client.var(f"{QUEUE}.category_options") or []],
+                         [o["value"] for o in client.var(f"{QUEUE}.territory_options") or []])
+
+
+def changes_among(categories: list[str], territories: list[str]) -> list[tuple[str, str]]:
+    """The filter changes a client picks from (bench/filter_walk_bench.py replays the same)."""
     changes = [("status", s) for s in ("open", "all", "in_work", "moderation", "coordination", "closed")]
     changes += [("category", c) for c in categories[:6]] + [("category", "all")] * 2
     changes += [("territory", t) for t in territories[:6]] + [("territory", "all")] * 2
