@@ -29,8 +29,8 @@ def _region(session):
 
 
 def _ids(session, monkeypatch, plan, **filters):
-    monkeypatch.setattr(queue_rows, "order_plan", lambda *args: plan)
-    monkeypatch.setattr("pos_dashboard.analytics.queue.order_plan", lambda *args: plan)
+    monkeypatch.setattr(queue_rows, "order_plan", lambda *args, **kwargs: plan)
+    monkeypatch.setattr("pos_dashboard.analytics.queue.order_plan", lambda *args, **kwargs: plan)
     pages = [fetch_queue_page(session, QueueFilter(**filters), page=p, page_size=5, now=NOW) for p in range(3)]
     return [row["id"] for page in pages for row in page.rows], pages[0].total
 
@@ -60,6 +60,7 @@ def test_the_plan_follows_the_size_of_the_filter(session, monkeypatch):
         assert order_plan(session, 12, "deadline", False) == WALK  # the deadline index, testing rows
         assert order_plan(session, 2, "deadline", False) is None
         assert order_plan(session, 5_000, "deadline", True) is None  # the open deadline index follows it
+        assert order_plan(session, 5_000, "oldest", True, deadline_filter=True) is None  # it lacks the deadline
     else:
         assert order_plan(session, 12, "newest", False) == SORT  # at most SORT_MAX: sorted
         assert order_plan(session, 5_000, "newest", False) is None

@@ -17,7 +17,7 @@ from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVer
 from .kpi import KpiSelection, drill_condition, selection_conditions
 from .queue_counts import COUNT_CAP
 # row_select: the export reads it here
-from .queue_rows import OPEN_WALK, PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
+from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
 from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
 from .queue_search import search_condition, walk_index
 from . import snapshot
@@ -107,8 +107,7 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
         without_status = _conditions(session, replace(flt, status=ANY), now, search)
         counts = dict(session.execute(
             select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
-        plan = order_plan(session, total, flt.sort, only_open)
-        plan = None if plan == OPEN_WALK and flt.deadline != "any" else plan  # its index lacks the deadline
+        plan = order_plan(session, total, flt.sort, only_open, deadline_filter=flt.deadline != "any")
     # Read once the filter's size is known: it decides how the page is read (analytics/queue_rows).
     rows = page_rows(session, conditions, flt.sort, page * page_size, page_size, now, index, plan)
     mark_found_words(rows, flt.search)

@@ -13,7 +13,7 @@ the recent ones) (0.15–0.55 s at 1M). So:
 - `OPEN_WALK` (SQLite): «oldest first» of at least OPEN_WALK_MIN open appeals walks the open appeals'
   creation index (open appeals are the recent ones: from the oldest, the creation index of every
   appeal passes ~970k closed ones first); PostgreSQL finds that index by itself. Not under a deadline
-  filter (the caller's choice): the index does not hold the deadline;
+  filter: the index does not hold the deadline;
 - `SORT` (PostgreSQL): the filter leaves at most SORT_MAX appeals; they are read through the filter's
   indexes and sorted: the order is by an expression, which no index follows. SQLite reads such
   filters by their indexes by itself;
@@ -54,13 +54,15 @@ _PARENT_CATEGORY, _PARENT_TERRITORY = aliased(Category, name="parent_category"),
 _REWORKABLE = {Status.IN_WORK.value, Status.INTERIM_ANSWER.value, Status.CLARIFICATION.value}
 
 
-def order_plan(session: Session, matching: int, sort: str, only_open: bool, every: int | None = None) -> str | None:
+def order_plan(session: Session, matching: int, sort: str, only_open: bool, every: int | None = None, *,
+               deadline_filter: bool = False) -> str | None:
     """WALK, OPEN_WALK, SORT or None for a filter known to leave `matching` appeals in the order
     `sort`; `only_open`: the filter leaves open appeals only; `every`: all appeals, when the caller
-    knows (see the module's note)."""
+    knows; `deadline_filter`: an overdue / at-risk filter, which the open creation index cannot test
+    (see the module's note)."""
     if session.get_bind().dialect.name == "sqlite":
         if sort == "oldest" and only_open:
-            return OPEN_WALK if matching >= OPEN_WALK_MIN else None
+            return OPEN_WALK if matching >= OPEN_WALK_MIN and not deadline_filter else None
         if sort == "deadline" and only_open:
             return None  # the open appeals' deadline index follows it
         return WALK if matching * WALK_SHARE >= (_every(session) if every is None else every) else None
