@@ -155,3 +155,18 @@ def test_a_tab_whose_state_fell_back_to_another_vote_casts_in_the_vote_of_its_pa
     assert _ballots(session, vote_id) == 1 and _ballots(session, previous.id) == 0
     assert state.notice.startswith("Ваш голос принят") and state.error == ""
     assert state.vote["id"] == vote_id and not state.vote["can_vote"] and state.vote["my_choice"] == ["Сквер у ДК"]
+
+
+@pytest.mark.parametrize("address", ["/participate/99999999", "/participate/abc", "/participate/", "/kpi",
+                                     "/participate/7/results"])
+def test_a_forged_page_address_casts_nothing(session, ballot, address):
+    """The vote comes from the address the event carries: one that names no open vote casts nothing,
+    and the page says so (the form keeps the choice)."""
+    vote_id, options, voter_id = ballot
+    token = sessions.open_session(session, user_id=voter_id)
+    session.commit()
+    state = _state(token, vote_id)
+    state.router = RouterData.from_router_data({"asPath": address})
+    _cast(state, _form(options[0]))
+    assert _ballots(session, vote_id) == 0
+    assert state.error == "Голосование не найдено" and state.notice == "" and not state.busy
