@@ -34,3 +34,14 @@ def test_expired_state_files_are_purged_at_most_once_a_minute(tmp_path, monkeypa
     clock[0] += 31
     manager._purge_expired_states()
     assert not second.exists() and fresh.exists()
+
+
+def test_the_app_process_hands_the_gil_over_every_millisecond():
+    """The served app's event loop and its reading threads take turns every 1 ms, not Python's 5 ms
+    (serving.hand_the_gil_over_sooner, called when the app module is imported)."""
+    import sys
+
+    import pos_dashboard.pos_dashboard  # noqa: F401  (the app module: what granian's worker imports)
+
+    assert serving.SWITCH_INTERVAL_S < 0.005
+    assert sys.getswitchinterval() == serving.SWITCH_INTERVAL_S
