@@ -227,6 +227,8 @@ async def one_client(rx, url, token, info, index, args, out):
             else:
                 out["rtt"].append((time.monotonic() - sent) * 1000)
                 out["t_done"].append(time.monotonic())
+                out["trace"].append((index, sent, out["rtt"][-1], name.rsplit(".", 1)[-1], payload.get("name", ""),
+                                     payload.get("value", "")))
     except Exception as exc:  # noqa: BLE001
         out["errors"]["exception"] += 1
         out["examples"].setdefault("exception", f"{type(exc).__name__}: {exc}")
@@ -240,7 +242,7 @@ async def run_row(rx, url, token, info, clients: int, args) -> dict:
     from collections import Counter
     import aiohttp  # noqa: PLC0415  (rxprobe's own dependency)
     out = {"rtt": [], "hydrate_ms": [], "errors": Counter(), "examples": {}, "t_send": [], "t_done": [],
-           "polls": 0, "checks": 0, "http": aiohttp.ClientSession()}
+           "polls": 0, "checks": 0, "http": aiohttp.ClientSession(), "trace": []}
     cpu0, wall0 = time.process_time(), time.monotonic()
 
     async def ramped(i):
@@ -255,6 +257,10 @@ async def run_row(rx, url, token, info, clients: int, args) -> dict:
         await asyncio.wait(pending, timeout=10)
     await out["http"].close()
     wall = time.monotonic() - wall0
+    if args.trace:
+        with open(args.trace, "a") as handle:
+            for client_index, sent, rtt_ms, event, field, value in out["trace"]:
+                handle.write(f"{clients}\t{client_index}\t{sent - wall0:.3f}\t{rtt_ms:.1f}\t{event}\t{field}\t{value}\n")
     phase = (max(out["t_done"]) - min(out["t_send"])) if out["t_done"] else 0.0
     rtt = out["rtt"]
     pct = rx.percentile
@@ -326,6 +332,8 @@ def main() -> int:
     parser.add_argument("--event-poll", action="store_true",
                         help="a poll event every 3 s, as the page did before GET /api/queue/version (older code)")
     parser.add_argument("--rxprobe", default=str(DEFAULT_RXPROBE))
+    parser.add_argument("--trace", help="append one line per timed change: clients, client, sent at (s), "
+                                        "round trip (ms), event, filter, value (tab-separated)")
     parser.add_argument("--server-log", default="/tmp/pos-load-bench-server.log")
     args = parser.parse_args()
     if not (args.db or args.url):
