@@ -9,6 +9,7 @@ from .api.health import health_api
 from .api.queue_version import queue_version_api
 from .background import run_dispatcher_forever, run_timers_forever
 from .serving import hand_the_gil_over_sooner, purge_states_at_most_every
+from .settings import db_url
 from .failures import frontend_exception_handler
 from .outage import quiet_reflex_redis_logs
 from .components.connection import overlay
@@ -67,7 +68,7 @@ app = rx.App(stylesheets=["/styles.css"], frontend_exception_handler=frontend_ex
              api_transformer=[api, files_api(), health_api(), queue_version_api()])
 quiet_reflex_redis_logs()  # Reflex's Redis subscriptions log every retry during an outage
 purge_states_at_most_every()  # the disk state manager listed .states many times a second (serving.py)
-hand_the_gil_over_sooner()  # the event loop and the reading threads take turns every 1 ms, not 5 (serving.py)
+hand_the_gil_over_sooner(db_url())  # PostgreSQL: the loop and the reading threads take turns every 1 ms (serving.py)
 app.app_wraps[(5, "Overlay")] = overlay  # Russian connection banner instead of Reflex's English toast
 app.add_page(login_page, route=routes.LOGIN, title="Вход — Платформа обратной связи",
              on_load=LoginState.redirect_if_logged_in)

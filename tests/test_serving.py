@@ -36,12 +36,26 @@ def test_expired_state_files_are_purged_at_most_once_a_minute(tmp_path, monkeypa
     assert not second.exists() and fresh.exists()
 
 
-def test_the_app_process_hands_the_gil_over_every_millisecond():
-    """The served app's event loop and its reading threads take turns every 1 ms, not Python's 5 ms
-    (serving.hand_the_gil_over_sooner, called when the app module is imported)."""
+
+def test_on_postgresql_the_gil_changes_hands_every_millisecond_and_sqlite_keeps_the_default(monkeypatch):
     import sys
 
-    import pos_dashboard.pos_dashboard  # noqa: F401  (the app module: what granian's worker imports)
+    default = sys.getswitchinterval()
+    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: calls.append(seconds))
+    calls: list[float] = []
+    assert not serving.hand_the_gil_over_sooner("sqlite:////tmp/x.db") and calls == []
+    assert serving.hand_the_gil_over_sooner("postgresql+psycopg://postgres@127.0.0.1/pos")
+    assert calls == [serving.SWITCH_INTERVAL_S] and serving.SWITCH_INTERVAL_S < default
 
-    assert serving.SWITCH_INTERVAL_S < 0.005
-    assert sys.getswitchinterval() == serving.SWITCH_INTERVAL_S
+
+def test_the_app_module_sets_the_gil_turns_for_its_database():
+    """What granian's worker imports applies the setting for REFLEX_DB_URL."""
+    import sys
+
+    import pos_dashboard.pos_dashboard  # noqa: F401
+    from pos_dashboard.settings import db_url
+
+    if db_url().startswith("sqlite"):
+        assert sys.getswitchinterval() != serving.SWITCH_INTERVAL_S
+    else:
+        assert sys.getswitchinterval() == serving.SWITCH_INTERVAL_S
