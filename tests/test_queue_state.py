@@ -216,29 +216,3 @@ def test_a_reading_of_another_database_is_never_given_out():
     assert reading.fresh() is None  # … and too old to give out
     reading.offer((3, None), read_at=2e12)
     assert reading.fresh() == (3, None)
-
-
-def _opened(token: str) -> tuple[QueueState, list]:
-    """The page's on_load as Reflex runs it: an async generator, every update it yields collected."""
-    state = QueueState()
-    state.auth_token = token
-
-    async def run():
-        return [update async for update in handler(state, "on_load")()]
-    return state, asyncio.run(run())
-
-
-def test_opening_the_page_loads_the_rows_in_on_load_itself(session, region):
-    """No background `refresh` (two more lock cycles of the tab's states with Redis): the rows,
-    options and header come with the page's own load, after one update with the spinner."""
-    state, updates = _opened(token_of(session, region.coordinator))
-    assert updates == [None] and QueueState.refresh not in updates
-    assert len(state.rows) == 3 and state.total == 3 and not state.loading and state._options_loaded
-    assert state.user_name and state.category_options and state.version_mark
-
-
-def test_opening_the_page_without_a_staff_session_redirects_and_loads_nothing(session, region):
-    for token, target in ((token_of(session, region.citizen), "/my"), ("x" * 43, "/login"), ("", "/login")):
-        state, updates = _opened(token)
-        assert len(updates) == 1 and state.rows == [] and state.total == 0
-        assert target in str(updates[0])

@@ -99,9 +99,6 @@ class QueueState(AppState):
 
     @rx.event
     async def on_load(self):
-        """The first page loads here, under the tab's lock, like a filter change: as a background
-        `refresh` it took two more lock cycles of the tab's states (with Redis, a read and a write of
-        each), which made the opening of a tab the costliest moment under load."""
         self._options_loaded = False
         try:
             actor = await self._actor()
@@ -109,17 +106,14 @@ class QueueState(AppState):
             self._failed(exc)
             return
         if actor is None:
-            yield rx.redirect(routes.LOGIN)
-            return
+            return rx.redirect(routes.LOGIN)
         if actor.role not in STAFF_ROLES:  # a citizen goes to their own appeals, not back to log-in
-            yield rx.redirect(routes.home_for(actor.role))
-            return
+            return rx.redirect(routes.home_for(actor.role))
         # A link with filters sets them; a plain reload keeps the filters chosen in this tab.
         if params := self.router.url.query_parameters:
             self._read_url(params)
         self.loading = True
-        yield  # the spinner, while the page loads
-        await self._load_here()
+        return QueueState.refresh
 
     def _read_url(self, params) -> None:
         """Filters from the query string (links from the dashboard, bookmarks); unknown values are ignored."""
@@ -135,7 +129,7 @@ class QueueState(AppState):
     # A change of filter or page loads in its own handler, under the tab's lock: one state round
     # trip (with Redis: one lock, one read and one write of the states) instead of four for a
     # background load, now that every queue query is bounded (a common word's counts stop at the
-    # cap). The poll's reload stays in the background `refresh`.
+    # cap). The page load and the poll's reload stay in the background `refresh`.
     @rx.event
     async def set_filter(self, name: str, value: str):
         if queue_reads.acceptable(name, value):
