@@ -17,7 +17,7 @@ in others (`asyncio.to_thread`). A thread that wants the GIL while another runs 
 holder's switch interval, 5 ms by default; a reading thread takes the GIL back after each of its
 round trips to the database server, and a filter change crosses between the loop and a reading thread
 several times. Under the live queue's load (50 tabs, 1M appeals, two workers and Redis) 1 ms instead
-of 5 lowered the round trip's p95 in 8 of 11 runs on PostgreSQL (by 42 ms on average); on SQLite,
+of 5 lowered the round trip's p95 in 10 of 15 runs on PostgreSQL (by 33 ms on average); on SQLite,
 whose statements are short and make no round trips, it was higher in 8 of 10 runs (by 5 ms on
 average), so SQLite keeps Python's default (README, «Live queue: shorter GIL turns»)."""
 
