@@ -135,7 +135,10 @@ def test_results_of_the_closed_survey_match_the_read_model_and_export(page, app_
     assert shown == [f"{line['label']} {line['count']} {line['share']}" for line in first["lines"]]
     assert f"Ответили {results['respondents']} из {results['eligible']}" in page.inner_text("#survey-turnout")
     assert page.locator(".survey-result").count() == len(results["questions"])
-    assert page.locator(".js-plotly-plot").count() >= len([q for q in results["questions"] if q["kind"] != "text"])
+    charts = len([q for q in results["questions"] if q["kind"] != "text"])
+    # Plotly is loaded and draws after the page's text: wait for the charts instead of counting at once.
+    page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot').length >= n", arg=charts,
+                           timeout=30_000)
     assert_accessible(page, "survey results")
     _shot(page, "results")
     with page.expect_download(timeout=30_000) as download:
