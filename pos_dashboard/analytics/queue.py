@@ -15,12 +15,12 @@ from ..domain.enums import OPEN_STATUSES, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, SourceSnapshot, Territory
 from .kpi import KpiSelection, drill_condition, selection_conditions
-from .queue_counts import COUNT_CAP
+from .queue_counts import COUNT_CAP, PlannedSearch
 # row_select: the export reads it here
 from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
 from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
 from .queue_search import search_condition, walk_index
-from . import snapshot
+from . import snapshot, sparse_search
 
 PAGE_SIZE_MAX = 100
 OPEN = "open"  # pseudo-status: every status in which the appeal still waits for somebody
@@ -71,6 +71,21 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     clock = snapshot.clock(session, now, data_as_of)  # a historical import reads as of its own date
     as_of, now = snapshot.clock_label(clock, now), clock
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
+    if isinstance(common, PlannedSearch) and common.open_test is not None and _narrowed(flt):
+        # PostgreSQL: a walk may read every row of a filter where the word is rare (analytics/sparse_search)
+        page_read = sparse_search.within_budget(
+            session, lambda: _read_page(session, flt, page, page_size, now, as_of, search, common))
+        if page_read is not None:
+            return page_read
+        everywhere = replace(flt, status=ANY, deadline="any")  # every count of the page reads these matches
+        if (matches := sparse_search.matches_under(session, _conditions(session, everywhere, now),
+                                                   common.open_test)) is not None:
+            search, common = matches, None
+    return _read_page(session, flt, page, page_size, now, as_of, search, common)
+
+
+def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, now: datetime, as_of: str,
+               search, common) -> QueuePage:
     walked = False
     if common is not None:
         search, walked = common.page_condition(narrowed=_narrowed(flt), open_only=_open_only(flt.status))

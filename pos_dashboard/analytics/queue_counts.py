@@ -112,11 +112,9 @@ def _index_walk(session: Session, wanted: bool):
     saved = session.execute(sql_text(  # the settings as they were, then off for this transaction
         "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan'), "
         "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")).one()
-    try:
-        yield
-    finally:
-        session.execute(sql_text("SELECT set_config('enable_seqscan', :seq, true), "
-                                 "set_config('enable_bitmapscan', :bitmap, true)"), {"seq": saved[0], "bitmap": saved[1]})
+    yield  # a failed read leaves nothing to put back: its transaction or savepoint is rolled back
+    session.execute(sql_text("SELECT set_config('enable_seqscan', :seq, true), "
+                             "set_config('enable_bitmapscan', :bitmap, true)"), {"seq": saved[0], "bitmap": saved[1]})
 
 
 def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None,
