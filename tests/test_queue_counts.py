@@ -5,6 +5,8 @@ The sizes are scaled down: EXACT_IDS_MAX, COUNT_CAP and FILTER_WALK_MAX are set 
 dozen appeals exercise the paths a million take, on the migrated database (FTS5 on SQLite, GIN and
 pg_trgm on PostgreSQL) of either backend."""
 
+import re
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
@@ -199,3 +201,36 @@ def test_a_street_counts_its_open_appeals_exactly_from_the_open_appeals_indexes(
     again = _page(session, search="Садовая")
     assert again.total == 4 and [row["id"] for row in again.rows] == [street[0], *street[2:]]
     assert _page(session, status="rejected", search="Садовая").total == 1
+
+
+def test_an_open_count_under_a_filter_reads_the_open_appeals_gin_index(migrated, monkeypatch):
+    """PostgreSQL: the open matches of a common word under a territory are counted through the
+    partial GIN index of the open appeals; the planner would combine the GIN index of every appeal
+    with the territory's index (at 1M: 81k postings read, 14 ms, against 8 ms). The territory's
+    condition is therefore tested on the rows (`(…) IS true`), beside the open statuses written as
+    the partial indexes' predicate."""
+    engine, session = migrated
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's partial GIN index; SQLite counts from its FTS5 tables of the open appeals")
+    r, ids = _region(session)
+    # More open appeals in the city than open matches of the word anywhere (7): the count reads the matches.
+    for i in range(4):
+        appeals.perform(session, actor=r.coordinator, action="approve_moderation", now=T0 + hours(12),
+                        appeal_id=submit(session, r, text=f"Сломана скамейка {i}", now=T0 + hours(11)))
+    session.commit()
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
+    with captured_statements(engine) as statements:
+        page = _page(session, territory_id=r.t_city, search="подъезд")
+    assert page.total == CAP + 1 and sorted(row["id"] for row in page.rows) == sorted(ids["city"])  # 5: «более 3»
+    counts = [(s, p) for s, p in statements  # the filter made unreadable by an index: `(…) IS true`
+              if "count(*)" in s and re.search(r"top_territory_id = %\(\w+\)s(::\w+)?\) IS true", s)]
+    assert counts, "no open count through the open appeals' index"
+    session.commit()
+    with engine.connect() as conn, conn.begin() as transaction:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for statement, parameters in counts:
+            plan = " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+            # A dozen rows are read through any partial index of the open appeals; never through the
+            # GIN index of every appeal or the territory's index.
+            assert "ix_appeal_search_vector_fts" not in plan and "top_territory_id = " not in plan.split("Filter")[0], plan
+        transaction.rollback()

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import false, func, literal, literal_column, not_, select, table, union
+from sqlalchemy import and_, false, func, literal, literal_column, not_, select, table, union
 from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
@@ -54,6 +54,7 @@ class PlannedSearch:
     bounds: "Bounds | None" = None
     open_condition: object = None
     open_test: object = None
+    open_status: object = None  # the open statuses as the partial indexes' predicate reads
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the page walks its order testing rows; under other filters the open
@@ -72,6 +73,11 @@ class PlannedSearch:
         if (known := known_count(self.bounds, statuses)) is not None:
             return known
         test = self._open_route(session, conditions) if open_only else None
+        if test is not None and self.open_status is not None:
+            # Only the open appeals' partial GIN index answers: beside a filter's own index the
+            # planner combined the GIN index of every appeal (81k postings: 14 ms at 1M, against 8 ms).
+            return _capped(session, select(literal(1)).select_from(Appeal).where(
+                self.open_status, test, and_(*conditions).is_(True)))
         if test is None:
             test = self._test(session, conditions)
         return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, test))

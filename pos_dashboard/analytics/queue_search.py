@@ -119,7 +119,8 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
         tested = row.is_(True)
         open_matches = select(Appeal.id).where(open_condition(), row).cte("open_match").prefix_with("MATERIALIZED")
         return tested, PlannedSearch(condition if condition is not None and len(words) > 1 else tested, tested,
-                                     bounds, open_condition=Appeal.id.in_(select(open_matches.c.id)), open_test=row)
+                                     bounds, open_condition=Appeal.id.in_(select(open_matches.c.id)), open_test=row,
+                                     open_status=open_condition())
     if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
                                                                   or len(address) >= 3):
         common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None, words_row=words_row,
