@@ -21,13 +21,13 @@ def _settings(session) -> tuple:
 def _slow_walks(monkeypatch) -> list[str]:
     """Every status count under a filter sleeps 0.2 s first, past a 50 ms budget."""
     slept = []
-    original = queue_counts.PlannedSearch.status_counts
+    original = queue_counts.PlannedSearch.status_matches
 
     def slow(self, session, conditions):
-        slept.append("status_counts")
+        slept.append("status_matches")
         session.execute(text("SELECT pg_sleep(0.2)"))
         return original(self, session, conditions)
-    monkeypatch.setattr(queue_counts.PlannedSearch, "status_counts", slow)
+    monkeypatch.setattr(queue_counts.PlannedSearch, "status_matches", slow)
     monkeypatch.setattr(sparse_search, "WALK_BUDGET_MS", 50)
     return slept
 
@@ -49,15 +49,15 @@ def _same_page(page, exact) -> None:
 def test_a_walk_past_its_budget_reads_the_matches_under_the_filter_and_counts_them_exactly(pg_region,
                                                                                              monkeypatch):
     session, r, ids = pg_region
-    filters = {"all": {"status": "all", "territory_id": r.t_rural, "search": "подъезд"},
-               "open": {"territory_id": r.t_rural, "search": "подъезд"},
-               "in_work": {"status": "in_work", "territory_id": r.t_rural, "search": "подъезд"}}
+    filters = {"all": {"status": "all", "territory_id": r.t_city, "search": "подъезд"},
+               "open": {"territory_id": r.t_city, "search": "подъезд"},
+               "rejected": {"status": "rejected", "territory_id": r.t_city, "search": "подъезд"}}
     _scaled(monkeypatch, exact_max=1_000, walk_max=1_000, cap=1_000)  # a rare word: read by its ids
     exact = {name: _page(session, **f) for name, f in filters.items()}
-    assert exact["all"].status_counts == {Status.IN_WORK.value: 2}
+    assert exact["all"].status_counts == {Status.IN_WORK.value: 5, Status.REJECTED.value: 1}
     _scaled(monkeypatch, exact_max=2, walk_max=1_000)  # 8 matches: a common word, walked under the filter
     walked = _page(session, **filters["all"])
-    assert walked.counts_capped  # the walk answered (within its budget)
+    assert walked.counts_capped and walked.status_counts == {}  # 6 in the city: the walk stopped at the cap
     before = _settings(session)
 
     slept = _slow_walks(monkeypatch)
@@ -75,12 +75,12 @@ def test_a_word_frequent_under_the_filter_is_walked_again_without_a_limit(pg_reg
     long is read again, without the limit, and its counts stop at the cap as before."""
     session, r, ids = pg_region
     _scaled(monkeypatch, exact_max=2, walk_max=1_000)
-    flt = {"status": "all", "territory_id": r.t_rural, "search": "подъезд"}
+    flt = {"status": "all", "territory_id": r.t_city, "search": "подъезд"}
     walked = _page(session, **flt)
-    monkeypatch.setattr(sparse_search, "SPARSE_IDS_MAX", 1)  # two matches in the rural district
+    monkeypatch.setattr(sparse_search, "SPARSE_IDS_MAX", 5)  # six matches in the city
     slept = _slow_walks(monkeypatch)
     page = _page(session, **flt)
-    assert slept == ["status_counts", "status_counts"]  # cancelled once, then read to the end
+    assert slept == ["status_matches", "status_matches"]  # cancelled once, then read to the end
     _same_page(page, walked)
     assert page.counts_capped
 
@@ -91,6 +91,6 @@ def test_another_database_error_in_a_walk_is_not_taken_for_a_slow_walk(pg_region
 
     def broken(self, session, conditions):
         session.execute(text("SELECT 1 / 0"))
-    monkeypatch.setattr(queue_counts.PlannedSearch, "status_counts", broken)
+    monkeypatch.setattr(queue_counts.PlannedSearch, "status_matches", broken)
     with pytest.raises(Exception, match="division by zero"):
         _page(session, status="all", territory_id=r.t_rural, search="подъезд")

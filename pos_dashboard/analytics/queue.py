@@ -7,7 +7,7 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON
@@ -86,6 +86,13 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
 
 def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, now: datetime, as_of: str,
                search, common) -> QueuePage:
+    matched: dict[str, list[int]] = {}  # a common word's matches per status under the other filters
+    if common is not None and _narrowed(flt):
+        matched = common.status_matches(session, _conditions(session, replace(flt, status=ANY), now))
+        if flt.deadline == "any" and sum(map(len, matched.values())) <= COUNT_CAP:
+            # All of them are known: the page and its counts read them by id, every count exact.
+            ids = sorted(appeal_id for found in matched.values() for appeal_id in found)
+            search, common = (Appeal.id.in_(ids) if ids else false()), None
     walked = False
     if common is not None:
         search, walked = common.page_condition(narrowed=_narrowed(flt), open_only=_open_only(flt.status))
@@ -111,7 +118,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
     elif common is not None:  # a common word: counts up to the cap (analytics/queue_counts)
         # Unless other filters narrow it, the search alone is known to match more than the cap.
         narrowed = _narrowed(flt)
-        counts = common.status_counts(session, _conditions(session, replace(flt, status=ANY), now)) if narrowed else {}
+        counts = {status: len(found) for status, found in matched.items()}
         complete = narrowed and sum(counts.values()) <= COUNT_CAP
         counts = counts if complete else {}
         total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \

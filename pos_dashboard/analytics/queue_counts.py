@@ -82,10 +82,12 @@ class PlannedSearch:
             test = self._test(session, conditions)
         return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, test))
 
-    def status_counts(self, session: Session, conditions: list) -> dict[str, int]:
-        statement = select(Appeal.status).where(*conditions, self._test(session, conditions)).limit(COUNT_CAP + 1)
+    def status_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
+        """The matches under `conditions` per status, their ids, up to the cap (COUNT_CAP + 1 in all)."""
+        statement = select(Appeal.status, Appeal.id).where(*conditions, self._test(session, conditions)) \
+            .limit(COUNT_CAP + 1)
         with _index_walk(session, self.condition is self.row):
-            return _grouped(session, statement)
+            return _by_status(session, statement)
 
     def _test(self, session: Session, conditions: list):
         if self.condition is self.row:
@@ -163,13 +165,14 @@ class IndexedSearch:
             if walk:  # the open appeals' covering index: the rows are not read
                 statement = statement.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
             return _capped(session, statement)
-        return min(COUNT_CAP + 1, sum(self._stream_counts(session, conditions).values()))
+        return min(COUNT_CAP + 1, sum(map(len, self._stream_matches(session, conditions).values())))
 
-    def status_counts(self, session: Session, conditions: list) -> dict[str, int]:
+    def status_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
+        """The matches under `conditions` per status, their ids, up to the cap (COUNT_CAP + 1 in all)."""
         if _at_most(session, conditions, FILTER_WALK_MAX):
-            return _grouped(session, select(Appeal.status).where(*conditions, self.row_condition())
-                            .limit(COUNT_CAP + 1))
-        return self._stream_counts(session, conditions)
+            return _by_status(session, select(Appeal.status, Appeal.id).where(*conditions, self.row_condition())
+                              .limit(COUNT_CAP + 1))
+        return self._stream_matches(session, conditions)
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the rows of the page's order tested one by one (SQLite is told which
@@ -199,24 +202,24 @@ class IndexedSearch:
         address = Appeal.id.in_(self.address_ids) if self.address_ids is not None else self.address_row
         return address if self.words_row is None else self.words_row | address
 
-    def _stream_counts(self, session: Session, conditions: list) -> dict[str, int]:
+    def _stream_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
         """Matches per status under `conditions`: the words' matches, then (unless those already
         pass the cap) the address's matches that the words did not match, so that none is counted
         twice; each read newest first from its FTS5 table and stopped at the cap."""
-        counts: dict[str, int] = {}
+        counts: dict[str, list[int]] = {}
         if self.words_match is not None:
-            counts = _grouped(session, _fts_stream("appeal_fts_words", self.words_match, conditions))
-            if sum(counts.values()) > COUNT_CAP:
+            counts = _by_status(session, _fts_stream("appeal_fts_words", self.words_match, conditions))
+            if sum(map(len, counts.values())) > COUNT_CAP:
                 return counts
         not_words = [] if self.words_row is None else [not_(self.words_row)]
         if self.address_ids is not None:
             if not self.address_ids:
                 return counts
-            rest = select(Appeal.status).where(Appeal.id.in_(self.address_ids), *conditions, *not_words)
-            found = _grouped(session, rest.limit(COUNT_CAP + 1))
+            rest = select(Appeal.status, Appeal.id).where(Appeal.id.in_(self.address_ids), *conditions, *not_words)
+            found = _by_status(session, rest.limit(COUNT_CAP + 1))
         else:
-            found = _grouped(session, _fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words]))
-        return {status: counts.get(status, 0) + found.get(status, 0) for status in {*counts, *found}}
+            found = _by_status(session, _fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words]))
+        return {status: counts.get(status, []) + found.get(status, []) for status in {*counts, *found}}
 
 
 def known_count(bounds: "Bounds | None", statuses: set[str] | None) -> int | None:
@@ -237,7 +240,7 @@ def _fts_ids(fts_table: str, match: str):
 
 def _fts_stream(fts_table: str, match: str, conditions: list):
     fts = table(fts_table, literal_column("rowid"))
-    return (select(Appeal.status).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
+    return (select(Appeal.status, Appeal.id).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
             .where(sql_text(f"{fts_table} MATCH :match").bindparams(match=match), *conditions)
             .order_by(fts.c.rowid.desc()).limit(COUNT_CAP + 1))
 
@@ -252,7 +255,9 @@ def _capped(session: Session, statement) -> int:
     return session.execute(select(func.count()).select_from(inner)).scalar_one()
 
 
-def _grouped(session: Session, statement) -> dict[str, int]:
-    inner = statement.subquery()
-    status = list(inner.c)[0]
-    return {str(s): n for s, n in session.execute(select(status, func.count()).group_by(status)).all()}
+def _by_status(session: Session, statement) -> dict[str, list[int]]:
+    """The ids a statement of (status, id) reads (at most COUNT_CAP + 1), per status."""
+    found: dict[str, list[int]] = {}
+    for status, appeal_id in session.execute(statement).all():
+        found.setdefault(str(status), []).append(appeal_id)
+    return found
