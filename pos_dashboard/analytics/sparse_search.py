@@ -3,7 +3,7 @@
 A common word is tested on the rows a page or a capped count walks (analytics/queue_counts). That is
 fast where the word is frequent among the filter's rows and reads every row of the filter where it is
 rare: «подъезд» (81k of 1M appeals) under the category «Дороги», where it never occurs, read all 190k
-appeals of the category, 0.4–2.2 s at 1M and 10–14 s at 5M. The term counts cannot tell: they count a
+appeals of the category, 0.4–1.9 s at 1M and 2.5–10.9 s at 5M. The term counts cannot tell: they count a
 word per status, not per category, territory or organisation.
 
 So, under a narrowing filter, the page is first read as before with a time limit on each statement
