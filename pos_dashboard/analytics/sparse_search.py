@@ -3,14 +3,14 @@
 A common word is tested on the rows a page or a capped count walks (analytics/queue_counts). That is
 fast where the word is frequent among the filter's rows and reads every row of the filter where it is
 rare: «подъезд» (81k of 1M appeals) under the category «Дороги», where it never occurs, read all 190k
-appeals of the category, 0.4–1.9 s at 1M and 2.5–10.9 s at 5M. The term counts cannot tell: they count a
+appeals of the category, 0.4–1.9 s at 1M and 10–11 s at 5M. The term counts cannot tell: they count a
 word per status, not per category, territory or organisation.
 
 So, under a narrowing filter, the page is first read as before with a time limit on each statement
 (WALK_BUDGET_MS, PostgreSQL's `statement_timeout`, in a savepoint). A statement past it is cancelled
 and the word's matches under the filter are read from the indexes instead: the word's GIN index and
 the filter's own combined in one bitmap, which costs the word's postings, not the filter's rows
-(15–45 ms at 1M). The page is then read on those ids like a rare word's: every count exact.
+(12–35 ms at 1M). The page is then read on those ids like a rare word's: every count exact.
 """
 
 from collections.abc import Callable
