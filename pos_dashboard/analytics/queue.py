@@ -7,7 +7,7 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON
@@ -19,7 +19,7 @@ from .queue_counts import COUNT_CAP, PlannedSearch
 # row_select: the export reads it here
 from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
 from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
-from .queue_search import search_condition, walk_index
+from .queue_search import id_in, search_condition, walk_index
 from . import snapshot, sparse_search
 
 PAGE_SIZE_MAX = 100
@@ -92,7 +92,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         if flt.deadline == "any" and sum(map(len, matched.values())) <= COUNT_CAP:
             # All of them are known: the page and its counts read them by id, every count exact.
             ids = sorted(appeal_id for found in matched.values() for appeal_id in found)
-            search, common = (Appeal.id.in_(ids) if ids else false()), None
+            search, common = id_in(ids), None
     walked = False
     if common is not None:
         search, walked = common.page_condition(narrowed=_narrowed(flt), open_only=_open_only(flt.status))

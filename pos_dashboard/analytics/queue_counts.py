@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from ..domain.enums import OPEN_STATUS_VALUES
 from ..domain.models import Appeal
+from .pg_settings import local_settings
 
 if TYPE_CHECKING:
     from .search_bounds import Bounds
@@ -117,12 +118,8 @@ def _index_walk(session: Session, wanted: bool):
     if not wanted or session.get_bind().dialect.name != "postgresql":
         yield
         return
-    saved = session.execute(sql_text(  # the settings as they were, then off for this transaction
-        "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan'), "
-        "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")).one()
-    yield  # a failed read leaves nothing to put back: its transaction or savepoint is rolled back
-    session.execute(sql_text("SELECT set_config('enable_seqscan', :seq, true), "
-                             "set_config('enable_bitmapscan', :bitmap, true)"), {"seq": saved[0], "bitmap": saved[1]})
+    with local_settings(session, enable_seqscan="off", enable_bitmapscan="off"):
+        yield
 
 
 def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None,

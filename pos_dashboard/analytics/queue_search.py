@@ -54,7 +54,7 @@ def search_condition(session: Session, search: str):
         # Resolved to ids first: an OR of the two lookups makes SQLite scan every appeal.
         ids = list(session.execute(select(Appeal.id).where(Appeal.external_ref.in_(external_refs_for(number))))
                    .scalars())
-        return _id_in(ids + ([number] if is_valid_id(number) else [])), None
+        return id_in(ids + ([number] if is_valid_id(number) else [])), None
     return search_scope(session, search) if search else (None, None)
 
 
@@ -74,7 +74,7 @@ def search_scope(session: Session, search: str):
         condition = text_condition(session, search)
         found = _ids(session, select(Appeal.id).where(condition))
         if found is not None:
-            return _id_in(found), None
+            return id_in(found), None
         return _common(session, words, address, bounds if most is None or most > EXACT_IDS_MAX else None,
                        condition=condition)
     words_match = _fts_words_match(words) if words else None
@@ -90,7 +90,7 @@ def search_scope(session: Session, search: str):
         f"{_FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1) if phrase
         else select(Appeal.id).where(_address_row(address)))
     if word_ids is not None and address_ids is not None and len(found := {*word_ids, *address_ids}) <= EXACT_IDS_MAX:
-        return _id_in(sorted(found)), None
+        return id_in(sorted(found)), None
     return _common(session, words, address, bounds, address_ids=address_ids)
 
 
@@ -170,7 +170,7 @@ def _ids(session: Session, statement) -> list[int] | None:
     return found if len(found) <= EXACT_IDS_MAX else None
 
 
-def _id_in(ids: list[int]):
+def id_in(ids: list[int]):
     return Appeal.id.in_(ids) if ids else false()
 
 

@@ -14,16 +14,15 @@ the filter's own combined in one bitmap, which costs the word's postings, not th
 """
 
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import Integer, any_, bindparam, select
-from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from ..domain.models import Appeal
+from .pg_settings import local_settings
 
 # Longer than any statement of a page where the word is frequent under the filter (at most 14 ms at
 # 1M, 78 ms at 5M, measured 2026-12-04), far shorter than a walk of a large filter without matches.
@@ -43,13 +42,8 @@ def within_budget(session: Session, read: Callable[[], T]) -> T | None:
     """`read()` with each of its statements limited to WALK_BUDGET_MS, or None when one ran past it
     (its savepoint rolled back: the transaction and its settings are as before)."""
     try:
-        with session.begin_nested():
-            saved = session.execute(sql_text("SELECT current_setting('statement_timeout'), "
-                                             "set_config('statement_timeout', :ms, true)"),
-                                    {"ms": str(WALK_BUDGET_MS)}).scalar_one()
-            result = read()
-            session.execute(sql_text("SELECT set_config('statement_timeout', :saved, true)"), {"saved": saved})
-            return result
+        with session.begin_nested(), local_settings(session, statement_timeout=str(WALK_BUDGET_MS)):
+            return read()
     except OperationalError as error:
         if getattr(error.orig, "sqlstate", None) != QUERY_CANCELED:
             raise
@@ -61,22 +55,11 @@ def matches_under(session: Session, conditions: list, word_test) -> object | Non
     matches, read through the indexes, as a condition on the appeal's id; None when more than
     SPARSE_IDS_MAX: the word is not rare under the filter, and its walk, slow as it was, is bounded
     by finding what it looks for."""
-    with _bitmap_reading(session):
+    # No sequential scan (the planner would read the whole table for a few hundred matches), and an
+    # exact bitmap.
+    with local_settings(session, enable_seqscan="off", work_mem=BITMAP_WORK_MEM):
         ids = list(session.execute(select(Appeal.id).where(*conditions, word_test).limit(SPARSE_IDS_MAX + 1))
                    .scalars())
     if len(ids) > SPARSE_IDS_MAX:
         return None
     return Appeal.id == any_(bindparam("sparse_match_ids", ids, type_=ARRAY(Integer)))
-
-
-@contextmanager
-def _bitmap_reading(session: Session):
-    """No sequential scan (the planner would read the whole table for a few hundred matches) and an
-    exact bitmap, for this read only."""
-    saved = session.execute(sql_text(
-        "SELECT current_setting('enable_seqscan'), current_setting('work_mem'), "
-        "set_config('enable_seqscan', 'off', true), set_config('work_mem', :mem, true)"),
-        {"mem": BITMAP_WORK_MEM}).one()
-    yield
-    session.execute(sql_text("SELECT set_config('enable_seqscan', :seq, true), set_config('work_mem', :mem, true)"),
-                    {"seq": saved[0], "mem": saved[1]})
