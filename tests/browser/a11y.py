@@ -16,6 +16,7 @@ def axe_violations(page) -> list[dict]:
         raise RuntimeError(f"axe-core is missing at {AXE_JS}: run `npm ci --prefix tests/browser/axe` (test.sh does)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_JS.read_text())
+    settle_animations(page)
     result = page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
@@ -25,6 +26,24 @@ def axe_violations(page) -> list[dict]:
         WCAG_TAGS,
     )
     return result
+
+
+def settle_animations(page, timeout_ms: int = 3_000) -> None:
+    """Wait until the page's finite animations and transitions end. A toast caught mid fade-in is
+    drawn at 60 % opacity (its red text measured 3.3:1 instead of 7:1 once shown), which is a colour
+    the user never reads; spinners (infinite) are left running."""
+    page.evaluate(
+        """async (timeout) => {
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const finite = document.getAnimations().filter(a => {
+                const end = a.effect && a.effect.getComputedTiming().endTime;
+                return a.playState === 'running' && Number.isFinite(end);
+            });
+            const done = Promise.all(finite.map(a => a.finished.catch(() => null)));
+            await Promise.race([done, new Promise(r => setTimeout(r, timeout))]);
+        }""",
+        timeout_ms,
+    )
 
 
 def assert_accessible(page, where: str = "") -> None:

@@ -93,3 +93,21 @@ def test_keyboard_only_open_an_appeal_and_reject_it(page, app_url, demo_db):
     page.wait_for_selector("#action-notice")
     page.wait_for_function("() => document.querySelector('#card-status').innerText.includes('Отклонено')")
     assert "Спам, реклама" in page.locator(".timeline-event").last.inner_text()
+
+
+def test_the_check_measures_colours_after_a_fade_in_ends(page):
+    """A toast fading in is drawn at part opacity: axe measured its red text at 3.3:1 (CI,
+    2026-12-04) though the toast, once shown, reads at 7:1. The check waits for finite transitions
+    (not for a spinner's endless one) and then measures what the user reads."""
+    page.set_content(
+        """<html lang="ru"><head><title>Проба</title><style>
+        @keyframes spin { to { transform: rotate(360deg); } }
+        .spinner { width: 10px; height: 10px; animation: spin 1s linear infinite; }
+        .toast { color: #b20000; background: #fff0f0; opacity: 0.6; transition: opacity 1.5s linear; }
+        .toast.shown { opacity: 1; }
+        </style></head><body><main><div class="spinner"></div>
+        <div class="toast" id="t">Нет связи с базой данных</div></main></body></html>""")
+    page.evaluate("() => requestAnimationFrame(() => document.getElementById('t').classList.add('shown'))")
+    start = time.monotonic()
+    assert_accessible(page, "a toast that has just started its fade-in")
+    assert time.monotonic() - start < 3.0, "the spinner's endless animation must not be waited for"
