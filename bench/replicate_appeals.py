@@ -69,10 +69,11 @@ def main() -> int:
         with engine.begin() as conn:
             scale_rollups(conn, args.times, top_appeal=top["appeal"])
         print(f"rollups scaled in {time.perf_counter() - started:.1f} s", flush=True)
-    if inspect(engine).has_table("searchterm"):
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE searchterm SET appeals = appeals * :times"), {"times": args.times})
-        print("search term counts scaled", flush=True)
+    for counts_table in ("searchterm", "scopedterm"):  # the copies have the texts and top nodes of the originals
+        if inspect(engine).has_table(counts_table):
+            with engine.begin() as conn:
+                conn.execute(text(f"UPDATE {counts_table} SET appeals = appeals * :times"), {"times": args.times})
+            print(f"{counts_table} counts scaled", flush=True)
     if args.check:
         with engine.connect() as conn:
             scaled = _block_bytes(conn)

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from pos_dashboard.analytics.search_bounds import search_bounds
-from pos_dashboard.domain.models import Appeal, SearchTerm
+from pos_dashboard.domain.models import Appeal, ScopedTerm, SearchTerm
 from pos_dashboard.domain.search_words import address_terms, document_words, folded_address, query_words
 from pos_dashboard.services import appeals, search_terms
 
@@ -18,12 +18,19 @@ def _counts(session: Session) -> dict[tuple, int]:
             for r in session.execute(select(SearchTerm)).scalars() if r.appeals}
 
 
+def _scoped(session: Session) -> dict[tuple, int]:
+    return {(r.term, r.scope, r.node_id, r.status): r.appeals
+            for r in session.execute(select(ScopedTerm)).scalars() if r.appeals}
+
+
 def _recounted(session: Session) -> dict[tuple, int]:
-    kept = _counts(session)
+    """The counts after a rebuild from the appeals, both tables (checked equal for the scoped one)."""
+    kept, kept_scoped = _counts(session), _scoped(session)
     search_terms.rebuild(session.connection())
-    rebuilt = _counts(session)
+    rebuilt, rebuilt_scoped = _counts(session), _scoped(session)
     session.rollback()  # the rebuild was only to compare
-    assert _counts(session) == kept
+    assert _counts(session) == kept and _scoped(session) == kept_scoped
+    assert kept_scoped == rebuilt_scoped
     return rebuilt
 
 
@@ -42,6 +49,10 @@ def test_every_write_keeps_the_counts_equal_to_a_recount(session):
     assert stored.search_address == "елочная ул., 5"
     counts = _counts(session)
     assert counts[("word", "подъезд", "moderation")] == 2
+    scoped = _scoped(session)
+    assert scoped[("подъезд", "category", r.c_housing, "moderation")] == 2  # the top node of their category
+    assert scoped[("подъезд", "territory", r.t_city, "moderation")] == 2
+    assert ("садовая", "category", r.c_housing, "moderation") not in scoped  # words only, not the address
     assert counts[("address", "садовая", "moderation")] == 1 and counts[("address", "елочная", "moderation")] == 1
     assert counts == _recounted(session)
     # A status change moves the appeal's terms from one status to the other.
@@ -50,6 +61,15 @@ def test_every_write_keeps_the_counts_equal_to_a_recount(session):
     counts = _counts(session)
     assert counts[("word", "подъезд", "rejected")] == 1 and ("word", "подъезд", "moderation") not in counts
     assert counts == _recounted(session)
+    # A category moved to another top node moves its words there.
+    stored = session.get(Appeal, first)
+    status = str(stored.status)
+    stored.category_id = r.c_misc
+    session.commit()
+    scoped = _scoped(session)
+    assert scoped[("подъезд", "category", r.c_other, status)] == 1
+    assert ("подъезд", "category", r.c_housing, status) not in scoped
+    assert _counts(session) == _recounted(session)
     # An appeal added and removed through the session (no service) is counted and uncounted.
     bare = Appeal(category_id=r.c_yard, text="Ёлка упала на тротуар", address="Ёлочная ул., 7",
                   search_words=document_words("Ёлка упала на тротуар"))
@@ -68,11 +88,14 @@ def test_a_bulk_writer_adds_what_a_recount_finds(session):
     r = build_region(session)
     for i, (body, where) in enumerate([("Подъезд не убран", "ул. Садовая, 2"), ("Снег во дворе", None)]):
         submit(session, r, text=body, address=where, now=T0 + hours(i))
-    expected = _counts(session)
+    expected, expected_scoped = _counts(session), _scoped(session)
+    assert expected_scoped
     session.execute(delete(SearchTerm))
-    rows = session.execute(select(Appeal.status, Appeal.search_words, Appeal.search_address)).all()
+    session.execute(delete(ScopedTerm))
+    rows = session.execute(select(Appeal.status, Appeal.search_words, Appeal.search_address, Appeal.top_category_id,
+                                  Appeal.top_territory_id)).all()
     search_terms.add_rows(session.connection(), rows)
-    assert _counts(session) == expected
+    assert _counts(session) == expected and _scoped(session) == expected_scoped
 
 
 def test_the_bounds_of_a_query_from_the_counts(session):

@@ -47,7 +47,7 @@ def upgrade() -> None:
     )
     conn = op.get_bind()
     _fill_addresses(conn)
-    search_terms.rebuild(conn)
+    search_terms.rebuild(conn, scoped=False)  # scopedterm comes with a later revision
 
 
 def _fill_addresses(conn) -> None:

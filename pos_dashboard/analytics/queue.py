@@ -7,7 +7,7 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON
@@ -19,7 +19,7 @@ from .queue_counts import COUNT_CAP, PlannedSearch
 # row_select: the export reads it here
 from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
 from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
-from .queue_search import id_in, search_condition, walk_index
+from .queue_search import id_in, scoped_counts, search_condition, walk_index
 from . import snapshot, sparse_search
 
 PAGE_SIZE_MAX = 100
@@ -87,7 +87,12 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
 def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, now: datetime, as_of: str,
                search, common) -> QueuePage:
     matched: dict[str, list[int]] = {}  # a common word's matches per status under the other filters
-    if common is not None and _narrowed(flt):
+    exact = _scoped_counts(session, flt, common)  # under one top node: read from the word counts
+    if exact == {}:  # the word does not occur under the node: nothing to walk
+        search, common = false(), None
+    elif exact is not None and sum(exact.values()) > COUNT_CAP:
+        pass  # the counts are known; the page walks its order
+    elif common is not None and _narrowed(flt):
         matched = common.status_matches(session, _conditions(session, replace(flt, status=ANY), now))
         if flt.deadline == "any" and sum(map(len, matched.values())) <= COUNT_CAP:
             # All of them are known: the page and its counts read them by id, every count exact.
@@ -118,8 +123,8 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
     elif common is not None:  # a common word: counts up to the cap (analytics/queue_counts)
         # Unless other filters narrow it, the search alone is known to match more than the cap.
         narrowed = _narrowed(flt)
-        counts = {status: len(found) for status, found in matched.items()}
-        complete = narrowed and sum(counts.values()) <= COUNT_CAP
+        counts = exact if exact is not None else {status: len(found) for status, found in matched.items()}
+        complete = exact is not None or (narrowed and sum(counts.values()) <= COUNT_CAP)
         counts = counts if complete else {}
         total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
             common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status),
@@ -153,6 +158,20 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
     return QueuePage(rows=rows, total=total, status_counts={str(k): int(v) for k, v in counts.items() if v},
                      overdue=overdue, at_risk=at_risk, as_of=as_of, counts_complete=complete,
                      counts_capped=common is not None)
+
+
+def _scoped_counts(session: Session, flt: QueueFilter, common) -> dict[str, int] | None:
+    """A common word under one top category or one top territory and no other filter: its matches
+    per status, exact, from the word counts of that node (queue_search.scoped_counts); None when
+    those do not settle every status (several forms that occur there, an address part)."""
+    if common is None or common.bounds is None or (flt.category_id is None) == (flt.territory_id is None) \
+            or _narrowed(replace(flt, category_id=None, territory_id=None)):
+        return None
+    table, node_id = (Category, flt.category_id) if flt.category_id is not None else (Territory, flt.territory_id)
+    if not _is_root(session, table, node_id):
+        return None
+    return scoped_counts(session, flt.search, common.bounds, "category" if table is Category else "territory",
+                         node_id)
 
 
 def queue_version(session: Session) -> tuple:

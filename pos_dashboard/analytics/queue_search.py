@@ -18,7 +18,7 @@ from ..domain.numbers import external_refs_for
 from ..domain.search_words import QueryWord, folded_address, marked, query_words
 from . import queue_counts
 from .queue_counts import IndexedSearch, PlannedSearch
-from .search_bounds import Bounds, search_bounds
+from .search_bounds import Bounds, scoped_bounds, search_bounds
 
 
 def fold_yo(value: str) -> str:
@@ -134,6 +134,13 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
     # A common one- or two-letter address, which SQLite's trigram table cannot read, or a database
     # without the search tables: tested row by row only.
     return row, PlannedSearch(row, row, bounds)
+
+
+def scoped_counts(session: Session, search: str, bounds: Bounds, scope: str, node_id: int) -> dict[str, int] | None:
+    """The search's matches per status under one top category or territory (`scope` "category" or
+    "territory"), when the word counts of that node settle them exactly; else None."""
+    words = query_words(search[:SEARCH_MAX].strip())
+    return scoped_bounds(session, bounds, words, scope, node_id).exact_counts() if words else None
 
 
 def open_condition():

@@ -12,12 +12,12 @@ count the page shows is read from these bounds only where they meet or pass the 
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from ..domain.models import SearchTerm
+from ..domain.models import ScopedTerm, SearchTerm
 from ..domain.search_words import QueryWord, address_terms
 from ..services.search_terms import ADDRESS, WORD
 
@@ -51,6 +51,15 @@ class Bounds:
         return max((_of(term, statuses) for term in candidates), default=0)
 
 
+    def exact_counts(self) -> PerStatus | None:
+        """The matches per status when the counts settle every status exactly, else None."""
+        statuses = {status for terms in [*self.words, *(self.address or [])] for term in terms for status in term}
+        counts = {status: self.at_least({status}) for status in statuses}
+        if any(self.at_most({status}) != n for status, n in counts.items()):
+            return None
+        return {status: n for status, n in counts.items() if n}
+
+
 def _of(counts: PerStatus, statuses: set[str] | None) -> int:
     return sum(n for status, n in counts.items() if statuses is None or status in statuses)
 
@@ -79,6 +88,21 @@ def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bou
         address=[[n for term, n in addresses.items() if run in term] for run in runs] if runs else None,
         exact_runs=runs == [address],
         present_forms=frozenset(lemmas))
+
+
+def scoped_bounds(session: Session, bounds: Bounds, words: list[QueryWord], scope: str, node_id: int) -> Bounds:
+    """`bounds` with its words counted under one top category or territory (services/search_terms:
+    `scopedterm`); the address part stays the region's (an upper bound there too)."""
+    tests = [ScopedTerm.term.in_(w.forms) for w in words]
+    tests += [and_(ScopedTerm.term >= w.prefix, ScopedTerm.term < _next(w.prefix)) for w in words if w.prefix]
+    counts: dict[str, PerStatus] = defaultdict(dict)
+    if words:
+        for term, status, n in session.execute(select(ScopedTerm.term, ScopedTerm.status, ScopedTerm.appeals).where(
+                ScopedTerm.scope == scope, ScopedTerm.node_id == node_id, or_(*tests))):
+            if n > 0:
+                counts[term][status] = n
+    return replace(bounds, words=[[n for term, n in counts.items() if term in w.forms
+                                   or (w.prefix and term.startswith(w.prefix))] for w in words])
 
 
 def _next(prefix: str) -> str:

@@ -253,6 +253,20 @@ class SearchTerm(SQLModel, table=True):
     appeals: int = 0
 
 
+class ScopedTerm(SQLModel, table=True):
+    """How many appeals of each status have a lemma of their text, per top category (`scope`
+    "category") and per top territory ("territory"; `node_id` is the top node). Kept beside
+    `SearchTerm` by services/search_terms: the queue reads a word's status counts under a top-level
+    filter from it instead of walking the filter's appeals (a word absent from a category is known at
+    once, and a common one's counts there are exact)."""
+
+    term: str = Field(sa_column=Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True))
+    scope: str = Field(sa_type=String(16), primary_key=True)
+    node_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(sa_type=String(32), primary_key=True)
+    appeals: int = 0
+
+
 class QueueVersion(SQLModel, table=True):
     """One row whose number grows in every transaction that changes an appeal: the open queues poll it."""
 

@@ -219,7 +219,8 @@ def _insert_new(conn, refs: References, batch: list[mapping.PreparedAppeal],
              "deadline_at": adopted_deadline(p.appeal, adopt_at)} for p in fresh]
     inserted = conn.execute(insert(appeal_table).returning(appeal_table.c.external_ref, appeal_table.c.id), rows)
     queue_counters.add_rows(conn, [tuple(row[column] for column in queue_counters.KEY_COLUMNS) for row in rows])
-    search_terms.add_rows(conn, [(row["status"], row["search_words"], row["search_address"]) for row in rows])
+    search_terms.add_rows(conn, [(row["status"], row["search_words"], row["search_address"], row["top_category_id"],
+                                  row["top_territory_id"]) for row in rows])
     appeal_ids = dict(inserted.all())
     events, answers = [], []
     for p in fresh:
