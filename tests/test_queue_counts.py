@@ -258,6 +258,7 @@ def test_a_common_word_under_one_top_node_is_counted_from_its_word_counts(migrat
     assert page.counts_complete and page.status_counts == exact["category"].status_counts \
         == {Status.IN_WORK.value: 7, Status.REJECTED.value: 1}
     assert page.total == 8 and [row["id"] for row in page.rows] == [row["id"] for row in exact["category"].rows]
+    assert page.counts_capped and page.totals_exact  # «Все 8», not «более 3»; overdue and at-risk stay capped
     city = _page(session, territory_id=r.t_city, search="подъезд")  # 5 open, 1 rejected in the city
     assert city.status_counts == exact["territory"].status_counts and city.total == 5
     assert sorted(row["id"] for row in city.rows) == sorted(ids["city"])

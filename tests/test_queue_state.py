@@ -168,6 +168,15 @@ def test_capped_counts_read_more_than_and_uncounted_statuses_show_no_number(sess
     state.counts_capped, state.total, state.overdue = False, 1_515, 1_200
     assert state.total_label == "1\u00a0515" and state.overdue_label == "1\u00a0200"
     assert state.page_label == f"Страница 1 из {state.page_count}"
+    # Under one top node a common word's total and chips are exact (its word counts there); the
+    # deadline counts stay capped.
+    state.counts_capped, state.totals_exact, state.counts_complete = True, True, True
+    state.status, state.total, state.status_counts = "all", 18_649, {"in_work": 17_693, "closed": 956}
+    state.overdue = cap + 1
+    chips = {chip["value"]: chip["count"] for chip in state.status_chips}
+    assert chips["all"] == "18\u00a0649" and chips["in_work"] == "17\u00a0693" and chips["closed"] == "956"
+    assert state.total_label == "18\u00a0649" and state.overdue_label == "более 1\u00a0000"
+    assert state.page_label == f"Страница 1 из {state.page_count}" and state.page_count == 373
 
 
 def test_a_reload_leaves_the_unchanged_header_out_of_the_update(session, region):

@@ -61,6 +61,9 @@ class QueuePage:
     # True under a common-word search: total, overdue and at_risk stop at COUNT_CAP + 1 («more than
     # COUNT_CAP»). Every other count is exact, however large.
     counts_capped: bool = False
+    # True when, under a common word, total and status_counts are exact all the same (read from the
+    # word counts of one top category or territory); overdue and at_risk stay capped.
+    totals_exact: bool = False
 
 
 def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_size: int = 50,
@@ -157,7 +160,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         ).select_from(Appeal).where(*without_deadline, _open(), Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
     return QueuePage(rows=rows, total=total, status_counts={str(k): int(v) for k, v in counts.items() if v},
                      overdue=overdue, at_risk=at_risk, as_of=as_of, counts_complete=complete,
-                     counts_capped=common is not None)
+                     counts_capped=common is not None, totals_exact=common is not None and exact is not None)
 
 
 def _scoped_counts(session: Session, flt: QueueFilter, common) -> dict[str, int] | None:

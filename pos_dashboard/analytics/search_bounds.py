@@ -50,7 +50,6 @@ class Bounds:
                       *(self.address[0] if self.address is not None and self.exact_runs else [])]
         return max((_of(term, statuses) for term in candidates), default=0)
 
-
     def exact_counts(self) -> PerStatus | None:
         """The matches per status when the counts settle every status exactly, else None."""
         statuses = {status for terms in [*self.words, *(self.address or [])] for term in terms for status in term}

@@ -42,6 +42,7 @@ class QueueState(AppState):
     at_risk: int = 0
     counts_complete: bool = True  # False: a common word, counted up to queue.COUNT_CAP (analytics/queue_counts)
     counts_capped: bool = False  # a common word: total, overdue and at-risk stop at queue.COUNT_CAP + 1
+    totals_exact: bool = False  # … except the total and the chips, read from one top node's word counts
     category_options: list[dict] = []
     territory_options: list[dict] = []
     own_organization: str = ""  # organisation staff see only their organisation's queue
@@ -63,17 +64,18 @@ class QueueState(AppState):
     @rx.var
     def more_pages(self) -> bool:
         """Whether «Вперёд» leads somewhere: a page beyond this one, or a full page of a capped total."""
-        return self.page + 1 < self.page_count or (self.counts_capped and self.total > queue.COUNT_CAP
-                                                      and len(self.rows) == PAGE_SIZE)
+        return self.page + 1 < self.page_count or (self.counts_capped and not self.totals_exact
+                                                      and self.total > queue.COUNT_CAP and len(self.rows) == PAGE_SIZE)
 
     @rx.var
     def page_label(self) -> str:
-        pages = "" if self.counts_capped and self.total > queue.COUNT_CAP else f" из {self.page_count}"
+        capped = self.counts_capped and not self.totals_exact and self.total > queue.COUNT_CAP
+        pages = "" if capped else f" из {self.page_count}"
         return f"Страница {self.page + 1}{pages}"
 
     @rx.var
     def total_label(self) -> str:
-        return queue_reads.count_label(self.total, self.counts_capped)
+        return queue_reads.count_label(self.total, self.counts_capped and not self.totals_exact)
 
     @rx.var
     def overdue_label(self) -> str:
@@ -94,7 +96,8 @@ class QueueState(AppState):
             values = {queue.ANY: queue.COUNT_CAP + 1, self.status: self.total}
         labels = [(queue.OPEN, "Открытые"), (queue.ANY, "Все"), *((s.value, STATUS_LABELS[s]) for s in Status)]
         return [{"value": value, "label": label,
-                 "count": queue_reads.count_label(values[value], self.counts_capped) if value in values else ""}
+                 "count": queue_reads.count_label(values[value], self.counts_capped and not self.totals_exact)
+                 if value in values else ""}
                 for value, label in labels]
 
     @rx.event
@@ -219,6 +222,7 @@ class QueueState(AppState):
         self.rows, self.total = result.rows, result.total
         self.status_counts, self.overdue, self.at_risk = result.status_counts, result.overdue, result.at_risk
         self.counts_complete, self.counts_capped = result.counts_complete, result.counts_capped
+        self.totals_exact = result.totals_exact
         self.as_of = result.as_of
         self._version, self.loading, self.error, self._stale = version, False, "", False
         self.version_mark = queue_reads.version_mark(version)
