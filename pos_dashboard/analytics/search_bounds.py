@@ -66,10 +66,8 @@ def _of(counts: PerStatus, statuses: set[str] | None) -> int:
 def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bounds:
     """`address`: the query folded as the address is (search_words.folded_address)."""
     runs = sorted(address_terms(address))
-    word_tests = [SearchTerm.term.in_(w.forms) for w in words]
-    word_tests += [and_(SearchTerm.term >= w.prefix, SearchTerm.term < _next(w.prefix)) for w in words if w.prefix]
     # Two reads: the lemmas by their key, the address terms by a scan of the address's part of it.
-    tests = [and_(SearchTerm.field == WORD, or_(*word_tests))] if words else []
+    tests = [and_(SearchTerm.field == WORD, _lemmas_of(SearchTerm.term, words))] if words else []
     if runs:
         tests.append(and_(SearchTerm.field == ADDRESS, or_(*(SearchTerm.term.contains(run, autoescape=True)
                                                              for run in runs))))
@@ -82,8 +80,7 @@ def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bou
     lemmas = {term: n for (field_, term), n in counts.items() if field_ == WORD}
     addresses = {term: n for (field_, term), n in counts.items() if field_ == ADDRESS}
     return Bounds(
-        words=[[n for term, n in lemmas.items() if term in w.forms or (w.prefix and term.startswith(w.prefix))]
-               for w in words],
+        words=_per_word(lemmas, words),
         address=[[n for term, n in addresses.items() if run in term] for run in runs] if runs else None,
         exact_runs=runs == [address],
         present_forms=frozenset(lemmas))
@@ -92,16 +89,26 @@ def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bou
 def scoped_bounds(session: Session, bounds: Bounds, words: list[QueryWord], scope: str, node_id: int) -> Bounds:
     """`bounds` with its words counted under one top category or territory (services/search_terms:
     `scopedterm`); the address part stays the region's (an upper bound there too)."""
-    tests = [ScopedTerm.term.in_(w.forms) for w in words]
-    tests += [and_(ScopedTerm.term >= w.prefix, ScopedTerm.term < _next(w.prefix)) for w in words if w.prefix]
     counts: dict[str, PerStatus] = defaultdict(dict)
     if words:
         for term, status, n in session.execute(select(ScopedTerm.term, ScopedTerm.status, ScopedTerm.appeals).where(
-                ScopedTerm.scope == scope, ScopedTerm.node_id == node_id, or_(*tests))):
+                ScopedTerm.scope == scope, ScopedTerm.node_id == node_id, _lemmas_of(ScopedTerm.term, words))):
             if n > 0:
                 counts[term][status] = n
-    return replace(bounds, words=[[n for term, n in counts.items() if term in w.forms
-                                   or (w.prefix and term.startswith(w.prefix))] for w in words])
+    return replace(bounds, words=_per_word(counts, words))
+
+
+def _lemmas_of(column, words: list[QueryWord]):
+    """The lemmas the query words match: their forms by key, a prefix as one range of the key."""
+    tests = [column.in_(w.forms) for w in words]
+    tests += [and_(column >= w.prefix, column < _next(w.prefix)) for w in words if w.prefix]
+    return or_(*tests)
+
+
+def _per_word(lemmas: dict[str, PerStatus], words: list[QueryWord]) -> list[list[PerStatus]]:
+    """Per query word, the counts of the lemmas it matches."""
+    return [[n for term, n in lemmas.items() if term in w.forms or (w.prefix and term.startswith(w.prefix))]
+            for w in words]
 
 
 def _next(prefix: str) -> str:

@@ -86,13 +86,11 @@ def _count(deltas: Counter, scoped: Counter, row: tuple, sign: int) -> None:
 def _apply(conn: Connection, deltas: Counter, scoped: Counter) -> None:
     # Sorted: two writers touching the same terms take their rows in one order (the services'
     # writers are serialised by the queue version row first anyway).
-    changes = [{"field": f, "term": t, "status": s, "n": n} for (f, t, s), n in sorted(deltas.items()) if n]
-    for start in range(0, len(changes), _BATCH):
-        conn.execute(_ADD, changes[start:start + _BATCH])
-    changes = [{"term": t, "scope": sc, "node_id": node, "status": s, "n": n}
-               for (t, sc, node, s), n in sorted(scoped.items()) if n]
-    for start in range(0, len(changes), _BATCH):
-        conn.execute(_ADD_SCOPED, changes[start:start + _BATCH])
+    for statement, columns, counter in ((_ADD, ("field", "term", "status"), deltas),
+                                        (_ADD_SCOPED, ("term", "scope", "node_id", "status"), scoped)):
+        changes = [{**dict(zip(columns, key)), "n": n} for key, n in sorted(counter.items()) if n]
+        for start in range(0, len(changes), _BATCH):
+            conn.execute(statement, changes[start:start + _BATCH])
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
