@@ -147,11 +147,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         overdue = at_risk = 0
     elif common is not None:
         without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
-        overdue = common.capped_count(session, [*without_deadline, Appeal.deadline_at < now], open_only=True,
-                                      walk=open_walk)
-        at_risk = common.capped_count(session, [*without_deadline, Appeal.deadline_at >= now,
-                                                Appeal.deadline_at <= now + AT_RISK_HORIZON], open_only=True,
-                                      walk=open_walk)
+        overdue, at_risk = common.deadline_counts(session, without_deadline, now, now + AT_RISK_HORIZON, open_walk)
     else:
         without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
         overdue, at_risk = session.execute(select(
