@@ -14,7 +14,7 @@ count the page shows is read from these bounds only where they meet or pass the 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union_all
 from sqlmodel import Session
 
 from ..domain.models import ScopedTerm, SearchTerm
@@ -66,17 +66,18 @@ def _of(counts: PerStatus, statuses: set[str] | None) -> int:
 def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bounds:
     """`address`: the query folded as the address is (search_words.folded_address)."""
     runs = sorted(address_terms(address))
-    # Two reads: the lemmas by their key, the address terms by a scan of the address's part of it.
+    # The lemmas by their key, the address terms by a scan of the address's part of it: two reads
+    # of one round trip.
     tests = [and_(SearchTerm.field == WORD, _lemmas_of(SearchTerm.term, words))] if words else []
     if runs:
         tests.append(and_(SearchTerm.field == ADDRESS, or_(*(SearchTerm.term.contains(run, autoescape=True)
                                                              for run in runs))))
+    reads = [select(SearchTerm.field, SearchTerm.term, SearchTerm.status, SearchTerm.appeals).where(test)
+             for test in tests]
     counts: dict[tuple[str, str], PerStatus] = defaultdict(dict)
-    for test in tests:
-        for field_, term, status, n in session.execute(
-                select(SearchTerm.field, SearchTerm.term, SearchTerm.status, SearchTerm.appeals).where(test)):
-            if n > 0:
-                counts[(field_, term)][status] = n
+    for field_, term, status, n in session.execute(union_all(*reads)) if reads else ():
+        if n > 0:
+            counts[(field_, term)][status] = n
     lemmas = {term: n for (field_, term), n in counts.items() if field_ == WORD}
     addresses = {term: n for (field_, term), n in counts.items() if field_ == ADDRESS}
     return Bounds(
