@@ -147,7 +147,8 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         overdue = at_risk = 0
     elif common is not None:
         without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
-        overdue, at_risk = common.deadline_counts(session, without_deadline, now, now + AT_RISK_HORIZON, open_walk)
+        overdue, at_risk = common.deadline_counts(session, without_deadline, now, now + AT_RISK_HORIZON, open_walk,
+                                                  narrowed=_narrowed(replace(flt, deadline="any")))
     else:
         without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
         overdue, at_risk = session.execute(select(
