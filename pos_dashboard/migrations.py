@@ -28,8 +28,8 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Search structures made only by migrations are not in the models, so autogenerate and the
     drift check leave them out: PostgreSQL trigram and word indexes (`*_trgm`, `*_fts`), SQLite's
     covering indexes of the search's walks (`*_covering`), PostgreSQL's deadline orders of a top
-    node (`*_walk`), PostgreSQL's generated `appeal.search_vector`, and SQLite's FTS5 tables (`appeal_fts`, `appeal_fts_words` and
-    their shadow tables)."""
+    node (`*_walk`), PostgreSQL's generated `appeal.search_vector`, and SQLite's FTS5 tables
+    (`appeal_fts`, `appeal_fts_words` and their shadow tables)."""
     if name is None:
         return True
     if type_ == "column" and name == "search_vector":
