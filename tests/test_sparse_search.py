@@ -15,7 +15,8 @@ from .test_queue_counts import _page, _region, _scaled, migrated  # noqa: F401  
 
 def _settings(session) -> tuple:
     return session.execute(text("SELECT current_setting('statement_timeout'), current_setting('enable_seqscan'), "
-                                "current_setting('work_mem'), current_setting('enable_bitmapscan')")).one()
+                                "current_setting('work_mem'), current_setting('enable_bitmapscan'), "
+                                "current_setting('random_page_cost')")).one()
 
 
 def _slow_walks(monkeypatch) -> list[str]:
