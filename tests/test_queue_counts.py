@@ -124,8 +124,7 @@ def test_the_open_queue_by_deadline_reads_the_partial_index(migrated, monkeypatc
     statement, parameters = next((s, p) for s, p in statements if "ORDER BY appeal.deadline_at" in s)
     session.commit()  # ends the read: the drop below needs the table to itself
     if engine.dialect.name == "sqlite":  # INDEXED BY fails («no query solution») where it cannot serve
-        at = statement.rindex("FROM appeal")  # the page's ids: the innermost read
-        forced = statement[:at] + "FROM appeal INDEXED BY ix_appeal_open_deadline" + statement[at + len("FROM appeal"):]
+        forced = statement.replace("FROM appeal ", "FROM appeal INDEXED BY ix_appeal_open_deadline ", 1)
         with engine.connect() as conn:
             plan = " ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + forced, parameters))
         assert "ix_appeal_open_deadline" in plan and "TEMP B-TREE" not in plan, plan
