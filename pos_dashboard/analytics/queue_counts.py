@@ -15,7 +15,8 @@ leaves, at most OPEN_IDS_MAX); otherwise by walking the filter's rows and testin
 (`IndexedSearch`), when the other filters leave more than FILTER_WALK_MAX appeals, reads the FTS5
 matches newest first instead (open appeals are the recent ones) joined to their appeal, and the read
 stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner estimates the words' share from
-the statistics of the stored tsvector).
+the statistics of the stored tsvector), or, under other filters, reads the filter's rows first and
+tests them by id (`PlannedSearch.deadline_counts`: overdue and at risk in one statement).
 """
 
 from contextlib import contextmanager
