@@ -104,7 +104,7 @@ def explain(scenarios, analyze: bool = False) -> None:
         print(f"\n## {name}")
         with engine.connect() as conn:
             for statement, parameters in captured:
-                if not statement.lstrip().upper().startswith("SELECT"):
+                if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                     continue
                 sqlite = engine.dialect.name == "sqlite"
                 prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN "

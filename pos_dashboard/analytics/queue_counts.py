@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from ..domain.enums import OPEN_STATUS_VALUES
 from ..domain.models import Appeal
+from . import deadline_range
 from .pg_settings import local_settings
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class PlannedSearch:
     open_condition: object = None
     open_test: object = None
     open_status: object = None  # the open statuses as the partial indexes' predicate reads
+    ranged: object = None  # the words as their index reads them with a range of deadlines (queue_search._ranged)
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the page walks its order testing rows; under other filters the open
@@ -90,7 +92,14 @@ class PlannedSearch:
         most that many and more by one, and counts by the route their number chooses: those rows
         tested by id, or the open matches when the rows are more. `narrowed`: `conditions` hold
         other filters than the open statuses; without them the rows are walked as they come (the
-        open appeals' deadline index, which the planner finds; tested by id they cost 2 ms more at 1M)."""
+        open appeals' deadline index, which the planner finds; tested by id they cost 2 ms more at 1M).
+        A search its word index reads within a range of deadlines (`ranged`) is counted from it
+        instead (analytics/deadline_range)."""
+        if self.ranged is not None and self.open_status is not None:
+            overdue, at_risk = deadline_range.due_counts(session, [self.open_status, self.ranged], conditions, now,
+                                                         horizon)
+            return min(overdue, COUNT_CAP + 1), min(at_risk, COUNT_CAP + 1)
+
         def ranges(deadline):
             return deadline < now, and_(deadline >= now, deadline <= horizon)
         most = _open_most(self.bounds)

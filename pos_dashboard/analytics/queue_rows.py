@@ -91,11 +91,13 @@ def row_select():
 
 
 def page_rows(session, conditions, sort, offset, limit, now, index: str | None = None,
-              plan: str | None = None) -> list[dict]:
+              plan: str | None = None, ids: list[int] | None = None) -> list[dict]:
     """One page of rows. `index` names the SQLite index to read (a common word's page walks the
     deadline order; a top category and a top territory, their joint index); `plan` is order_plan's
-    choice for the filter, when its size is known (a walk of a creation index overrides `index`)."""
-    ids = _page_ids(session, conditions, sort, offset, limit, index, plan)
+    choice for the filter, when its size is known (a walk of a creation index overrides `index`);
+    `ids`: the page's appeals in order, when the caller has read them (analytics/deadline_range)."""
+    if ids is None:
+        ids = _page_ids(session, conditions, sort, offset, limit, index, plan)
     if not ids:
         return []
     stmt = row_select().where(Appeal.id.in_(ids))

@@ -1,0 +1,61 @@
+"""PostgreSQL: a common word's page by deadline, read from the word index within a range of deadlines.
+
+A common word's page walks the filter's deadline order testing each row for the word
+(analytics/queue_counts). Where the word is rare among the earliest deadlines that reads thousands
+of rows: «подъезд», all statuses, at 5M, 13.5k rows for a page of 50 (14 ms), as the oldest appeals
+were about other things. The word indexes hold the deadline (revision a4d8f2b6c9e1), so the page is
+read in two steps instead: the deadline of the filter's SPAN_PER_ROW × (rows the page needs)-th
+appeal in deadline order (an index-only read, 1.5 ms for 20k), then the word's matches due up to
+it, from the word index, sorted (3.3 ms). When fewer than the page needs lie there, the range is
+widened WIDEN times once; then, or when the filter holds fewer appeals than the range, the page
+walks as before (None).
+"""
+
+from sqlalchemy import and_, func, select
+from sqlmodel import Session
+
+from ..domain.models import Appeal
+
+SPAN_PER_ROW = 400  # appeals in the range per row the page needs: a word in one appeal of 400 there
+WIDEN = 4
+SPAN_MAX = 100_000  # a wider range costs about what the walk does (0.17 µs an entry against 1.2 µs a row)
+
+
+def page_ids(session: Session, conditions: list, word_test, offset: int, limit: int) -> list[int] | None:
+    """The ids of the page (`offset`, `limit`) of the appeals under `conditions` that `word_test`
+    (the words as the word index reads them) matches, by deadline, or None: walk them instead."""
+    need = offset + limit
+    for span in (need * SPAN_PER_ROW, need * SPAN_PER_ROW * WIDEN):
+        if span > SPAN_MAX:
+            return None
+        last = session.execute(select(Appeal.deadline_at).where(*conditions, Appeal.deadline_at.is_not(None))
+                               .order_by(Appeal.deadline_at).offset(span).limit(1)).scalar()
+        if last is None:  # the filter holds fewer: its walk reads at most those
+            return None
+        # Ordered by an expression no index follows: the planner reads the word index and sorts the
+        # matches, rather than walking the deadline order.
+        ids = list(session.execute(
+            select(Appeal.id).where(*conditions, word_test, Appeal.deadline_at <= last)
+            .order_by(func.coalesce(Appeal.deadline_at, Appeal.deadline_at), Appeal.id)
+            .offset(offset).limit(limit)).scalars())
+        if len(ids) == limit:
+            return ids
+    return None
+
+
+def due_counts(session: Session, tests: list, conditions: list, now, horizon) -> tuple[int, int]:
+    """(overdue, at risk), exact: the appeals `tests` match (the open statuses and the words, which
+    the open appeals' word index reads with their deadline) under `conditions`, due before `now`,
+    and from `now` to `horizon`, in one statement. The matches due before `now` and before `horizon`
+    are read from the index and only those rows are tested for `conditions` («подъезд» at 5M: 430
+    overdue matches in 1.2 ms, where testing the 7.5k open appeals due before the horizon one by one
+    took 12 ms). At risk is their difference: the index reads a range from its first deadline on
+    (btree_gin reads `>= now` and `<= horizon` as two ranges, the first holding every later
+    deadline: 17 ms). Counted whole, and `conditions` kept out of the index conditions: under a
+    LIMIT, or with them as index conditions, the planner walked the deadline order, taking the open
+    appeals due before `now` for a few (the deadline's statistics are the closed appeals')."""
+    tested = [and_(*conditions).is_(True)] if conditions else []
+    before, by_horizon = session.execute(select(*(
+        select(func.count()).select_from(Appeal).where(*tests, due, *tested).scalar_subquery()
+        for due in (Appeal.deadline_at < now, Appeal.deadline_at <= horizon)))).one()
+    return before, by_horizon - before

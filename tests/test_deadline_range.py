@@ -1,0 +1,105 @@
+"""A common word's page by deadline of the whole region, read on PostgreSQL from the word index within
+a range of deadlines (analytics/deadline_range, revision a4d8f2b6c9e1): the same rows in the same
+order as the walk of the deadline order, whichever step finds them (the first range, the widened
+one, or the walk when the filter holds fewer appeals than the range); SQLite walks its covering
+index. Sizes scaled down as in test_queue_counts."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from pos_dashboard.analytics import deadline_range, queue_counts
+from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
+from pos_dashboard.domain.models import Appeal
+
+from .factories import T0, hours, submit
+from .sql_capture import captured_statements
+from .test_queue_counts import _region, _scaled, migrated  # noqa: F401  (the fixture)
+
+PROBE = re.compile(r"SELECT appeal\.deadline_at FROM appeal .*ORDER BY appeal\.deadline_at")
+RANGED = "ORDER BY coalesce(appeal.deadline_at, appeal.deadline_at)"
+
+
+def _with_deadlines(session, r, ids, others_first: int):
+    """The region's appeals, plus `others_first` appeals about other things due before all of them;
+    every appeal gets its own deadline (the word's appeals later ones), the rejected one none."""
+    early = [submit(session, r, text=f"Не убран снег во дворе {i}", now=T0 + hours(11)) for i in range(others_first)]
+    ordered = [*early, *ids["other"], *ids["city"], *ids["rural"]]
+    for position, appeal_id in enumerate(ordered):
+        session.get(Appeal, appeal_id).deadline_at = T0 + timedelta(days=40, hours=position)
+    session.get(Appeal, ids["rejected"]).deadline_at = None
+    session.commit()
+
+
+def _expected(session, status: str) -> list[int]:
+    """The walk's order, computed here: the word's appeals by deadline, those without one last."""
+    rows = [a for a in session.query(Appeal).all() if "одъезд" in a.text and (status == "all" or a.status == status)]
+    return [a.id for a in sorted(rows, key=lambda a: (a.deadline_at is None, a.deadline_at or T0, a.id))]
+
+
+@pytest.mark.parametrize(("others_first", "span", "route"), [
+    (0, 2, "first range"),  # the first 4 appeals by deadline hold 2 of the word's
+    (5, 1, "widened range"),  # the first 3 hold none, the first 9 hold the page
+    (0, 50, "walk"),  # the region holds fewer appeals than the range
+], ids=["first-range", "widened", "walked"])
+def test_a_common_words_page_by_deadline_is_the_walks_page(migrated, monkeypatch, others_first, span, route):
+    engine, session = migrated
+    r, ids = _region(session)
+    _with_deadlines(session, r, ids, others_first)
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
+    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", span)
+    expected = _expected(session, "all")
+    for page in range(4):
+        with captured_statements(engine) as statements:
+            found = fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=page, page_size=2,
+                                     now=T0 + hours(13))
+        assert [row["id"] for row in found.rows] == expected[page * 2:page * 2 + 2], (page, route)
+        if engine.dialect.name != "postgresql" or page > 0:
+            continue
+        probes = [s for s, _ in statements if PROBE.search(" ".join(s.split()))]
+        ranged = [s for s, _ in statements if RANGED in s]
+        if route == "walk":
+            assert len(probes) == 1 and not ranged, statements
+        else:
+            assert len(probes) == len(ranged) == (1 if route == "first range" else 2), statements
+    closed = fetch_queue_page(session, QueueFilter(status="rejected", search="подъезд"), page=0, page_size=2,
+                              now=T0 + hours(13))
+    assert [row["id"] for row in closed.rows] == _expected(session, "rejected")
+
+
+def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monkeypatch):
+    """PostgreSQL: the page's matches within the range, and the overdue and at-risk counts, are read
+    from the word indexes with the deadline as an index condition (a b-tree of the deadline or a
+    walk would read every appeal of the range); the counts test the other filters on those rows."""
+    engine, session = migrated
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's word indexes; SQLite walks its covering index")
+    r, ids = _region(session)
+    _with_deadlines(session, r, ids, 6)
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
+    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", 2)
+    with captured_statements(engine) as statements:
+        fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=0, page_size=2, now=T0 + hours(13))
+        fetch_queue_page(session, QueueFilter(territory_id=r.t_city, search="подъезд"), page=0, page_size=2,
+                         now=T0 + hours(13))
+    ranged = [(s, p) for s, p in statements if RANGED in s]
+    counts = [(s, p) for s, p in statements if s.count("count(*)") == 2 and "deadline_at <= %(" in s]
+    assert ranged and len(counts) == 2, statements
+    session.commit()
+    with engine.connect() as conn, conn.begin() as transaction:
+        # A dozen appeals: the planner would read any index. Without the b-trees, the word index
+        # answers the range itself (the words' indexes before it could not).
+        for name in conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'appeal' AND indexdef "
+                                         "NOT LIKE '%%USING gin%%' AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+                                         ).scalars():
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for (statement, parameters), index in [*((s, "ix_appeal_vector_deadline_fts") for s in ranged[:1]),
+                                               *((s, "ix_appeal_open_vector_deadline_fts") for s in counts)]:
+            plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+            scans = re.findall(r"Bitmap Index Scan on (\w+)[^\n]*\n\s+Index Cond: ([^\n]+)", plan)
+            assert scans and all(name == index and "search_vector @@" in cond and "deadline_at" in cond
+                                 for name, cond in scans), plan
+            assert "top_territory_id = " not in " ".join(cond for _, cond in scans), plan
+        transaction.rollback()
