@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from pos_dashboard.analytics import deadline_range, queue_counts
+from pos_dashboard.analytics import deadline_range, queue_search
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.domain.models import Appeal
 
@@ -103,3 +103,24 @@ def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monke
                                  for name, cond in scans), plan
             assert "top_territory_id = " not in " ".join(cond for _, cond in scans), plan
         transaction.rollback()
+
+
+@pytest.mark.parametrize("begun_max", [16, 0], ids=["as-lemmas", "as-a-beginning"])
+def test_a_beginning_is_read_as_the_lemmas_it_begins(migrated, monkeypatch, begun_max):
+    """A word the dictionary does not know («подъез») matches the lemmas it begins. On PostgreSQL it is
+    read as those lemmas when few (queue_search._present: the term counts know them), so that the
+    word index reads them as keys, within a range of deadlines too; the rows are the same either way."""
+    engine, session = migrated
+    r, ids = _region(session)
+    _with_deadlines(session, r, ids, 0)
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
+    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", 2)
+    monkeypatch.setattr(queue_search, "BEGUN_LEMMAS_MAX", begun_max)
+    with captured_statements(engine) as statements:
+        found = fetch_queue_page(session, QueueFilter(status="all", search="подъез"), page=0, page_size=2,
+                                 now=T0 + hours(13))
+    assert [row["id"] for row in found.rows] == _expected(session, "all")[:2]
+    if engine.dialect.name == "postgresql":
+        queries = {str(v) for _, p in statements for k, v in (p or {}).items() if k.startswith("to_tsquery")}
+        assert queries == ({"(подъезд)"} if begun_max else {"(подъез:*)"}), queries
+        assert any(RANGED in s for s, _ in statements) == bool(begun_max)
