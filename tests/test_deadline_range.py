@@ -12,8 +12,9 @@ import pytest
 from pos_dashboard.analytics import deadline_range, queue_search
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.domain.models import Appeal
+from pos_dashboard.services import appeals
 
-from .factories import T0, hours, submit
+from .factories import T0, build_region, hours, submit
 from .sql_capture import captured_statements
 from .test_queue_counts import _region, _scaled, migrated  # noqa: F401  (the fixture)
 
@@ -88,13 +89,8 @@ def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monke
     assert ranged and len(counts) == 2, statements
     session.commit()
     with engine.connect() as conn, conn.begin() as transaction:
-        # A dozen appeals: the planner would read any index. Without the b-trees, the word index
-        # answers the range itself (the words' indexes before it could not).
-        for name in conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'appeal' AND indexdef "
-                                         "NOT LIKE '%%USING gin%%' AND indexname NOT IN (SELECT conname FROM pg_constraint)"
-                                         ).scalars():
-            conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        _drop_btrees(conn)
+        conn.exec_driver_sql("DROP INDEX ix_appeal_open_address_deadline_trgm")  # it holds the deadline too
         for (statement, parameters), index in [*((s, "ix_appeal_vector_deadline_fts") for s in ranged[:1]),
                                                *((s, "ix_appeal_open_vector_deadline_fts") for s in counts)]:
             plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
@@ -124,3 +120,50 @@ def test_a_beginning_is_read_as_the_lemmas_it_begins(migrated, monkeypatch, begu
         queries = {str(v) for _, p in statements for k, v in (p or {}).items() if k.startswith("to_tsquery")}
         assert queries == ({"(подъезд)"} if begun_max else {"(подъез:*)"}), queries
         assert any(RANGED in s for s, _ in statements) == bool(begun_max)
+
+
+def test_a_streets_overdue_and_at_risk_counts_read_the_address_with_the_deadline(migrated, monkeypatch):
+    """A street in the text of some appeals and the address of others: its overdue and at-risk counts
+    are exact, read on PostgreSQL in one statement from the open appeals' word and address indexes,
+    which hold the deadline (revision a4d8f2b6c9e1; at 5M the planner reads both with the deadline
+    as an index condition: README, «Stop 25»)."""
+    engine, session = migrated
+    r = build_region(session)
+    now = T0 + hours(13)
+    in_text = [submit(session, r, text=f"Во дворе на Садовой мусор {i}", now=T0 + hours(i)) for i in range(3)]
+    in_address = [submit(session, r, text=f"Не вывозят мусор {i}", address=f"ул. Садовая, д. {i}", now=T0 + hours(i))
+                  for i in range(3)]
+    others = [submit(session, r, text=f"Яма на дороге {i}", address=f"ул. Мира, д. {i}", now=T0 + hours(6 + i))
+              for i in range(3)]
+    for appeal_id in [*in_text, *in_address, *others]:
+        appeals.perform(session, actor=r.coordinator, appeal_id=appeal_id, action="approve_moderation",
+                        now=T0 + hours(12))
+    due = {in_text[0]: now - hours(2), in_address[0]: now - hours(1), in_address[1]: now + hours(3),
+           in_text[1]: now + hours(200), **dict.fromkeys(others, now - hours(1))}
+    for appeal_id, deadline in due.items():
+        session.get(Appeal, appeal_id).deadline_at = deadline
+    session.commit()
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000, cap=10)
+    with captured_statements(engine) as statements:
+        page = fetch_queue_page(session, QueueFilter(search="Садовая"), page=0, page_size=50, now=now)
+    assert page.counts_capped and (page.overdue, page.at_risk) == (2, 1)
+    if engine.dialect.name != "postgresql":
+        return
+    counts = [s for s, _ in statements if s.count("count(*)") == 2 and "deadline_at <= %(" in s]
+    assert len(counts) == 1 and "search_address LIKE" in counts[0], statements
+    with engine.connect() as conn:  # both indexes the count may read hold the deadline
+        definitions = dict(conn.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+            "('ix_appeal_open_vector_deadline_fts', 'ix_appeal_open_address_deadline_trgm')").all())
+    assert len(definitions) == 2 and all("deadline_at)" in d and "WHERE" in d for d in definitions.values())
+
+
+def _drop_btrees(conn) -> None:
+    """In a transaction rolled back after: a dozen appeals, and the planner would read any index.
+    Without the b-trees (and no sequential scan), the search indexes answer the range themselves
+    (the ones before revision a4d8f2b6c9e1 could not)."""
+    for name in conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'appeal' AND indexdef "
+                                     "NOT LIKE '%%USING gin%%' AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+                                     ).scalars():
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")

@@ -45,7 +45,7 @@ def test_text_search_structures_exist_for_each_backend(migrated):
     trigram = {index["name"] for index in inspector.get_indexes("appeal") if index["name"].endswith("_trgm")}
     words = {index["name"] for index in inspector.get_indexes("appeal") if index["name"].endswith("_fts")}
     if engine.dialect.name == "postgresql":
-        assert trigram == {"ix_appeal_text_trgm", "ix_appeal_search_address_trgm", "ix_appeal_open_address_trgm"}
+        assert trigram == {"ix_appeal_text_trgm", "ix_appeal_search_address_trgm", "ix_appeal_open_address_deadline_trgm"}
         assert words == {"ix_appeal_vector_deadline_fts", "ix_appeal_open_vector_deadline_fts"}
     else:
         assert not trigram and not words

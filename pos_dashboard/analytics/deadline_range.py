@@ -44,10 +44,11 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
 
 
 def due_counts(session: Session, tests: list, conditions: list, now, horizon) -> tuple[int, int]:
-    """(overdue, at risk), exact: the appeals `tests` match (the open statuses and the words, which
-    the open appeals' word index reads with their deadline) under `conditions`, due before `now`,
-    and from `now` to `horizon`, in one statement. The matches due before `now` and before `horizon`
-    are read from the index and only those rows are tested for `conditions` («подъезд» at 5M: 430
+    """(overdue, at risk), exact: the appeals `tests` match (the open statuses and the search, which
+    the open appeals' indexes of the lemmas and the address read with their deadline) under
+    `conditions`, due before `now`, and from `now` to `horizon`, in one statement. The matches due
+    before `now` and before `horizon` are read from the indexes and only those rows are tested for
+    `conditions` («подъезд» at 5M: 430
     overdue matches in 1.2 ms, where testing the 7.5k open appeals due before the horizon one by one
     took 12 ms). At risk is their difference: the index reads a range from its first deadline on
     (btree_gin reads `>= now` and `<= horizon` as two ranges, the first holding every later

@@ -167,8 +167,8 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     one: read from the word index within a range of deadlines (analytics/deadline_range). Not for
     the open appeals (their deadline order begins with the recent ones, where a common word is as
     common as anywhere: 50 matches in about 700 rows), nor under a narrowing filter (the node's own
-    deadline order), nor for a search the index cannot read so (PlannedSearch.ranged)."""
-    if not isinstance(common, PlannedSearch) or common.ranged is None or flt.sort != "deadline" \
+    deadline order), nor for a search the indexes cannot read so (PlannedSearch.ranged_everywhere)."""
+    if not isinstance(common, PlannedSearch) or not common.ranged_everywhere or flt.sort != "deadline" \
             or _narrowed(flt) or _open_only(flt.status):
         return None
     return deadline_range.page_ids(session, _conditions(session, flt, now), common.ranged, offset, limit)

@@ -63,7 +63,10 @@ class PlannedSearch:
     open_condition: object = None
     open_test: object = None
     open_status: object = None  # the open statuses as the partial indexes' predicate reads
-    ranged: object = None  # the words as their index reads them with a range of deadlines (queue_search._ranged)
+    # The search as the open appeals' indexes read it within a range of deadlines, and whether those of
+    # every appeal do too (queue_search._ranged).
+    ranged: object = None
+    ranged_everywhere: bool = False
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the page walks its order testing rows; under other filters the open
@@ -93,8 +96,8 @@ class PlannedSearch:
         tested by id, or the open matches when the rows are more. `narrowed`: `conditions` hold
         other filters than the open statuses; without them the rows are walked as they come (the
         open appeals' deadline index, which the planner finds; tested by id they cost 2 ms more at 1M).
-        A search its word index reads within a range of deadlines (`ranged`) is counted from it
-        instead (analytics/deadline_range)."""
+        A search the open appeals' indexes read within a range of deadlines (`ranged`) is counted
+        from them instead (analytics/deadline_range)."""
         if self.ranged is not None and self.open_status is not None:
             overdue, at_risk = deadline_range.due_counts(session, [self.open_status, self.ranged], conditions, now,
                                                          horizon)

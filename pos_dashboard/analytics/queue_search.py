@@ -117,10 +117,11 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
         # The open matches are read first, alone (MATERIALIZED): beside other filters the planner
         # would read the GIN index of every appeal, or drop the open condition from their index.
         tested = row.is_(True)
+        ranged, everywhere = _ranged(session, words_row, address_row, present)
         open_matches = select(Appeal.id).where(open_condition(), row).cte("open_match").prefix_with("MATERIALIZED")
         return tested, PlannedSearch(condition if condition is not None and len(words) > 1 else tested, tested,
                                      bounds, open_condition=Appeal.id.in_(select(open_matches.c.id)), open_test=row,
-                                     open_status=open_condition(), ranged=_ranged(session, words_row, address_row, present))
+                                     open_status=open_condition(), ranged=ranged, ranged_everywhere=everywhere)
     if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
                                                                   or len(address) >= 3):
         common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None, words_row=words_row,
@@ -151,15 +152,16 @@ def _present(word: QueryWord, bounds: Bounds | None, begun_as_lemmas: bool) -> Q
     return QueryWord(forms, word.prefix)
 
 
-def _ranged(session: Session, words_row, address_row, words: list[QueryWord]):
-    """PostgreSQL: the words as their index reads them within a range of deadlines (it holds the
-    deadline: revision a4d8f2b6c9e1), or None: an address part (its trigram index does not hold the
-    deadline), a word read as a beginning (the index then reads every lemma it begins: 75 ms at 5M
-    with a range), or no stored tsvector."""
-    if words_row is None or address_row is not None or any(w.prefix for w in words) \
-            or not has_search_vector(session.get_bind()):
-        return None
-    return words_row
+def _ranged(session: Session, words_row, address_row, words: list[QueryWord]) -> tuple[object, bool]:
+    """PostgreSQL: (the search as the open appeals' indexes read it within a range of deadlines, or
+    None; whether the indexes of every appeal read it so too). Their word indexes hold the deadline
+    and so does the open appeals' address index (revision a4d8f2b6c9e1), not the address index of
+    every appeal. None for a word read as a beginning (the index then reads every lemma it begins:
+    75 ms at 5M with a range), or without the stored tsvector."""
+    if any(w.prefix for w in words) or (words_row is not None and not has_search_vector(session.get_bind())):
+        return None, False
+    row = or_(*(part for part in (words_row, address_row) if part is not None))
+    return (row, address_row is None) if words_row is not None or address_row is not None else (None, False)
 
 
 def scoped_counts(session: Session, search: str, bounds: Bounds, scope: str, node_id: int) -> dict[str, int] | None:
