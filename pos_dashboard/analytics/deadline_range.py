@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from ..domain.models import Appeal
+from .pg_settings import local_settings
 
 SPAN_PER_ROW = 400  # appeals in the range per row the page needs: a word in one appeal of 400 there
 WIDEN = 4
@@ -32,12 +33,15 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
                                .order_by(Appeal.deadline_at).offset(span).limit(1)).scalar()
         if last is None:  # the filter holds fewer: its walk reads at most those
             return None
-        # Ordered by an expression no index follows: the planner reads the word index and sorts the
-        # matches, rather than walking the deadline order.
-        ids = list(session.execute(
-            select(Appeal.id).where(*conditions, word_test, Appeal.deadline_at <= last)
-            .order_by(func.coalesce(Appeal.deadline_at, Appeal.deadline_at), Appeal.id)
-            .offset(offset).limit(limit)).scalars())
+        # Ordered by an expression no index follows, and no plain index scan: the planner reads the
+        # word index and sorts the matches. Else it walked the deadline order, or, at 1M where the
+        # deadline follows the table's order, read the range by the deadline's b-tree and tested
+        # each of its 20k rows for the word (29 ms, against 3.8 ms from the word index).
+        with local_settings(session, enable_indexscan="off"):
+            ids = list(session.execute(
+                select(Appeal.id).where(*conditions, word_test, Appeal.deadline_at <= last)
+                .order_by(func.coalesce(Appeal.deadline_at, Appeal.deadline_at), Appeal.id)
+                .offset(offset).limit(limit)).scalars())
         if len(ids) == limit:
             return ids
     return None
