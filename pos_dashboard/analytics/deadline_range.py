@@ -1,14 +1,16 @@
-"""PostgreSQL: a common word's page by deadline, read from the word index within a range of deadlines.
+"""PostgreSQL: a common search's appeals within a range of deadlines, read from the search indexes,
+which hold the deadline (revision a4d8f2b6c9e1).
 
-A common word's page walks the filter's deadline order testing each row for the word
+The page: a common word's page walks the filter's deadline order testing each row for the word
 (analytics/queue_counts). Where the word is rare among the earliest deadlines that reads thousands
 of rows: «подъезд», all statuses, at 5M, 13.5k rows for a page of 50 (14 ms), as the oldest appeals
-were about other things. The word indexes hold the deadline (revision a4d8f2b6c9e1), so the page is
-read in two steps instead: the deadline of the filter's SPAN_PER_ROW × (rows the page needs)-th
-appeal in deadline order (an index-only read, 1.5 ms for 20k), then the word's matches due up to
-it, from the word index, sorted (3.3 ms). When fewer than the page needs lie there, the range is
-widened WIDEN times once; then, or when the filter holds fewer appeals than the range, the page
-walks as before (None).
+were about other things. So the page is read in two steps instead: the deadline of the filter's
+SPAN_PER_ROW × (rows the page needs)-th appeal in deadline order (an index-only read, 1 ms for
+20k), then the word's matches due up to it, from the word index, sorted (4 ms). When fewer than
+the page needs lie there, the range is widened WIDEN times once; then, or when the filter holds
+fewer appeals than the range, the page walks as before (None).
+
+The counts: overdue and at risk are the open matches due before a moment (due_counts).
 """
 
 from sqlalchemy import and_, func, select
@@ -52,9 +54,8 @@ def due_counts(session: Session, tests: list, conditions: list, now, horizon) ->
     the open appeals' indexes of the lemmas and the address read with their deadline) under
     `conditions`, due before `now`, and from `now` to `horizon`, in one statement. The matches due
     before `now` and before `horizon` are read from the indexes and only those rows are tested for
-    `conditions` («подъезд» at 5M: 430
-    overdue matches in 1.2 ms, where testing the 7.5k open appeals due before the horizon one by one
-    took 12 ms). At risk is their difference: the index reads a range from its first deadline on
+    `conditions` («подъезд» at 5M: 430 overdue matches in 1.2 ms, where testing the 7.5k open
+    appeals due before the horizon one by one took 12 ms). At risk is their difference: the index reads a range from its first deadline on
     (btree_gin reads `>= now` and `<= horizon` as two ranges, the first holding every later
     deadline: 17 ms). Counted whole, and `conditions` kept out of the index conditions: under a
     LIMIT, or with them as index conditions, the planner walked the deadline order, taking the open
