@@ -10,7 +10,7 @@ from sqlmodel import Session
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.db import make_engine
 from pos_dashboard.demo.generator import DemoOptions, load_demo
-from pos_dashboard.domain.search_words import document_words, lemmas, marked, query_words
+from pos_dashboard.domain.search_words import document_words, lemmas, marked, marked_run, query_words
 from pos_dashboard.importers.spb import import_spb
 from pos_dashboard.migrations import drop_everything, rebuild_sqlite_search, upgrade
 
@@ -68,7 +68,18 @@ def _check_searches(session, now):
     page = fetch_queue_page(session, QueueFilter(status="all", search="снег двор"), page=0, page_size=50, now=now)
     assert [[p, f] for p, f in page.rows[0]["text_parts"] if f] == [["Снегом", True], ["двор", True]]
     plain = fetch_queue_page(session, QueueFilter(status="all"), page=0, page_size=50, now=now)
-    assert all(row["text_parts"] == [] for row in plain.rows)
+    assert all(row["text_parts"] == [] and row["address_parts"] == [] for row in plain.rows)
+    street = fetch_queue_page(session, QueueFilter(status="all", search="березовая"), page=0, page_size=50, now=now)
+    # The address as written («Берёзовая»), marked where the search matched it.
+    assert street.rows[0]["address_parts"] == [["ул. ", False], ["Берёзовая", True], [", д. 3", False]]
+
+
+def test_an_address_is_marked_where_the_query_runs_in_it():
+    assert marked_run("ул. Берёзовая, д. 5 (берёзовая роща)", "березовая") == [
+        ("ул. ", False), ("Берёзовая", True), (", д. 5 (", False), ("берёзовая", True), (" роща)", False)]
+    assert marked_run("ул. Мира, д. 1", "березовая") == []
+    assert marked_run("ул. Мира", "") == []
+    assert marked_run("İstanbul cd. 5", "stanbul") == []  # lower case changes the length: left unmarked
 
 
 def _submit_all(session) -> None:

@@ -15,7 +15,7 @@ from ..domain.enums import OPEN_STATUS_VALUES
 from ..domain.limits import SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal
 from ..domain.numbers import external_refs_for
-from ..domain.search_words import QueryWord, folded_address, marked, query_words
+from ..domain.search_words import QueryWord, folded_address, marked, marked_run, query_words
 from . import queue_counts
 from .queue_counts import IndexedSearch, PlannedSearch
 from .search_bounds import Bounds, scoped_bounds, search_bounds
@@ -283,12 +283,16 @@ def _address_search(session: Session, search: str):
 
 
 def mark_found_words(rows: list[dict], search: str) -> None:
-    """The shown text of each row in pieces, the words the search matched marked (the queue highlights
-    them); no pieces without a word search."""
-    words = [] if re.fullmatch(r"[№#]?\s*[0-9]+", search.strip()) else query_words(search[:SEARCH_MAX])
+    """The shown text and address of each row in pieces, what the search matched marked (the queue
+    highlights it): the words of the text, the query as a substring of the address; no pieces
+    without a search, or where nothing is marked."""
+    number = re.fullmatch(r"[№#]?\s*[0-9]+", search.strip())
+    words = [] if number else query_words(search[:SEARCH_MAX])
+    address = "" if number else folded_address(search[:SEARCH_MAX].strip())
     for row in rows:
         pieces = marked(row["text"], words) if words else []
         row["text_parts"] = [[piece, found] for piece, found in pieces] if any(f for _, f in pieces) else []
+        row["address_parts"] = [[piece, found] for piece, found in marked_run(row["address"], address)]
 
 
 @lru_cache(maxsize=32)

@@ -93,9 +93,19 @@ def _clamped(value, lines: int, **props) -> rx.Component:
 
 def _found_text(row: rx.Var[dict]) -> rx.Component:
     """The text with the words the search matched marked (pieces from analytics/queue)."""
-    pieces = row["text_parts"].to(list[list[str | bool]])
-    return _clamped(rx.foreach(pieces, lambda piece: rx.cond(
-        piece[1], rx.el.mark(piece[0].to(str), class_name="queue-found"), piece[0].to(str))), 2)
+    return _clamped(_marked(row["text_parts"]), 2)
+
+
+def _marked(parts: rx.Var) -> rx.Component:
+    pieces = parts.to(list[list[str | bool]])
+    return rx.foreach(pieces, lambda piece: rx.cond(
+        piece[1], rx.el.mark(piece[0].to(str), class_name="queue-found"), piece[0].to(str)))
+
+
+def _address(row: rx.Var[dict]) -> rx.Component:
+    """The address, the search's run in it marked (an address matches the query as a substring)."""
+    return rx.text(rx.cond(row["address_parts"].to(list).length() > 0, _marked(row["address_parts"]), row["address"]),
+                   size="1", color=rx.color("gray", 11))
 
 
 def _row(row: rx.Var[dict]) -> rx.Component:
@@ -115,7 +125,7 @@ def _row(row: rx.Var[dict]) -> rx.Component:
         rx.table.cell(deadline_cell(row)),
         rx.table.cell(
             rx.cond(row["text_parts"].to(list).length() > 0, _found_text(row), _clamped(row["text"], 2)),
-            rx.text(row["address"], size="1", color=rx.color("gray", 11)),
+            _address(row),
             rx.cond(row["rework"] != "", rx.text("Возвращено на доработку: ", row["rework"], size="1",
                                                  weight="medium", color=rx.color("orange", 12),
                                                  class_name="queue-rework")),

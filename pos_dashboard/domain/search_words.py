@@ -126,3 +126,23 @@ def marked(text: str, words: list[QueryWord]) -> list[tuple[str, bool]]:
     if position < len(text):
         pieces.append((text[position:], False))
     return pieces
+
+
+def marked_run(text: str, folded_query: str) -> list[tuple[str, bool]]:
+    """The text cut into pieces, each occurrence of `folded_query` (a folded address query: lower
+    case, ё as е) marked True, as the address search matches it; [] where it does not occur, or
+    where folding changes the text's length (a letter whose lower case is two characters)."""
+    folded = fold(text)
+    if not folded_query or len(folded) != len(text) or folded_query not in folded:
+        return []
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    while (start := folded.find(folded_query, position)) >= 0:
+        if start > position:
+            pieces.append((text[position:start], False))
+        end = start + len(folded_query)
+        pieces.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return pieces

@@ -109,7 +109,8 @@ def test_text_search_narrows_the_queue(page, app_url):
 
 def test_word_search_finds_other_forms_and_marks_them(page, app_url, demo_db):
     """«скамейкой» finds the «скамейка» of a fresh appeal (a word, in another form), and the queue
-    marks the matching word; «амейк» inside a word finds nothing from the text."""
+    marks the matching word; «амейк» inside a word finds nothing from the text; a street is marked
+    in the address."""
     appeal_id, _ = _submit_to_moderation(demo_db, "и урна тоже")
     _open_queue(page, app_url)
     page.click("#status-all")
@@ -120,6 +121,10 @@ def test_word_search_finds_other_forms_and_marks_them(page, app_url, demo_db):
     assert_accessible(page, "queue with marked search words")
     page.fill("#filter-search", "амейк")
     page.wait_for_function("() => !document.querySelector('mark.queue-found')", timeout=10_000)
+    page.fill("#filter-search", "ТЕСТОВАЯ")  # the address, as a substring: marked as it is written
+    page.wait_for_selector(f".queue-row:has-text('{appeal_id}') mark.queue-found", timeout=10_000)
+    assert row.locator("mark.queue-found").all_inner_texts() == ["Тестовая"]
+    assert_accessible(page, "queue with a marked address")
 
 
 def test_row_opens_the_card_with_its_timeline(page, app_url):
