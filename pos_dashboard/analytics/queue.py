@@ -171,7 +171,7 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     if not isinstance(common, PlannedSearch) or not common.ranged_everywhere or flt.sort != "deadline" \
             or _narrowed(flt) or _open_only(flt.status):
         return None
-    return deadline_range.page_ids(session, _conditions(session, flt, now), common.ranged, offset, limit)
+    return deadline_range.page_ids(session, _conditions(session, flt, now), common.open_test, offset, limit)
 
 
 def _scoped_counts(session: Session, flt: QueueFilter, common) -> dict[str, int] | None:

@@ -50,7 +50,7 @@ def search_condition(session: Session, search: str):
     """(condition, common) of the search box: an appeal number (resolved to ids), words and address
     (search_scope), or (None, None) without a search."""
     search = search[:SEARCH_MAX].strip()
-    if re.fullmatch(r"[№#]?\s*[0-9]+", search):
+    if _is_number(search):
         number = int(search.lstrip("№#"))
         # Resolved to ids first: an OR of the two lookups makes SQLite scan every appeal.
         ids = list(session.execute(select(Appeal.id).where(Appeal.external_ref.in_(external_refs_for(number))))
@@ -152,16 +152,16 @@ def _present(word: QueryWord, bounds: Bounds | None, begun_as_lemmas: bool) -> Q
     return QueryWord(forms, word.prefix)
 
 
-def _ranged(session: Session, words_row, address_row, words: list[QueryWord]) -> tuple[object, bool]:
-    """PostgreSQL: (the search as the open appeals' indexes read it within a range of deadlines, or
-    None; whether the indexes of every appeal read it so too). Their word indexes hold the deadline
-    and so does the open appeals' address index (revision a4d8f2b6c9e1), not the address index of
-    every appeal. None for a word read as a beginning (the index then reads every lemma it begins:
-    75 ms at 5M with a range), or without the stored tsvector."""
-    if any(w.prefix for w in words) or (words_row is not None and not has_search_vector(session.get_bind())):
-        return None, False
-    row = or_(*(part for part in (words_row, address_row) if part is not None))
-    return (row, address_row is None) if words_row is not None or address_row is not None else (None, False)
+def _ranged(session: Session, words_row, address_row, words: list[QueryWord]) -> tuple[bool, bool]:
+    """PostgreSQL: (whether the open appeals' indexes read the search's test within a range of
+    deadlines; whether the indexes of every appeal do too). Their word indexes hold the deadline and
+    so does the open appeals' address index (revision a4d8f2b6c9e1), not the address index of every
+    appeal. Neither for a word read as a beginning (the index then reads every lemma it begins: 75 ms
+    at 5M with a range), without the stored tsvector, or with nothing to test."""
+    if (words_row is None and address_row is None) or any(w.prefix for w in words) \
+            or (words_row is not None and not has_search_vector(session.get_bind())):
+        return False, False
+    return True, address_row is None
 
 
 def scoped_counts(session: Session, search: str, bounds: Bounds, scope: str, node_id: int) -> dict[str, int] | None:
@@ -282,11 +282,16 @@ def _address_search(session: Session, search: str):
     return _address_row(folded_address(search))
 
 
+def _is_number(search: str) -> bool:
+    """An appeal number («12345», «№12345»): looked up as a number, not as words."""
+    return re.fullmatch(r"[№#]?\s*[0-9]+", search) is not None
+
+
 def mark_found_words(rows: list[dict], search: str) -> None:
     """The shown text and address of each row in pieces, what the search matched marked (the queue
     highlights it): the words of the text, the query as a substring of the address; no pieces
     without a search, or where nothing is marked."""
-    number = re.fullmatch(r"[№#]?\s*[0-9]+", search.strip())
+    number = _is_number(search.strip())
     words = [] if number else query_words(search[:SEARCH_MAX])
     address = "" if number else folded_address(search[:SEARCH_MAX].strip())
     for row in rows:
