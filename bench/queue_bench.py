@@ -9,7 +9,9 @@ median and p95 in milliseconds, plus the size of the JSON the page state would h
 `--explain` prints the plan of every statement a scenario runs (EXPLAIN QUERY PLAN on SQLite,
 EXPLAIN on PostgreSQL), to check that the queue queries use their indexes and the tallies;
 `--analyze` adds each statement's time (EXPLAIN ANALYZE on PostgreSQL, a timed run on SQLite), to see
-where a scenario's time goes. `--only WORDS` keeps the scenarios whose name contains WORDS.
+where a scenario's time goes. `--statements` times each statement a scenario runs as the page runs it
+(median of the runs, ms), and the rest of the page's time (Python: building statements, rows,
+marking). `--only WORDS` keeps the scenarios whose name contains WORDS.
 """
 
 import argparse
@@ -51,6 +53,8 @@ def _scenarios(session) -> list[tuple[str, QueueFilter, int]]:
         ("appeal number", QueueFilter(status="all", search="12345"), 0),
         ("words: another form (all)", QueueFilter(status="all", search="подъездами"), 0),
         ("words: two words (all)", QueueFilter(status="all", search="мусор подъезда"), 0),
+        ("words: two words that meet (all)", QueueFilter(status="all", search="мусор вывозят"), 0),
+        ("words: two words that meet (open)", QueueFilter(search="мусор вывозят"), 0),
         ("words: a beginning (all)", QueueFilter(status="all", search="подъез"), 0),
         ("words: rare word (all)", QueueFilter(status="all", search="снегирь"), 0),
         ("address substring (all)", QueueFilter(status="all", search="Садовая"), 0),
@@ -120,11 +124,42 @@ def explain(scenarios, analyze: bool = False) -> None:
     event.remove(engine, "before_cursor_execute", remember)
 
 
+def statement_times(scenarios, repeat: int) -> None:
+    """Each statement's own time as the page runs it (from the driver's call to its rows being
+    read), median over the runs, and what is left of the page's time."""
+    engine = get_engine()
+    current: list = []
+
+    def started(_conn, _cursor, _statement, _parameters, context, _many):
+        context._bench_started = time.perf_counter()
+
+    def finished(_conn, _cursor, statement, _parameters, context, _many):
+        current.append((" ".join(statement.split())[:110], (time.perf_counter() - context._bench_started) * 1000))
+    event.listen(engine, "before_cursor_execute", started)
+    event.listen(engine, "after_cursor_execute", finished)
+    for name, flt, page in scenarios:
+        _measure(flt, page, 1)
+        per_run, totals = [], []
+        for _ in range(repeat):
+            current.clear()
+            timings, _, _ = _measure(flt, page, 1)
+            per_run.append(list(current))
+            totals.append(timings[0])
+        print(f"\n## {name}: page {statistics.median(totals):.1f} ms, "
+              f"statements {statistics.median(sum(t for _, t in run) for run in per_run):.1f} ms")
+        for i, (text, _) in enumerate(per_run[0]):
+            times = [run[i][1] for run in per_run if len(run) > i]
+            print(f"  {statistics.median(times):7.2f}  {text}")
+    event.remove(engine, "before_cursor_execute", started)
+    event.remove(engine, "after_cursor_execute", finished)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--explain", action="store_true", help="print the query plans instead of timings")
     parser.add_argument("--analyze", action="store_true", help="with --explain: run each statement and time it")
+    parser.add_argument("--statements", action="store_true", help="time each statement of each scenario")
     parser.add_argument("--only", default="", help="only the scenarios whose name contains this")
     args = parser.parse_args()
     with session_scope() as session:
@@ -134,6 +169,9 @@ def main() -> int:
     backend = get_engine().dialect.name
     if args.explain:
         explain(scenarios, args.analyze)
+        return 0
+    if args.statements:
+        statement_times(scenarios, args.repeat)
         return 0
     print(f"# queue benchmark: {backend}, {appeals:,} appeals, {args.repeat} runs each, {db_url().split('@')[-1]}")
     print(f"{'scenario':34} {'rows':>9} {'median ms':>10} {'p95 ms':>9} {'state KB':>9}")

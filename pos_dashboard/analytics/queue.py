@@ -7,43 +7,23 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, select
+from sqlalchemy import false, func, select
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON
-from ..domain.enums import OPEN_STATUSES, Status
-from ..domain.limits import ORGANIZATION_QUERY_MAX
-from ..domain.models import Appeal, Category, Organization, QueueTally, QueueVersion, SourceSnapshot, Territory
-from .kpi import KpiSelection, drill_condition, selection_conditions
+from ..domain.models import Appeal, Category, QueueTally, QueueVersion, SourceSnapshot, Territory
 from .queue_counts import COUNT_CAP, PlannedSearch
-# row_select: the export reads it here
+# The filter and its conditions (analytics/queue_filter); the export reads them, and row_select, here.
+from .queue_filter import ANY, DEADLINE_FILTERS, OPEN, SORTS, QueueFilter, filter_conditions  # noqa: F401
+from .queue_filter import conditions_of as _conditions, forget_roots, is_root as _is_root, narrowed as _narrowed
+from .queue_filter import open_only as _open_only, organizations_named as _organizations_named
+from .queue_filter import statuses_of as _statuses, total_of as _total
 from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
-from .queue_search import contains_pattern, fold_yo, folded, mark_found_words, open_condition as _open
+from .queue_search import mark_found_words, open_condition as _open
 from .queue_search import id_in, scoped_counts, search_condition, walk_index
 from . import deadline_range, snapshot, sparse_search
 
 PAGE_SIZE_MAX = 100
-OPEN = "open"  # pseudo-status: every status in which the appeal still waits for somebody
-ANY = "all"
-DEADLINE_FILTERS = ("any", "overdue", "at_risk")
-SORTS = ("deadline", "newest", "oldest")
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    status: str = OPEN  # OPEN, ANY or a Status value
-    category_id: int | None = None  # a top category or a leaf; a top category includes its leaves
-    territory_id: int | None = None  # a territory includes its sub-territories
-    organization_id: int | None = None  # set for organisation staff: their own queue only
-    organization_query: str = ""  # words of the executing organisation's name
-    deadline: str = "any"  # any | overdue | at_risk
-    search: str = ""  # appeal number or words of the text / address
-    sort: str = "deadline"
-    # Drill-down from the KPI dashboard: the same selection, creation period and KPI as the number.
-    selection: KpiSelection | None = None
-    created_since: datetime | None = None
-    created_until: datetime | None = None
-    kpi: str = ""  # a KPI with a drill condition (kpi.drill_condition)
 
 
 @dataclass
@@ -70,7 +50,7 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
                      now: datetime, data_as_of=snapshot.UNREAD) -> QueuePage:
     """`data_as_of`: the region's data-as-of moment when the caller has read it (queue_reading)."""
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
-    session.info.pop(_ROOTS, None)  # the tree may have changed since the session's last page
+    forget_roots(session)
     clock = snapshot.clock(session, now, data_as_of)  # a historical import reads as of its own date
     as_of, now = snapshot.clock_label(clock, now), clock
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
@@ -202,22 +182,6 @@ def queue_reading(session: Session) -> tuple:
     return found or 0, moment
 
 
-def _total(status: str, counts: dict) -> int:
-    if status == ANY:
-        return sum(counts.values())
-    if status == OPEN:
-        return sum(counts.get(s.value, 0) for s in OPEN_STATUSES)
-    return counts.get(Status(status).value, 0)
-
-
-def _open_only(status: str) -> bool:
-    return status == OPEN or (status != ANY and Status(status) in OPEN_STATUSES)
-
-
-def _statuses(status: str) -> set[str]:
-    return {s.value for s in OPEN_STATUSES} if status == OPEN else {Status(status).value}
-
-
 def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:
     """The filter as conditions on the tally, or None when the tally cannot answer it (text search,
     deadline filter, a category or territory below the top level, a drill-down from the dashboard)."""
@@ -248,85 +212,3 @@ def _place_index(session: Session, flt: QueueFilter) -> str | None:
     return PLACE_INDEX
 
 
-def _organizations_named(query: str):
-    """Organisations whose name contains the words (capped, ё read as е, wildcards taken literally)."""
-    words = fold_yo(query[:ORGANIZATION_QUERY_MAX].strip())
-    return select(Organization.id).where(folded(Organization.name).ilike(contains_pattern(words), escape="\\"))
-
-
-_ROOTS = "queue.roots"
-
-
-def _is_root(session: Session, table, node_id: int) -> bool:
-    """Whether the node is a top-level one; read once per page (a page asks up to eight times)."""
-    known = session.info.setdefault(_ROOTS, {})
-    key = (table.__tablename__, node_id)
-    if key not in known:
-        parent = session.execute(select(table.id, table.parent_id).where(table.id == node_id)).first()
-        known[key] = parent is not None and parent.parent_id is None
-    return known[key]
-
-
-def _overdue(now: datetime):
-    return and_(_open(), Appeal.deadline_at < now)
-
-
-def _at_risk(now: datetime):
-    return and_(_open(), Appeal.deadline_at >= now, Appeal.deadline_at <= now + AT_RISK_HORIZON)
-
-
-def _narrowed(flt: QueueFilter) -> bool:
-    """Whether a filter other than the status and the search narrows the appeals."""
-    return any((flt.category_id is not None, flt.territory_id is not None, flt.organization_id is not None,
-                flt.organization_query[:ORGANIZATION_QUERY_MAX].strip(), flt.deadline != "any",
-                flt.selection is not None, flt.created_since, flt.created_until, flt.kpi))
-
-
-def _conditions(session: Session, flt: QueueFilter, now: datetime, search=None) -> list:
-    """The filter as conditions; `search` is the search box's condition, read once by _search."""
-    conditions = []
-    if flt.status == OPEN:
-        conditions.append(_open())
-    elif flt.status != ANY:
-        conditions.append(Appeal.status == Status(flt.status).value)
-    if flt.category_id is not None:
-        conditions.append(Appeal.top_category_id == flt.category_id if _is_root(session, Category, flt.category_id)
-                          else Appeal.category_id.in_(_subtree_ids(session, Category, flt.category_id)))
-    if flt.territory_id is not None:
-        conditions.append(Appeal.top_territory_id == flt.territory_id
-                          if _is_root(session, Territory, flt.territory_id)
-                          else Appeal.territory_id.in_(_subtree_ids(session, Territory, flt.territory_id)))
-    if flt.organization_id is not None:
-        conditions.append(Appeal.organization_id == flt.organization_id)
-    if flt.organization_query[:ORGANIZATION_QUERY_MAX].strip():
-        conditions.append(Appeal.organization_id.in_(_organizations_named(flt.organization_query)))
-    if flt.deadline == "overdue":
-        conditions.append(_overdue(now))
-    elif flt.deadline == "at_risk":
-        conditions.append(_at_risk(now))
-    conditions += selection_conditions(session.connection(), flt.selection)
-    if flt.created_since is not None:
-        conditions.append(Appeal.created_at >= flt.created_since)
-    if flt.created_until is not None:
-        conditions.append(Appeal.created_at < flt.created_until)
-    if flt.kpi and (condition := drill_condition(flt.kpi)) is not None:
-        conditions.append(condition)
-    if search is not None:
-        conditions.append(search)
-    return conditions
-
-
-def _subtree_ids(session: Session, table, root_id: int) -> list[int]:
-    """The node and its descendants (trees here are two or three levels deep)."""
-    ids, frontier = [root_id], [root_id]
-    while frontier:
-        frontier = list(session.execute(select(table.id).where(table.parent_id.in_(frontier))).scalars())
-        ids.extend(frontier)
-    return ids
-
-
-def filter_conditions(session: Session, flt: QueueFilter, now: datetime) -> list:
-    """The WHERE conditions of a filter as the page applies them (the export reads the same appeals)."""
-    session.info.pop(_ROOTS, None)
-    search, _ = search_condition(session, flt.search)
-    return _conditions(session, flt, snapshot.clock(session, now), search)
