@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from pos_dashboard.analytics import queue, queue_counts, queue_rows, queue_search
+from pos_dashboard.analytics import fts_counts, queue, queue_counts, queue_rows, queue_search
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.db import make_engine
 from pos_dashboard.domain.enums import Status
@@ -265,7 +265,7 @@ def test_a_common_word_under_one_top_node_is_counted_from_its_word_counts(migrat
     def no_walk(*_args, **_kwargs):
         raise AssertionError("the matches were walked to be counted")
     monkeypatch.setattr(queue_counts.PlannedSearch, "status_matches", no_walk)
-    monkeypatch.setattr(queue_counts.IndexedSearch, "status_matches", no_walk)
+    monkeypatch.setattr(fts_counts.IndexedSearch, "status_matches", no_walk)
     page = _page(session, status="all", category_id=r.c_housing, search="подъезд")
     assert page.counts_complete and page.status_counts == exact["category"].status_counts \
         == {Status.IN_WORK.value: 7, Status.REJECTED.value: 1}

@@ -12,7 +12,7 @@ How a capped count is read: from the term counts when they settle it (services/s
 than the cap surely, or an exact number); from the open appeals' own search indexes when the count
 is of open appeals only and the term counts show few open matches (fewer than the rows the filter
 leaves, at most OPEN_IDS_MAX); otherwise by walking the filter's rows and testing each one. SQLite
-(`IndexedSearch`), when the other filters leave more than FILTER_WALK_MAX appeals, reads the FTS5
+(`IndexedSearch`, analytics/fts_counts), when the other filters leave more than FILTER_WALK_MAX appeals, reads the FTS5
 matches newest first instead (open appeals are the recent ones) joined to their appeal, and the read
 stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner estimates the words' share from
 the statistics of the stored tsvector), or, under other filters, reads the filter's rows first and
@@ -23,8 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, case, false, func, literal, literal_column, not_, select, table, union
-from sqlalchemy import text as sql_text
+from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
 from ..domain.enums import OPEN_STATUS_VALUES
@@ -85,7 +84,7 @@ class PlannedSearch:
         if (known := known_count(self.bounds, statuses)) is not None:
             return known
         route = self._open_count_route(session, conditions) if open_only else None
-        return _capped(session, self._matching(session, conditions, route))
+        return capped(session, self._matching(session, conditions, route))
 
     def deadline_counts(self, session: Session, conditions: list, now, horizon, walk: str | None = None,  # noqa: ARG002
                         narrowed: bool = True) -> tuple[int, int]:
@@ -133,7 +132,7 @@ class PlannedSearch:
         open_most = _open_most(self.bounds)
         if self.open_test is None or self.open_status is None or open_most is None or open_most > OPEN_IDS_MAX:
             return None
-        return _FILTER_FIRST if _at_most(session, conditions, open_most // GIN_POSTINGS_PER_ROW) else _GIN
+        return _FILTER_FIRST if at_most(session, conditions, open_most // GIN_POSTINGS_PER_ROW) else _GIN
 
     def _matching(self, session: Session, conditions: list, route: str | None):
         """A select of the matches under `conditions`, read by `route` (_open_count_route)."""
@@ -155,16 +154,16 @@ class PlannedSearch:
         statement = select(Appeal.status, Appeal.id).where(*conditions, self._test(session, conditions)) \
             .limit(COUNT_CAP + 1)
         with _index_walk(session, self.condition is self.row):
-            return _by_status(session, statement)
+            return by_status(session, statement)
 
     def _test(self, session: Session, conditions: list):
         if self.condition is self.row:
             return self.row
-        return self.row if _at_most(session, conditions, FILTER_WALK_MAX) else self.condition
+        return self.row if at_most(session, conditions, FILTER_WALK_MAX) else self.condition
 
     def _open_route(self, most: int):
         """A page: the open matches read first (`open_condition`), when at most `most`."""
-        if self.open_condition is not None and _few_open(self.bounds, None, [], most):
+        if self.open_condition is not None and few_open(self.bounds, None, [], most):
             return self.open_condition
         return None
 
@@ -186,7 +185,7 @@ def _index_walk(session: Session, wanted: bool):
         yield
 
 
-def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None,
+def few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None,
               per_row: int = 1) -> bool:
     """Whether the search's open matches are few enough to be read from the open appeals' indexes
     (at most `most`), and fewer than `per_row` times the rows `conditions` leave (`session` None:
@@ -194,101 +193,7 @@ def _few_open(bounds: "Bounds | None", session: Session | None, conditions: list
     open_most = _open_most(bounds)
     if open_most is None or open_most > (OPEN_IDS_MAX if most is None else most):
         return False
-    return session is None or not _at_most(session, conditions, open_most // per_row)
-
-
-@dataclass(frozen=True)
-class IndexedSearch:
-    """A common search on SQLite: the words (FTS5 query `words_match`, or per row `words_row`) or the
-    address (`address_ids` when few, else FTS5 phrase `address_phrase` / per row `address_row`)."""
-    words_match: str | None
-    words_row: object
-    address_ids: list[int] | None
-    address_phrase: str | None
-    address_row: object
-    bounds: "Bounds | None" = None
-
-    open_words: str | None = None  # FTS5 query of the open appeals' lemmas (appeal_fts_open_words)
-    open_address: str | None = None  # FTS5 phrase of their folded addresses (appeal_fts_open_address)
-
-    def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
-                     open_only: bool = False, walk: str | None = None) -> int:
-        """The matches under `conditions`, up to the cap. `statuses`: the conditions are only these
-        statuses (the term counts may answer); `open_only`: they hold open appeals only (the FTS5
-        tables of the open appeals may serve); `walk`: the index to walk them by (they repeat its
-        condition)."""
-        if (known := known_count(self.bounds, statuses)) is not None:
-            return known
-        if open_only and (route := self._open_route(session, conditions)) is not None:
-            return _capped(session, select(literal(1)).select_from(Appeal).where(*conditions, route))
-        if _at_most(session, conditions, FILTER_WALK_MAX):
-            statement = select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition())
-            if walk:  # the open appeals' covering index: the rows are not read
-                statement = statement.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
-            return _capped(session, statement)
-        return min(COUNT_CAP + 1, sum(map(len, self._stream_matches(session, conditions).values())))
-
-    def deadline_counts(self, session: Session, conditions: list, now, horizon, walk: str | None = None,
-                        narrowed: bool = True) -> tuple[int, int]:  # noqa: ARG002  (PostgreSQL's route)
-        """(overdue, at risk): the matches under `conditions` (open appeals only) due before `now`, and
-        from `now` to `horizon`, each up to the cap."""
-        return (self.capped_count(session, [*conditions, Appeal.deadline_at < now], open_only=True, walk=walk),
-                self.capped_count(session, [*conditions, Appeal.deadline_at >= now, Appeal.deadline_at <= horizon],
-                                  open_only=True, walk=walk))
-
-    def status_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
-        """The matches under `conditions` per status, their ids, up to the cap (COUNT_CAP + 1 in all)."""
-        if _at_most(session, conditions, FILTER_WALK_MAX):
-            return _by_status(session, select(Appeal.status, Appeal.id).where(*conditions, self.row_condition())
-                              .limit(COUNT_CAP + 1))
-        return self._stream_matches(session, conditions)
-
-    def page_condition(self, narrowed: bool, open_only: bool = False):
-        """(condition, walked): the rows of the page's order tested one by one (SQLite is told which
-        index to walk), or, for open appeals under other filters, the open matches read first."""
-        if narrowed and open_only and (route := self._open_route(None, [], OPEN_PAGE_IDS_MAX)) is not None:
-            return route, False
-        return self.row_condition(), True
-
-    def _open_route(self, session: Session | None, conditions: list, most: int | None = None):
-        """The search's open matches read from the FTS5 tables of the open appeals, when they are
-        fewer than the rows the filter leaves (`session` None: without that check); else None."""
-        if (self.address_ids is None and self.open_address is None) or (self.words_row is not None
-                                                                        and self.open_words is None):
-            return None  # a part the open appeals' tables cannot read (a one- or two-letter address)
-        if not _few_open(self.bounds, session, conditions, most):
-            return None
-        parts = [_fts_ids(table, match) for table, match in (("appeal_fts_open_words", self.open_words),
-                                                               ("appeal_fts_open_address", self.open_address))
-                 if match is not None]
-        if self.address_ids:
-            parts.append(select(Appeal.id).where(Appeal.id.in_(self.address_ids)))
-        return Appeal.id.in_(union(*parts)) if len(parts) > 1 else Appeal.id.in_(parts[0])
-
-    def row_condition(self):
-        if self.address_ids == []:  # no address matches
-            return self.words_row if self.words_row is not None else false()
-        address = Appeal.id.in_(self.address_ids) if self.address_ids is not None else self.address_row
-        return address if self.words_row is None else self.words_row | address
-
-    def _stream_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
-        """Matches per status under `conditions`: the words' matches, then (unless those already
-        pass the cap) the address's matches that the words did not match, so that none is counted
-        twice; each read newest first from its FTS5 table and stopped at the cap."""
-        counts: dict[str, list[int]] = {}
-        if self.words_match is not None:
-            counts = _by_status(session, _fts_stream("appeal_fts_words", self.words_match, conditions))
-            if sum(map(len, counts.values())) > COUNT_CAP:
-                return counts
-        not_words = [] if self.words_row is None else [not_(self.words_row)]
-        if self.address_ids is not None:
-            if not self.address_ids:
-                return counts
-            rest = select(Appeal.status, Appeal.id).where(Appeal.id.in_(self.address_ids), *conditions, *not_words)
-            found = _by_status(session, rest.limit(COUNT_CAP + 1))
-        else:
-            found = _by_status(session, _fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words]))
-        return {status: counts.get(status, []) + found.get(status, []) for status in {*counts, *found}}
+    return session is None or not at_most(session, conditions, open_most // per_row)
 
 
 def known_count(bounds: "Bounds | None", statuses: set[str] | None) -> int | None:
@@ -302,24 +207,12 @@ def known_count(bounds: "Bounds | None", statuses: set[str] | None) -> int | Non
     return least if bounds.at_most(statuses) == least else None
 
 
-def _fts_ids(fts_table: str, match: str):
-    return select(literal_column("rowid")).select_from(table(fts_table)).where(
-        sql_text(f"{fts_table} MATCH :{fts_table}").bindparams(**{fts_table: match}))
-
-
-def _fts_stream(fts_table: str, match: str, conditions: list):
-    fts = table(fts_table, literal_column("rowid"))
-    return (select(Appeal.status, Appeal.id).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
-            .where(sql_text(f"{fts_table} MATCH :match").bindparams(match=match), *conditions)
-            .order_by(fts.c.rowid.desc()).limit(COUNT_CAP + 1))
-
-
-def _at_most(session: Session, conditions: list, limit: int) -> bool:
+def at_most(session: Session, conditions: list, limit: int) -> bool:
     inner = select(literal(1)).select_from(Appeal).where(*conditions).limit(limit + 1).subquery()
     return session.execute(select(func.count()).select_from(inner)).scalar_one() <= limit
 
 
-def _capped(session: Session, statement) -> int:
+def capped(session: Session, statement) -> int:
     return session.execute(select(_capped_count(statement))).scalar_one()
 
 
@@ -328,7 +221,7 @@ def _capped_count(statement):
     return select(func.count()).select_from(statement.limit(COUNT_CAP + 1).subquery()).scalar_subquery()
 
 
-def _by_status(session: Session, statement) -> dict[str, list[int]]:
+def by_status(session: Session, statement) -> dict[str, list[int]]:
     """The ids a statement of (status, id) reads (at most COUNT_CAP + 1), per status."""
     found: dict[str, list[int]] = {}
     for status, appeal_id in session.execute(statement).all():

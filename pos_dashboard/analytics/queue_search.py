@@ -17,7 +17,8 @@ from ..domain.models import Appeal
 from ..domain.numbers import external_refs_for
 from ..domain.search_words import QueryWord, folded_address, marked, marked_run, query_words
 from . import queue_counts
-from .queue_counts import IndexedSearch, PlannedSearch
+from .fts_counts import IndexedSearch
+from .queue_counts import PlannedSearch
 from .search_bounds import Bounds, scoped_bounds, search_bounds
 
 

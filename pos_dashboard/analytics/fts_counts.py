@@ -1,0 +1,121 @@
+"""The queue's counts under a common search on SQLite, read from the FTS5 tables the migrations make
+(analytics/queue_counts has the rules: each count exact or stopped at COUNT_CAP + 1)."""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import false, literal, literal_column, not_, select, table, union
+from sqlalchemy import text as sql_text
+from sqlmodel import Session
+
+from ..domain.models import Appeal
+from .queue_counts import COUNT_CAP, FILTER_WALK_MAX, OPEN_PAGE_IDS_MAX, at_most, by_status, capped, few_open, known_count
+
+if TYPE_CHECKING:
+    from .search_bounds import Bounds
+
+
+@dataclass(frozen=True)
+class IndexedSearch:
+    """A common search on SQLite: the words (FTS5 query `words_match`, or per row `words_row`) or the
+    address (`address_ids` when few, else FTS5 phrase `address_phrase` / per row `address_row`)."""
+    words_match: str | None
+    words_row: object
+    address_ids: list[int] | None
+    address_phrase: str | None
+    address_row: object
+    bounds: "Bounds | None" = None
+
+    open_words: str | None = None  # FTS5 query of the open appeals' lemmas (appeal_fts_open_words)
+    open_address: str | None = None  # FTS5 phrase of their folded addresses (appeal_fts_open_address)
+
+    def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
+                     open_only: bool = False, walk: str | None = None) -> int:
+        """The matches under `conditions`, up to the cap. `statuses`: the conditions are only these
+        statuses (the term counts may answer); `open_only`: they hold open appeals only (the FTS5
+        tables of the open appeals may serve); `walk`: the index to walk them by (they repeat its
+        condition)."""
+        if (known := known_count(self.bounds, statuses)) is not None:
+            return known
+        if open_only and (route := self._open_route(session, conditions)) is not None:
+            return capped(session, select(literal(1)).select_from(Appeal).where(*conditions, route))
+        if at_most(session, conditions, FILTER_WALK_MAX):
+            statement = select(literal(1)).select_from(Appeal).where(*conditions, self.row_condition())
+            if walk:  # the open appeals' covering index: the rows are not read
+                statement = statement.with_hint(Appeal, f"INDEXED BY {walk}", "sqlite")
+            return capped(session, statement)
+        return min(COUNT_CAP + 1, sum(map(len, self._stream_matches(session, conditions).values())))
+
+    def deadline_counts(self, session: Session, conditions: list, now, horizon, walk: str | None = None,
+                        narrowed: bool = True) -> tuple[int, int]:  # noqa: ARG002  (PostgreSQL's route)
+        """(overdue, at risk): the matches under `conditions` (open appeals only) due before `now`, and
+        from `now` to `horizon`, each up to the cap."""
+        return (self.capped_count(session, [*conditions, Appeal.deadline_at < now], open_only=True, walk=walk),
+                self.capped_count(session, [*conditions, Appeal.deadline_at >= now, Appeal.deadline_at <= horizon],
+                                  open_only=True, walk=walk))
+
+    def status_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
+        """The matches under `conditions` per status, their ids, up to the cap (COUNT_CAP + 1 in all)."""
+        if at_most(session, conditions, FILTER_WALK_MAX):
+            return by_status(session, select(Appeal.status, Appeal.id).where(*conditions, self.row_condition())
+                              .limit(COUNT_CAP + 1))
+        return self._stream_matches(session, conditions)
+
+    def page_condition(self, narrowed: bool, open_only: bool = False):
+        """(condition, walked): the rows of the page's order tested one by one (SQLite is told which
+        index to walk), or, for open appeals under other filters, the open matches read first."""
+        if narrowed and open_only and (route := self._open_route(None, [], OPEN_PAGE_IDS_MAX)) is not None:
+            return route, False
+        return self.row_condition(), True
+
+    def _open_route(self, session: Session | None, conditions: list, most: int | None = None):
+        """The search's open matches read from the FTS5 tables of the open appeals, when they are
+        fewer than the rows the filter leaves (`session` None: without that check); else None."""
+        if (self.address_ids is None and self.open_address is None) or (self.words_row is not None
+                                                                        and self.open_words is None):
+            return None  # a part the open appeals' tables cannot read (a one- or two-letter address)
+        if not few_open(self.bounds, session, conditions, most):
+            return None
+        parts = [_fts_ids(table, match) for table, match in (("appeal_fts_open_words", self.open_words),
+                                                               ("appeal_fts_open_address", self.open_address))
+                 if match is not None]
+        if self.address_ids:
+            parts.append(select(Appeal.id).where(Appeal.id.in_(self.address_ids)))
+        return Appeal.id.in_(union(*parts)) if len(parts) > 1 else Appeal.id.in_(parts[0])
+
+    def row_condition(self):
+        if self.address_ids == []:  # no address matches
+            return self.words_row if self.words_row is not None else false()
+        address = Appeal.id.in_(self.address_ids) if self.address_ids is not None else self.address_row
+        return address if self.words_row is None else self.words_row | address
+
+    def _stream_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
+        """Matches per status under `conditions`: the words' matches, then (unless those already
+        pass the cap) the address's matches that the words did not match, so that none is counted
+        twice; each read newest first from its FTS5 table and stopped at the cap."""
+        counts: dict[str, list[int]] = {}
+        if self.words_match is not None:
+            counts = by_status(session, _fts_stream("appeal_fts_words", self.words_match, conditions))
+            if sum(map(len, counts.values())) > COUNT_CAP:
+                return counts
+        not_words = [] if self.words_row is None else [not_(self.words_row)]
+        if self.address_ids is not None:
+            if not self.address_ids:
+                return counts
+            rest = select(Appeal.status, Appeal.id).where(Appeal.id.in_(self.address_ids), *conditions, *not_words)
+            found = by_status(session, rest.limit(COUNT_CAP + 1))
+        else:
+            found = by_status(session, _fts_stream("appeal_fts", self.address_phrase, [*conditions, *not_words]))
+        return {status: counts.get(status, []) + found.get(status, []) for status in {*counts, *found}}
+
+
+def _fts_ids(fts_table: str, match: str):
+    return select(literal_column("rowid")).select_from(table(fts_table)).where(
+        sql_text(f"{fts_table} MATCH :{fts_table}").bindparams(**{fts_table: match}))
+
+
+def _fts_stream(fts_table: str, match: str, conditions: list):
+    fts = table(fts_table, literal_column("rowid"))
+    return (select(Appeal.status, Appeal.id).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
+            .where(sql_text(f"{fts_table} MATCH :match").bindparams(match=match), *conditions)
+            .order_by(fts.c.rowid.desc()).limit(COUNT_CAP + 1))
