@@ -9,7 +9,8 @@ from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
 from ..domain.models import Appeal
-from .queue_counts import COUNT_CAP, FILTER_WALK_MAX, OPEN_PAGE_IDS_MAX, at_most, by_status, capped, few_open, known_count
+from .queue_counts import COUNT_CAP, FILTER_WALK_MAX, OPEN_PAGE_IDS_MAX, at_most, by_status, capped, few_open
+from .queue_counts import known_count
 
 if TYPE_CHECKING:
     from .search_bounds import Bounds

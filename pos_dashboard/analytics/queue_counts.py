@@ -12,9 +12,9 @@ How a capped count is read: from the term counts when they settle it (services/s
 than the cap surely, or an exact number); from the open appeals' own search indexes when the count
 is of open appeals only and the term counts show few open matches (fewer than the rows the filter
 leaves, at most OPEN_IDS_MAX); otherwise by walking the filter's rows and testing each one. SQLite
-(`IndexedSearch`, analytics/fts_counts), when the other filters leave more than FILTER_WALK_MAX appeals, reads the FTS5
-matches newest first instead (open appeals are the recent ones) joined to their appeal, and the read
-stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner estimates the words' share from
+(`IndexedSearch`, analytics/fts_counts), when the other filters leave more than FILTER_WALK_MAX
+appeals, reads the FTS5 matches newest first instead (open appeals are the recent ones) joined to
+their appeal, and the read stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner estimates the words' share from
 the statistics of the stored tsvector), or, under other filters, reads the filter's rows first and
 tests them by id (`PlannedSearch.deadline_counts`: overdue and at risk in one statement).
 """
@@ -53,10 +53,8 @@ class PlannedSearch:
     """A common search on PostgreSQL (or a database without search tables): `row` is its test made
     on the rows a query reads (PostgreSQL cannot read it from an index: `… IS true`, which keeps the
     planner's estimate of the words' share), `open_condition` the same test its partial indexes of
-    the open appeals answer, `condition` one its indexes answer for several words (their ids read
-    first). The GIN index of every appeal is not read for a common word: its 81k postings at 1M
-    (400k at 5M) cost more than walking the rows a page or a capped count needs."""
-    condition: object
+    the open appeals answer. The GIN index of every appeal is not read for a common word: its 81k
+    postings at 1M (400k at 5M) cost more than walking the rows a page or a capped count needs."""
     row: object
     bounds: "Bounds | None" = None
     open_condition: object = None
@@ -69,11 +67,9 @@ class PlannedSearch:
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the page walks its order testing rows; under other filters the open
-        matches are read from the open appeals' indexes when few, and several words from their ids."""
+        matches are read from the open appeals' indexes when few."""
         if narrowed and open_only and (route := self._open_route(OPEN_PAGE_IDS_MAX)) is not None:
             return route, False
-        if narrowed and self.condition is not self.row:
-            return self.condition, False
         return self.row, True
 
     def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
@@ -147,19 +143,13 @@ class PlannedSearch:
             # to test 203 (13 ms at 1M); read first, then tested by id: 1.6 ms.
             rows = select(Appeal.id).where(*conditions).cte().prefix_with("MATERIALIZED")
             return select(literal(1)).select_from(Appeal).where(Appeal.id.in_(select(rows.c.id)), self.row)
-        return select(literal(1)).select_from(Appeal).where(*conditions, self._test(session, conditions))
+        return select(literal(1)).select_from(Appeal).where(*conditions, self.row)
 
     def status_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
         """The matches under `conditions` per status, their ids, up to the cap (COUNT_CAP + 1 in all)."""
-        statement = select(Appeal.status, Appeal.id).where(*conditions, self._test(session, conditions)) \
-            .limit(COUNT_CAP + 1)
-        with _index_walk(session, self.condition is self.row):
+        statement = select(Appeal.status, Appeal.id).where(*conditions, self.row).limit(COUNT_CAP + 1)
+        with _index_walk(session):
             return by_status(session, statement)
-
-    def _test(self, session: Session, conditions: list):
-        if self.condition is self.row:
-            return self.row
-        return self.row if at_most(session, conditions, FILTER_WALK_MAX) else self.condition
 
     def _open_route(self, most: int):
         """A page: the open matches read first (`open_condition`), when at most `most`."""
@@ -173,12 +163,12 @@ def _open_most(bounds: "Bounds | None") -> int | None:
 
 
 @contextmanager
-def _index_walk(session: Session, wanted: bool):
+def _index_walk(session: Session):
     """PostgreSQL, for a capped count under other filters: walk the filters' index testing rows, which
     stops at the cap after a few thousand rows. Without this, the planner read the whole table in
     order (its cost model takes a page read as 4 times cheaper in order than out of it) or the
     filter's whole index into a bitmap."""
-    if not wanted or session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         yield
         return
     with local_settings(session, enable_seqscan="off", enable_bitmapscan="off"):

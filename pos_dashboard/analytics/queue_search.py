@@ -19,6 +19,7 @@ from ..domain.search_words import QueryWord, folded_address, marked, marked_run,
 from . import queue_counts
 from .fts_counts import IndexedSearch
 from .queue_counts import PlannedSearch
+from .pg_settings import local_settings
 from .search_bounds import Bounds, scoped_bounds, search_bounds
 
 
@@ -73,12 +74,10 @@ def search_scope(session: Session, search: str):
     if bounds.at_least() > queue_counts.COUNT_CAP:  # common: the indexes would be read at length for nothing
         return _common(session, words, address, bounds)
     if not has_sqlite_table(session.get_bind(), "appeal_fts_words"):
-        condition = text_condition(session, search)
-        found = _ids(session, select(Appeal.id).where(condition))
+        found = _text_ids(session, search, words, bounds)
         if found is not None:
             return id_in(found), None
-        return _common(session, words, address, bounds if most is None or most > EXACT_IDS_MAX else None,
-                       condition=condition)
+        return _common(session, words, address, bounds if most is None or most > EXACT_IDS_MAX else None)
     words_match = _fts_words_match(words) if words else None
     word_ids = _ids(session, sql_text(f"{_FTS_IDS} LIMIT :n").bindparams(match=words_match, n=EXACT_IDS_MAX + 1)) \
         if words else []
@@ -96,7 +95,7 @@ def search_scope(session: Session, search: str):
     return _common(session, words, address, bounds, address_ids=address_ids)
 
 
-def _common(session: Session, words: list[QueryWord], address: str, bounds: Bounds | None, *, condition=None,
+def _common(session: Session, words: list[QueryWord], address: str, bounds: Bounds | None, *,
             address_ids: list[int] | None = None):
     """A search matching more than EXACT_IDS_MAX appeals (or more than COUNT_CAP, as the term counts
     show): tested on the rows the page walks, only for what can match (the lemmas that occur, the
@@ -114,15 +113,15 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
     if postgres:
         # Tested on the rows read (the planner would read the GIN index of every appeal: its
         # statistics estimate the share well, but not what 81k postings cost), or read from the
-        # partial indexes of the open appeals. Several words keep their ids read first (text_condition).
-        # The open matches are read first, alone (MATERIALIZED): beside other filters the planner
-        # would read the GIN index of every appeal, or drop the open condition from their index.
+        # partial indexes of the open appeals. The open matches are read first, alone (MATERIALIZED):
+        # beside other filters the planner would read the GIN index of every appeal, or drop the open
+        # condition from their index.
         tested = row.is_(True)
         ranged, everywhere = _ranged(session, words_row, address_row, present)
         open_matches = select(Appeal.id).where(open_condition(), row).cte("open_match").prefix_with("MATERIALIZED")
-        return tested, PlannedSearch(condition if condition is not None and len(words) > 1 else tested, tested,
-                                     bounds, open_condition=Appeal.id.in_(select(open_matches.c.id)), open_test=row,
-                                     open_status=open_condition(), ranged=ranged, ranged_everywhere=everywhere)
+        return tested, PlannedSearch(tested, bounds, open_condition=Appeal.id.in_(select(open_matches.c.id)),
+                                     open_test=row, open_status=open_condition(), ranged=ranged,
+                                     ranged_everywhere=everywhere)
     if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
                                                                   or len(address) >= 3):
         common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None, words_row=words_row,
@@ -135,7 +134,7 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
         return common.row_condition(), common
     # A common one- or two-letter address, which SQLite's trigram table cannot read, or a database
     # without the search tables: tested row by row only.
-    return row, PlannedSearch(row, row, bounds)
+    return row, PlannedSearch(row, bounds)
 
 
 def _present(word: QueryWord, bounds: Bounds | None, begun_as_lemmas: bool) -> QueryWord:
@@ -216,14 +215,24 @@ def text_condition(session: Session, search: str):
     as a substring of the address (street names and house numbers are not dictionary words)."""
     words = query_words(search)
     address = _address_search(session, search)
-    if len(words) > 1 and session.get_bind().dialect.name == "postgresql":
-        # The planner multiplies the words' shares (8k rows expected for two common words that never
-        # meet) and walks the deadline index testing every appeal (11–20 s at 1M): the ids are read
-        # from the two indexes first (GIN of the lemmas, trigrams of the address), once.
-        found = union(select(Appeal.id).where(_word_search(session, words)), select(Appeal.id).where(address))
-        matched = found.cte("text_match").prefix_with("MATERIALIZED")
-        return Appeal.id.in_(select(matched.c.id))
     return or_(_word_search(session, words), address) if words else address
+
+
+def _text_ids(session: Session, search: str, words: list[QueryWord], bounds: Bounds) -> list[int] | None:
+    """The ids the words or the address match, when at most EXACT_IDS_MAX (else None). PostgreSQL, for
+    several words: each part read from its own index (GIN of the lemmas, trigrams of the address),
+    each read stopped past EXACT_IDS_MAX, and the address not read where no address term holds the
+    query's runs. The planner multiplies the words' shares (8k rows expected at 1M for two common
+    words that never meet) and would scan the table for them; reading every match of two words that
+    often meet («мусор вывозят», 60k at 1M) fetched all their rows: 274 ms."""
+    if session.get_bind().dialect.name != "postgresql" or len(words) < 2:
+        return _ids(session, select(Appeal.id).where(text_condition(session, search)))
+    reads = [select(Appeal.id).where(_word_search(session, words)).limit(EXACT_IDS_MAX + 1)]
+    if bounds.address_at_most() != 0:
+        reads.append(select(Appeal.id).where(_address_search(session, search)).limit(EXACT_IDS_MAX + 1))
+    with local_settings(session, enable_seqscan="off"):
+        found = set(session.execute(union(*reads) if len(reads) > 1 else reads[0]).scalars())
+    return sorted(found) if len(found) <= EXACT_IDS_MAX else None
 
 
 def _word_search(session: Session, words: list[QueryWord]):
