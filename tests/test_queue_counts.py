@@ -379,3 +379,20 @@ def test_two_words_that_often_meet_are_probed_not_read_whole(migrated, monkeypat
         probes = [s for s, _ in statements if "@@" in s and "LIMIT" in s and s.lstrip().startswith("SELECT appeal.id")]
         assert probes, statements
         assert session.execute(text("SELECT current_setting('enable_seqscan')")).scalar() == "on"
+
+
+def test_words_one_of_which_occurs_nowhere_are_known_to_match_nothing(migrated, monkeypatch):
+    """«подъезд» is common and «снегирь» occurs in no appeal (nor does any address hold either): the
+    term counts say the search matches nothing, and no index is read to find it out."""
+    _engine, session = migrated
+    _region(session)
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
+
+    def no_read(*_args, **_kwargs):
+        raise AssertionError("the words' matches were read from their index")
+    monkeypatch.setattr(queue_search, "_ids", no_read)
+    monkeypatch.setattr(queue_search, "_text_ids", no_read)
+    for status in ("open", "all"):
+        page = _page(session, status=status, search="подъезд снегирь")
+        assert page.rows == [] and page.total == 0 and page.status_counts == {}
+        assert page.counts_complete and not page.counts_capped and (page.overdue, page.at_risk) == (0, 0)

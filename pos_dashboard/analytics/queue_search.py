@@ -73,6 +73,8 @@ def search_scope(session: Session, search: str):
     most = bounds.at_most()
     if bounds.at_least() > queue_counts.COUNT_CAP:  # common: the indexes would be read at length for nothing
         return _common(session, words, address, bounds)
+    if most == 0:  # a word that occurs in no appeal, and no address term holds the query's runs
+        return false(), None
     if not has_sqlite_table(session.get_bind(), "appeal_fts_words"):
         found = _text_ids(session, search, words, bounds)
         if found is not None:
@@ -221,15 +223,17 @@ def text_condition(session: Session, search: str):
 def _text_ids(session: Session, search: str, words: list[QueryWord], bounds: Bounds) -> list[int] | None:
     """The ids the words or the address match, when at most EXACT_IDS_MAX (else None). PostgreSQL, for
     several words: each part read from its own index (GIN of the lemmas, trigrams of the address),
-    each read stopped past EXACT_IDS_MAX, and the address not read where no address term holds the
-    query's runs. The planner multiplies the words' shares (8k rows expected at 1M for two common
+    each read stopped past EXACT_IDS_MAX, and neither read where the term counts show it finds
+    nothing (a word that occurs nowhere; no address term holding the query's runs). The planner multiplies the words' shares (8k rows expected at 1M for two common
     words that never meet) and would scan the table for them; reading every match of two words that
     often meet («мусор вывозят», 60k at 1M) fetched all their rows: 274 ms."""
     if session.get_bind().dialect.name != "postgresql" or len(words) < 2:
         return _ids(session, select(Appeal.id).where(text_condition(session, search)))
-    reads = [select(Appeal.id).where(_word_search(session, words)).limit(EXACT_IDS_MAX + 1)]
-    if bounds.address_at_most() != 0:
-        reads.append(select(Appeal.id).where(_address_search(session, search)).limit(EXACT_IDS_MAX + 1))
+    reads = [select(Appeal.id).where(condition).limit(EXACT_IDS_MAX + 1) for condition, most in (
+        (_word_search(session, words), bounds.words_at_most()), (_address_search(session, search), bounds.address_at_most()))
+        if most != 0]
+    if not reads:
+        return []
     with local_settings(session, enable_seqscan="off"):
         found = set(session.execute(union(*reads) if len(reads) > 1 else reads[0]).scalars())
     return sorted(found) if len(found) <= EXACT_IDS_MAX else None
