@@ -63,6 +63,8 @@ def _scenarios(session) -> list[tuple[str, QueueFilter, int]]:
         ("words + top category (all)", QueueFilter(status="all", search="подъезд", category_id=top_category), 0),
         # In the demo region «подъезд» never occurs under the second top category («Дороги»): a walk of
         # its rows would read all of them (analytics/sparse_search).
+        ("two words that meet + top category (open)", QueueFilter(search="мусор вывозят", category_id=top_category), 0),
+        ("two words + top category (all)", QueueFilter(status="all", search="мусор подъезда", category_id=top_category), 0),
         ("words + 2nd top category (open)", QueueFilter(search="подъезд", category_id=second_category), 0),
         ("words + 2nd top category (all)", QueueFilter(status="all", search="подъезд", category_id=second_category), 0),
         ("all statuses, by deadline", QueueFilter(status="all"), 0),

@@ -104,24 +104,34 @@ def query_words(query: str) -> list[QueryWord]:
     return words
 
 
-@lru_cache(maxsize=65_536)
-def _matches(word: str, words: tuple[QueryWord, ...]) -> bool:
-    """Whether a word of a text is one the query matches (the queue marks 50 texts per page)."""
-    return any(w.matches(word) for w in words)
+_KNOWN_WORDS_MAX = 100_000  # words remembered per query (_known_words), then forgotten at once
+
+
+@lru_cache(maxsize=64)
+def _known_words(query: tuple[QueryWord, ...]) -> dict[str, bool]:
+    """Per word of the texts marked so far for this query: whether the query matches it (a page marks
+    50 texts of ~20 words; testing each word again cost 4–6 ms a page)."""
+    return {}
 
 
 def marked(text: str, words: list[QueryWord]) -> list[tuple[str, bool]]:
     """The text cut into pieces, each marked True where it is a word the query matches."""
     if not words:
         return [(text, False)] if text else []
+    known = _known_words(tuple(words))
+    if len(known) > _KNOWN_WORDS_MAX:
+        known.clear()
     pieces: list[tuple[str, bool]] = []
     position = 0
-    query = tuple(words)
     for match in _WORD.finditer(text):
-        if _matches(match.group(), query):
+        word = match.group()
+        found = known.get(word)
+        if found is None:
+            found = known[word] = any(w.matches(word) for w in words)
+        if found:
             if match.start() > position:
                 pieces.append((text[position:match.start()], False))
-            pieces.append((match.group(), True))
+            pieces.append((word, True))
             position = match.end()
     if position < len(text):
         pieces.append((text[position:], False))
