@@ -230,12 +230,18 @@ def _text_ids(session: Session, search: str, words: list[QueryWord], bounds: Bou
     rows: 274 ms."""
     if session.get_bind().dialect.name != "postgresql" or len(words) < 2:
         return _ids(session, select(Appeal.id).where(text_condition(session, search)))
-    parts = ((_word_search(session, words), bounds.words_at_most()),
-             (_address_search(session, search), bounds.address_at_most()))
+    word_search = _word_search(session, words)
+    parts = ((word_search, bounds.words_at_most()), (_address_search(session, search), bounds.address_at_most()))
     reads = [select(Appeal.id).where(part).limit(EXACT_IDS_MAX + 1) for part, most in parts if most != 0]
     if not reads:
         return []
     with local_settings(session, enable_seqscan="off"):
+        # More open matches than that settle it from the open appeals' index, a fourteenth of the
+        # postings («мусор вывозят» at 5M: 12 ms against 100 for the index of every appeal).
+        open_matches = select(Appeal.id).where(open_condition(), word_search).limit(EXACT_IDS_MAX + 1).subquery()
+        if bounds.words_at_most() != 0 and session.execute(
+                select(func.count()).select_from(open_matches)).scalar_one() > EXACT_IDS_MAX:
+            return None
         found = set(session.execute(union(*reads) if len(reads) > 1 else reads[0]).scalars())
     return sorted(found) if len(found) <= EXACT_IDS_MAX else None
 
