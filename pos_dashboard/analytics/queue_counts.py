@@ -14,9 +14,10 @@ is of open appeals only and the term counts show few open matches (fewer than th
 leaves, at most OPEN_IDS_MAX); otherwise by walking the filter's rows and testing each one. SQLite
 (`IndexedSearch`, analytics/fts_counts), when the other filters leave more than FILTER_WALK_MAX
 appeals, reads the FTS5 matches newest first instead (open appeals are the recent ones) joined to
-their appeal, and the read stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner estimates the words' share from
-the statistics of the stored tsvector), or, under other filters, reads the filter's rows first and
-tests them by id (`PlannedSearch.deadline_counts`: overdue and at risk in one statement).
+their appeal, and the read stops at the cap; PostgreSQL (`PlannedSearch`) walks (its planner
+estimates the words' share from the statistics of the stored tsvector), or, under other filters,
+reads the filter's rows first and tests them by id (`PlannedSearch.deadline_counts`: overdue and at
+risk in one statement).
 """
 
 from contextlib import contextmanager
@@ -176,7 +177,7 @@ def _index_walk(session: Session):
 
 
 def few_open(bounds: "Bounds | None", session: Session | None, conditions: list, most: int | None = None,
-              per_row: int = 1) -> bool:
+             per_row: int = 1) -> bool:
     """Whether the search's open matches are few enough to be read from the open appeals' indexes
     (at most `most`), and fewer than `per_row` times the rows `conditions` leave (`session` None:
     without that check)."""
@@ -198,11 +199,13 @@ def known_count(bounds: "Bounds | None", statuses: set[str] | None) -> int | Non
 
 
 def at_most(session: Session, conditions: list, limit: int) -> bool:
+    """Whether `conditions` leave at most `limit` appeals (read up to one more)."""
     inner = select(literal(1)).select_from(Appeal).where(*conditions).limit(limit + 1).subquery()
     return session.execute(select(func.count()).select_from(inner)).scalar_one() <= limit
 
 
 def capped(session: Session, statement) -> int:
+    """The rows `statement` reads, up to the cap."""
     return session.execute(select(_capped_count(statement))).scalar_one()
 
 
