@@ -5,7 +5,7 @@ from dataclasses import replace
 from sqlmodel import Session
 
 from pos_dashboard.analytics.queue import PAGE_SIZE_MAX, QueueFilter, fetch_queue_page
-from pos_dashboard.analytics.queue_search import has_sqlite_table
+from pos_dashboard.analytics.search_sql import has_sqlite_table
 from pos_dashboard.domain import deadlines
 from pos_dashboard.domain.enums import OPEN_STATUSES, Status
 from pos_dashboard.domain.models import Appeal

@@ -15,13 +15,11 @@ from ..domain.models import Appeal, Category, QueueTally, QueueVersion, SourceSn
 from .queue_counts import COUNT_CAP, PlannedSearch
 # The filter and its conditions (analytics/queue_filter); the export reads them, and row_select, here.
 from .queue_filter import ANY, DEADLINE_FILTERS, OPEN, SORTS, QueueFilter, filter_conditions  # noqa: F401
-from .queue_filter import conditions_of as _conditions, forget_roots, is_root as _is_root, narrowed as _narrowed
-from .queue_filter import open_only as _open_only, organizations_named as _organizations_named
-from .queue_filter import statuses_of as _statuses, total_of as _total
+from .queue_filter import conditions_of, forget_roots, is_root, open_only, organizations_named, statuses_of, total_of
 from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
-from .queue_search import mark_found_words, open_condition as _open
-from .queue_search import id_in, scoped_counts, search_condition, walk_index
-from . import deadline_range, snapshot, sparse_search
+from .queue_search import mark_found_words, open_condition, scoped_counts, search_condition, walk_index
+from .search_sql import id_in
+from . import deadline_range, queue_filter, snapshot, sparse_search
 
 PAGE_SIZE_MAX = 100
 
@@ -54,14 +52,14 @@ def fetch_queue_page(session: Session, flt: QueueFilter, *, page: int = 0, page_
     clock = snapshot.clock(session, now, data_as_of)  # a historical import reads as of its own date
     as_of, now = snapshot.clock_label(clock, now), clock
     search, common = search_condition(session, flt.search)  # read once: a common word's counts are capped
-    if isinstance(common, PlannedSearch) and common.open_test is not None and _narrowed(flt):
+    if isinstance(common, PlannedSearch) and common.open_test is not None and queue_filter.narrowed(flt):
         # PostgreSQL: a walk may read every row of a filter where the word is rare (analytics/sparse_search)
         page_read = sparse_search.within_budget(
             session, lambda: _read_page(session, flt, page, page_size, now, as_of, search, common))
         if page_read is not None:
             return page_read
         everywhere = replace(flt, status=ANY, deadline="any")  # every count of the page reads these matches
-        if (matches := sparse_search.matches_under(session, _conditions(session, everywhere, now),
+        if (matches := sparse_search.matches_under(session, conditions_of(session, everywhere, now),
                                                    common.open_test)) is not None:
             search, common = matches, None
     return _read_page(session, flt, page, page_size, now, as_of, search, common)
@@ -75,46 +73,47 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         search, common = false(), None
     elif exact is not None and sum(exact.values()) > COUNT_CAP:
         pass  # the counts are known; the page walks its order
-    elif common is not None and _narrowed(flt):
-        matched = common.status_matches(session, _conditions(session, replace(flt, status=ANY), now))
+    elif common is not None and queue_filter.narrowed(flt):
+        matched = common.status_matches(session, conditions_of(session, replace(flt, status=ANY), now))
         if flt.deadline == "any" and sum(map(len, matched.values())) <= COUNT_CAP:
             # All of them are known: the page and its counts read them by id, every count exact.
             ids = sorted(appeal_id for found in matched.values() for appeal_id in found)
             search, common = id_in(ids), None
     walked = False
     if common is not None:
-        search, walked = common.page_condition(narrowed=_narrowed(flt), open_only=_open_only(flt.status))
-    conditions = _conditions(session, flt, now, search)
+        search, walked = common.page_condition(narrowed=queue_filter.narrowed(flt), open_only=open_only(flt.status))
+    conditions = conditions_of(session, flt, now, search)
     # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
     # the status or category; it is told to walk the deadline order, testing each row (a top category
     # or territory keeps a tenth or more of them; an organisation's queue is read from its index).
     index = None
-    if walked and not _narrowed(replace(flt, category_id=None, territory_id=None)) \
+    if walked and not queue_filter.narrowed(replace(flt, category_id=None, territory_id=None)) \
             and flt.sort not in ("newest", "oldest"):
         index = walk_index(session, flt.status == OPEN) if flt.status in (OPEN, ANY) else None
     open_walk = walk_index(session, True) if common is not None else None  # counts of open appeals (SQLite)
     tally = _tally_conditions(session, flt)
     complete, plan = True, None
-    only_open = _open_only(flt.status) or flt.deadline != "any"  # a deadline filter keeps open appeals
+    only_open = open_only(flt.status) or flt.deadline != "any"  # a deadline filter keeps open appeals
     if tally is not None:  # served by the tally: a few hundred rows instead of up to a million
         counts = dict(session.execute(
             select(QueueTally.status, func.sum(QueueTally.n)).where(*tally).group_by(QueueTally.status)).all())
-        total = _total(flt.status, counts)
+        total = total_of(flt.status, counts)
         # Without a narrowing filter the tally's counts are all the appeals, per status.
         plan = order_plan(session, total, flt.sort, only_open, None if tally else sum(counts.values()))
         index = walk_index(session, False) if plan == WALK and flt.sort == "deadline" else _place_index(session, flt)
     elif common is not None:  # a common word: counts up to the cap (analytics/queue_counts)
         # Unless other filters narrow it, the search alone is known to match more than the cap.
-        narrowed = _narrowed(flt)
+        narrowed = queue_filter.narrowed(flt)
         counts = exact if exact is not None else {status: len(found) for status, found in matched.items()}
         complete = exact is not None or (narrowed and sum(counts.values()) <= COUNT_CAP)
         counts = counts if complete else {}
-        total = _total(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            common.capped_count(session, _conditions(session, flt, now), None if narrowed else _statuses(flt.status),
-                                open_only=_open_only(flt.status), walk=open_walk if flt.status == OPEN else None)
+        total = total_of(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
+            common.capped_count(session, conditions_of(session, flt, now),
+                                None if narrowed else statuses_of(flt.status), open_only=open_only(flt.status),
+                                walk=open_walk if flt.status == OPEN else None)
     else:
         total = session.execute(select(func.count()).select_from(Appeal).where(*conditions)).scalar_one()
-        without_status = _conditions(session, replace(flt, status=ANY), now, search)
+        without_status = conditions_of(session, replace(flt, status=ANY), now, search)
         counts = dict(session.execute(
             select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
         plan = order_plan(session, total, flt.sort, only_open, deadline_filter=flt.deadline != "any")
@@ -124,18 +123,19 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
     mark_found_words(rows, flt.search)
 
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
-    if flt.status != ANY and not _open_only(flt.status):  # a closed, answered … status: none, not asked
+    if flt.status != ANY and not open_only(flt.status):  # a closed, answered … status: none, not asked
         overdue = at_risk = 0
     elif common is not None:
-        without_deadline = [*_conditions(session, replace(flt, deadline="any"), now), _open()]
+        without_deadline = [*conditions_of(session, replace(flt, deadline="any"), now), open_condition()]
         overdue, at_risk = common.deadline_counts(session, without_deadline, now, now + AT_RISK_HORIZON, open_walk,
-                                                  narrowed=_narrowed(replace(flt, deadline="any")))
+                                                  narrowed=queue_filter.narrowed(replace(flt, deadline="any")))
     else:
-        without_deadline = _conditions(session, replace(flt, deadline="any"), now, search)
+        without_deadline = conditions_of(session, replace(flt, deadline="any"), now, search)
         overdue, at_risk = session.execute(select(
             func.count().filter(Appeal.deadline_at < now),
             func.count().filter(Appeal.deadline_at >= now),
-        ).select_from(Appeal).where(*without_deadline, _open(), Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
+        ).select_from(Appeal).where(*without_deadline, open_condition(),
+                                    Appeal.deadline_at <= now + AT_RISK_HORIZON)).one()
     return QueuePage(rows=rows, total=total, status_counts={str(k): int(v) for k, v in counts.items() if v},
                      overdue=overdue, at_risk=at_risk, as_of=as_of, counts_complete=complete,
                      counts_capped=common is not None, totals_exact=common is not None and exact is not None)
@@ -149,9 +149,9 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     common as anywhere: 50 matches in about 700 rows), nor under a narrowing filter (the node's own
     deadline order), nor for a search the indexes cannot read so (PlannedSearch.ranged_everywhere)."""
     if not isinstance(common, PlannedSearch) or not common.ranged_everywhere or flt.sort != "deadline" \
-            or _narrowed(flt) or _open_only(flt.status):
+            or queue_filter.narrowed(flt) or open_only(flt.status):
         return None
-    return deadline_range.page_ids(session, _conditions(session, flt, now), common.open_test, offset, limit)
+    return deadline_range.page_ids(session, conditions_of(session, flt, now), common.open_test, offset, limit)
 
 
 def _scoped_counts(session: Session, flt: QueueFilter, common) -> dict[str, int] | None:
@@ -159,10 +159,10 @@ def _scoped_counts(session: Session, flt: QueueFilter, common) -> dict[str, int]
     per status, exact, from the word counts of that node (queue_search.scoped_counts); None when
     those do not settle every status (several forms that occur there, an address part)."""
     if common is None or common.bounds is None or (flt.category_id is None) == (flt.territory_id is None) \
-            or _narrowed(replace(flt, category_id=None, territory_id=None)):
+            or queue_filter.narrowed(replace(flt, category_id=None, territory_id=None)):
         return None
     table, node_id = (Category, flt.category_id) if flt.category_id is not None else (Territory, flt.territory_id)
-    if not _is_root(session, table, node_id):
+    if not is_root(session, table, node_id):
         return None
     return scoped_counts(session, flt.search, common.bounds, "category" if table is Category else "territory",
                          node_id)
@@ -192,13 +192,13 @@ def _tally_conditions(session: Session, flt: QueueFilter) -> list | None:
     for node_id, table, column in ((flt.category_id, Category, QueueTally.top_category_id),
                                    (flt.territory_id, Territory, QueueTally.top_territory_id)):
         if node_id is not None:
-            if not _is_root(session, table, node_id):
+            if not is_root(session, table, node_id):
                 return None
             conditions.append(column == node_id)
     if flt.organization_id is not None:
         conditions.append(QueueTally.organization_id == flt.organization_id)
     if flt.organization_query.strip():
-        conditions.append(QueueTally.organization_id.in_(_organizations_named(flt.organization_query)))
+        conditions.append(QueueTally.organization_id.in_(organizations_named(flt.organization_query)))
     return conditions
 
 

@@ -12,7 +12,8 @@ from ..domain.enums import OPEN_STATUSES, Status
 from ..domain.limits import ORGANIZATION_QUERY_MAX
 from ..domain.models import Appeal, Category, Organization, Territory
 from .kpi import KpiSelection, drill_condition, selection_conditions
-from .queue_search import contains_pattern, fold_yo, folded, open_condition as _open, search_condition
+from .queue_search import open_condition as _open, search_condition
+from .search_sql import contains_pattern, fold_yo, folded
 from . import snapshot
 
 OPEN = "open"  # pseudo-status: every status in which the appeal still waits for somebody

@@ -1,12 +1,11 @@
 """The queue's search: an appeal number is handled by the queue itself; words of the text are matched
-in any of their forms (domain/search_words: lemmas, ё as е), the address as a substring. SQLite
-reads FTS5 tables, PostgreSQL a GIN index of the lemmas and pg_trgm on the address, both made by the
-migrations; a database made without them is scanned."""
+in any of their forms (domain/search_words: lemmas, ё as е), the address as a substring. Each
+backend's conditions are in analytics/search_sql; here, how many appeals a search matches decides
+how the page reads them: by their ids when few, tested on the rows it walks when common."""
 
 import re
-from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, false, func, literal_column, or_, select, union
+from sqlalchemy import bindparam, false, func, or_, select, union
 from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
@@ -21,23 +20,9 @@ from .fts_counts import IndexedSearch
 from .queue_counts import PlannedSearch
 from .pg_settings import local_settings
 from .search_bounds import Bounds, scoped_bounds, search_bounds
-
-
-def fold_yo(value: str) -> str:
-    """ё and е are one letter for the search (most texts are typed without ё)."""
-    return value.replace("ё", "е").replace("Ё", "Е")
-
-
-def folded(column):
-    # The same expression as the trigram indexes of the migrations (literal arguments, so that
-    # PostgreSQL recognises the indexed expression).
-    return func.replace(func.replace(column, literal_column("'ё'"), literal_column("'е'")),
-                        literal_column("'Ё'"), literal_column("'Е'"))
-
-
-def contains_pattern(value: str) -> str:
-    """A LIKE pattern matching `value` literally anywhere (escape character: backslash)."""
-    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+from .search_sql import (FTS_ADDRESS_IDS, FTS_IDS, address_like, address_search, fold_yo, fts_open_phrase, fts_phrase,
+                         fts_words_match, has_open_tables, has_search_vector, has_sqlite_table, id_in, pg_words,
+                         scanned_words, text_condition, word_search)
 
 
 # A search matching at most this many appeals is narrowed to their ids, read from the indexes alone:
@@ -80,18 +65,18 @@ def search_scope(session: Session, search: str):
         if found is not None:
             return id_in(found), None
         return _common(session, words, address, bounds if most is None or most > EXACT_IDS_MAX else None)
-    words_match = _fts_words_match(words) if words else None
-    word_ids = _ids(session, sql_text(f"{_FTS_IDS} LIMIT :n").bindparams(match=words_match, n=EXACT_IDS_MAX + 1)) \
+    words_match = fts_words_match(words) if words else None
+    word_ids = _ids(session, sql_text(f"{FTS_IDS} LIMIT :n").bindparams(match=words_match, n=EXACT_IDS_MAX + 1)) \
         if words else []
     fts_address = fold_yo(search)
-    phrase = _fts_phrase(fts_address) if len(fts_address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") \
+    phrase = fts_phrase(fts_address) if len(fts_address) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts") \
         else None
     # A common word needs no look at the addresses yet (the trigram table also indexes the texts, so
     # a common word's trigrams are read at length): its rows test the address, its counts read it
     # only when the words' matches stay under the cap.
     address_ids = None if word_ids is None and phrase else _ids(session, sql_text(
-        f"{_FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1) if phrase
-        else select(Appeal.id).where(_address_row(address)))
+        f"{FTS_ADDRESS_IDS} LIMIT :n").bindparams(match=phrase, n=EXACT_IDS_MAX + 1) if phrase
+        else select(Appeal.id).where(address_like(address)))
     if word_ids is not None and address_ids is not None and len(found := {*word_ids, *address_ids}) <= EXACT_IDS_MAX:
         return id_in(sorted(found)), None
     return _common(session, words, address, bounds, address_ids=address_ids)
@@ -108,8 +93,8 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
     with_words = bool(words) and (bounds is None or bounds.words_at_most() > 0)
     address_most = None if bounds is None else bounds.address_at_most()
     with_address = address_ids is None and (address_most is None or address_most > 0)
-    words_row = (pg_words(session.get_bind(), present) if postgres else _scanned_words(present)) if with_words else None
-    address_row = Appeal.id.in_(address_ids) if address_ids else _address_row(address) if with_address else None
+    words_row = (pg_words(session.get_bind(), present) if postgres else scanned_words(present)) if with_words else None
+    address_row = Appeal.id.in_(address_ids) if address_ids else address_like(address) if with_address else None
     parts = [part for part in (words_row, address_row) if part is not None]
     row = or_(*parts) if parts else false()
     if postgres:
@@ -126,13 +111,13 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
                                      ranged_everywhere=everywhere)
     if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
                                                                   or len(address) >= 3):
-        common = IndexedSearch(words_match=_fts_words_match(words) if with_words else None, words_row=words_row,
+        common = IndexedSearch(words_match=fts_words_match(words) if with_words else None, words_row=words_row,
                                address_ids=address_ids if address_ids is not None else None if with_address else [],
-                               address_phrase=_fts_phrase(address) if len(address) >= 3 else None,
-                               address_row=_address_row(address), bounds=bounds,
-                               open_words=_fts_words_match(words) if with_words and _has_open_tables(session) else None,
-                               open_address=_fts_open_phrase(address) if with_address and address_ids is None
-                               and len(address) >= 3 and _has_open_tables(session) else None)
+                               address_phrase=fts_phrase(address) if len(address) >= 3 else None,
+                               address_row=address_like(address), bounds=bounds,
+                               open_words=fts_words_match(words) if with_words and has_open_tables(session) else None,
+                               open_address=fts_open_phrase(address) if with_address and address_ids is None
+                               and len(address) >= 3 and has_open_tables(session) else None)
         return common.row_condition(), common
     # A common one- or two-letter address, which SQLite's trigram table cannot read, or a database
     # without the search tables: tested row by row only.
@@ -190,34 +175,12 @@ def walk_index(session: Session, open_only: bool) -> str:
     return "ix_appeal_open_deadline" if open_only else "ix_appeal_deadline_at"
 
 
-def _address_row(address: str):
-    """The folded query as a substring of the stored folded address (a plain LIKE on the row)."""
-    return Appeal.search_address.like(contains_pattern(address), escape="\\")
-
-
-_FTS_IDS = "SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match"
-_FTS_ADDRESS_IDS = "SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :match"
-
-
 def _ids(session: Session, statement) -> list[int] | None:
     """The ids a statement reads, when at most EXACT_IDS_MAX (else None)."""
     if not isinstance(statement, TextClause):
         statement = statement.limit(EXACT_IDS_MAX + 1)
     found = list(session.execute(statement).scalars())
     return found if len(found) <= EXACT_IDS_MAX else None
-
-
-def id_in(ids: list[int]):
-    return Appeal.id.in_(ids) if ids else false()
-
-
-def text_condition(session: Session, search: str):
-    """Words of the text as Russians search them (domain/search_words: every query word in any of its
-    forms, ё read as е, a word the dictionary does not know as the beginning of a word), or the query
-    as a substring of the address (street names and house numbers are not dictionary words)."""
-    words = query_words(search)
-    address = _address_search(session, search)
-    return or_(_word_search(session, words), address) if words else address
 
 
 def _text_ids(session: Session, search: str, words: list[QueryWord], bounds: Bounds) -> list[int] | None:
@@ -230,77 +193,20 @@ def _text_ids(session: Session, search: str, words: list[QueryWord], bounds: Bou
     rows: 274 ms."""
     if session.get_bind().dialect.name != "postgresql" or len(words) < 2:
         return _ids(session, select(Appeal.id).where(text_condition(session, search)))
-    word_search = _word_search(session, words)
-    parts = ((word_search, bounds.words_at_most()), (_address_search(session, search), bounds.address_at_most()))
+    words_match, words_most = word_search(session, words), bounds.words_at_most()
+    parts = ((words_match, words_most), (address_search(session, search), bounds.address_at_most()))
     reads = [select(Appeal.id).where(part).limit(EXACT_IDS_MAX + 1) for part, most in parts if most != 0]
     if not reads:
         return []
     with local_settings(session, enable_seqscan="off"):
         # More open matches than that settle it from the open appeals' index, a fourteenth of the
         # postings («мусор вывозят» at 5M: 12 ms against 100 for the index of every appeal).
-        open_matches = select(Appeal.id).where(open_condition(), word_search).limit(EXACT_IDS_MAX + 1).subquery()
-        if bounds.words_at_most() != 0 and session.execute(
+        open_matches = select(Appeal.id).where(open_condition(), words_match).limit(EXACT_IDS_MAX + 1).subquery()
+        if words_most != 0 and session.execute(
                 select(func.count()).select_from(open_matches)).scalar_one() > EXACT_IDS_MAX:
             return None
         found = set(session.execute(union(*reads) if len(reads) > 1 else reads[0]).scalars())
     return sorted(found) if len(found) <= EXACT_IDS_MAX else None
-
-
-def _word_search(session: Session, words: list[QueryWord]):
-    """SQLite: the FTS5 table of the lemmas; PostgreSQL: the stored tsvector of the lemmas (GIN index,
-    and statistics of how often each lemma occurs, so the planner chooses between reading the
-    index and testing the rows it walks); a scan of the lemmas elsewhere (a database made without
-    the migrations)."""
-    bind = session.get_bind()
-    if has_sqlite_table(bind, "appeal_fts_words"):
-        return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts_words WHERE appeal_fts_words MATCH :match")
-                             .bindparams(match=_fts_words_match(words)))
-    if bind.dialect.name == "postgresql":
-        return pg_words(bind, words)
-    return _scanned_words(words)
-
-
-def pg_words(engine, words: list[QueryWord]):
-    """The words against `appeal.search_vector` (PostgreSQL: a column the migration generates from the
-    lemmas; it is not in the model, which SQLite shares), or a tsvector made per row without it."""
-    query = " & ".join("(" + " | ".join([*w.forms, *([w.prefix + ":*"] if w.prefix else [])]) + ")" for w in words)
-    vector = literal_column("appeal.search_vector") if has_search_vector(engine) else \
-        func.to_tsvector(literal_column("'simple'"), Appeal.search_words)
-    return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
-
-
-def _fts_words_match(words: list[QueryWord]) -> str:
-    return " AND ".join("(" + " OR ".join([f'"{form}"' for form in w.forms]
-                                          + ([f'"{w.prefix}"*'] if w.prefix else [])) + ")" for w in words)
-
-
-def _has_open_tables(session: Session) -> bool:
-    return has_sqlite_table(session.get_bind(), "appeal_fts_open_address")
-
-
-def _fts_open_phrase(address: str) -> str:
-    return '"' + address.replace('"', '""') + '"'
-
-
-def _fts_phrase(search: str) -> str:
-    return 'address : "' + search.replace('"', '""') + '"'
-
-
-def _scanned_words(words: list[QueryWord]):
-    """The words tested on the row's lemmas (the same matches as the FTS table: whole lemmas, or
-    the beginning of one for a word the dictionary does not know)."""
-    padded = " " + Appeal.search_words + " "
-    return and_(*(or_(*[padded.like(f"% {form} %") for form in w.forms],
-                      *([padded.like(f"% {w.prefix}%")] if w.prefix else [])) for w in words))
-
-
-def _address_search(session: Session, search: str):
-    """Substring of the address, case-insensitive, ё read as е: SQLite's FTS5 trigram table (three
-    characters at least), else the stored folded address (PostgreSQL: its trigram index)."""
-    if len(fold_yo(search)) >= 3 and has_sqlite_table(session.get_bind(), "appeal_fts"):
-        return Appeal.id.in_(sql_text("SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH :phrase")
-                             .bindparams(phrase=_fts_phrase(fold_yo(search))))
-    return _address_row(folded_address(search))
 
 
 def _is_number(search: str) -> bool:
@@ -321,19 +227,3 @@ def mark_found_words(rows: list[dict], search: str) -> None:
         row["address_parts"] = [[piece, found] for piece, found in marked_run(row["address"], address)]
 
 
-@lru_cache(maxsize=32)
-def has_search_vector(engine) -> bool:
-    """Whether the migrations made PostgreSQL's `appeal.search_vector`."""
-    with engine.connect() as conn:
-        return conn.execute(sql_text("SELECT 1 FROM information_schema.columns WHERE table_name = 'appeal' "
-                                     "AND column_name = 'search_vector' AND table_schema = current_schema()")
-                            ).first() is not None
-
-
-@lru_cache(maxsize=32)
-def has_sqlite_table(engine, name: str) -> bool:
-    """Whether the migrations made this search table or index (SQLite only)."""
-    if engine.dialect.name != "sqlite":
-        return False
-    with engine.connect() as conn:
-        return conn.execute(sql_text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": name}).first() is not None
