@@ -11,7 +11,9 @@ EXPLAIN on PostgreSQL), to check that the queue queries use their indexes and th
 `--analyze` adds each statement's time (EXPLAIN ANALYZE on PostgreSQL, a timed run on SQLite), to see
 where a scenario's time goes. `--statements` times each statement a scenario runs as the page runs it
 (median of the runs, ms), and the rest of the page's time (Python: building statements, rows,
-marking). `--only WORDS` keeps the scenarios whose name contains WORDS.
+marking). `--only WORDS` keeps the scenarios whose name contains WORDS. `--pairs-first` times the
+first search of each two-word scenario, when its pair of lemmas is learnt (services/search_pairs:
+the pair is forgotten first, so run it on a copy), against the searches after it.
 """
 
 import argparse
@@ -23,12 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import delete, event, func, select  # noqa: E402
 
 from pos_dashboard.analytics.options import filter_options  # noqa: E402
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page, queue_version  # noqa: E402
 from pos_dashboard.db import get_engine, session_scope  # noqa: E402
-from pos_dashboard.domain.models import Appeal, Category, Territory  # noqa: E402
+from pos_dashboard.domain.models import Appeal, Category, SearchPair, Territory  # noqa: E402
+from pos_dashboard.domain.search_words import query_words  # noqa: E402
 from pos_dashboard.domain.types import utcnow  # noqa: E402
 from pos_dashboard.settings import db_url  # noqa: E402
 from stats import p95  # noqa: E402  (bench/stats.py, beside this script)
@@ -156,6 +159,24 @@ def statement_times(scenarios, repeat: int) -> None:
     event.remove(engine, "after_cursor_execute", finished)
 
 
+def pairs_first(scenarios, repeat: int) -> None:
+    """The first search of two words (their pair learnt) and the ones after it, median of `repeat`
+    rounds, each round forgetting the pair first."""
+    print(f"{'scenario':44} {'first ms':>9} {'next ms':>8}")
+    for name, flt, page in scenarios:
+        words = query_words(flt.search)
+        if len(words) != 2:
+            continue
+        lemmas = [w.forms[0] for w in words if w.forms]
+        firsts, nexts = [], []
+        for _ in range(repeat):
+            with session_scope() as session:
+                session.execute(delete(SearchPair).where(SearchPair.first.in_(lemmas), SearchPair.second.in_(lemmas)))
+            firsts += _measure(flt, page, 1)[0]
+            nexts += _measure(flt, page, 3)[0]
+        print(f"{name:44} {statistics.median(firsts):>9.1f} {statistics.median(nexts):>8.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
@@ -163,6 +184,8 @@ def main() -> int:
     parser.add_argument("--analyze", action="store_true", help="with --explain: run each statement and time it")
     parser.add_argument("--statements", action="store_true", help="time each statement of each scenario")
     parser.add_argument("--only", default="", help="only the scenarios whose name contains this")
+    parser.add_argument("--pairs-first", action="store_true",
+                        help="time the first search of two words (their pair forgotten first: a copy only)")
     args = parser.parse_args()
     with session_scope() as session:
         appeals = session.execute(select(func.count()).select_from(Appeal)).scalar_one()
@@ -174,6 +197,9 @@ def main() -> int:
         return 0
     if args.statements:
         statement_times(scenarios, args.repeat)
+        return 0
+    if args.pairs_first:
+        pairs_first(scenarios, args.repeat)
         return 0
     print(f"# queue benchmark: {backend}, {appeals:,} appeals, {args.repeat} runs each, {db_url().split('@')[-1]}")
     print(f"{'scenario':34} {'rows':>9} {'median ms':>10} {'p95 ms':>9} {'state KB':>9}")

@@ -69,7 +69,8 @@ def main() -> int:
         with engine.begin() as conn:
             scale_rollups(conn, args.times, top_appeal=top["appeal"])
         print(f"rollups scaled in {time.perf_counter() - started:.1f} s", flush=True)
-    for counts_table in ("searchterm", "scopedterm"):  # the copies have the texts and top nodes of the originals
+    # The copies have the texts and top nodes of the originals: every count (a pair's lower bound too) times N.
+    for counts_table in ("searchterm", "scopedterm", "searchpair"):
         if inspect(engine).has_table(counts_table):
             with engine.begin() as conn:
                 conn.execute(text(f"UPDATE {counts_table} SET appeals = appeals * :times"), {"times": args.times})

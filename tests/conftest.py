@@ -8,6 +8,7 @@ from sqlmodel import Session, SQLModel
 
 import pos_dashboard.domain  # noqa: F401  (registers every table)
 from pos_dashboard.db import make_engine
+from pos_dashboard.migrations import drop_everything, upgrade
 
 SPB_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "spb_our_city")
 
@@ -41,3 +42,19 @@ def engine(tmp_path_factory):
 def session(engine):
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture()
+def migrated(tmp_path_factory):
+    """(engine, session) of an empty database brought to head by the migrations: the search tables
+    and indexes of the backend (FTS5 on SQLite, GIN and pg_trgm on PostgreSQL) are there."""
+    url = database_url_for_tests(tmp_path_factory)
+    engine = make_engine(url)
+    drop_everything(engine)
+    upgrade(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield engine, session
+    finally:
+        drop_everything(engine)
+        engine.dispose()

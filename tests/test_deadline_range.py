@@ -16,7 +16,7 @@ from pos_dashboard.services import appeals
 
 from .factories import T0, build_region, hours, submit
 from .sql_capture import captured_statements
-from .test_queue_counts import _region, _scaled, migrated  # noqa: F401  (the fixture)
+from .test_queue_counts import _region, _scaled
 
 PROBE = re.compile(r"SELECT appeal\.deadline_at FROM appeal .*ORDER BY appeal\.deadline_at")
 RANGED = "ORDER BY coalesce(appeal.deadline_at, appeal.deadline_at)"

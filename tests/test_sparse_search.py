@@ -10,7 +10,7 @@ from sqlalchemy import text
 from pos_dashboard.analytics import queue_counts, sparse_search
 from pos_dashboard.domain.enums import Status
 
-from .test_queue_counts import _page, _region, _scaled, migrated  # noqa: F401  (a fixture)
+from .test_queue_counts import _page, _region, _scaled
 
 
 def _settings(session) -> tuple:

@@ -4,8 +4,9 @@ backend's conditions are in analytics/search_sql; here, how many appeals a searc
 how the page reads them: by their ids when few, tested on the rows it walks when common."""
 
 import re
+from dataclasses import replace
 
-from sqlalchemy import bindparam, false, func, or_, select, union
+from sqlalchemy import and_, bindparam, false, func, or_, select, union
 from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
@@ -15,6 +16,8 @@ from ..domain.limits import SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal
 from ..domain.numbers import external_refs_for
 from ..domain.search_words import QueryWord, folded_address, marked, marked_run, query_words
+from ..services import search_pairs
+from ..services.search_terms import APPEALS_WRITTEN
 from . import queue_counts
 from .fts_counts import IndexedSearch
 from .queue_counts import PlannedSearch
@@ -54,7 +57,7 @@ def search_scope(session: Session, search: str):
     indexes; only a search they leave undecided (several words, or an address of several runs)
     reads its first matches from the indexes to find out."""
     words, address = query_words(search), folded_address(search)
-    bounds = search_bounds(session, words, address)
+    bounds = _with_pair_learnt(session, words, search_bounds(session, words, address))
     most = bounds.at_most()
     if bounds.at_least() > queue_counts.COUNT_CAP:  # common: the indexes would be read at length for nothing
         return _common(session, words, address, bounds)
@@ -80,6 +83,21 @@ def search_scope(session: Session, search: str):
     if word_ids is not None and address_ids is not None and len(found := {*word_ids, *address_ids}) <= EXACT_IDS_MAX:
         return id_in(sorted(found)), None
     return _common(session, words, address, bounds, address_ids=address_ids)
+
+
+def _with_pair_learnt(session: Session, words: list[QueryWord], bounds: Bounds) -> Bounds:
+    """Two words whose pair of lemmas was never searched: counted now and remembered
+    (services/search_pairs), so that this search and the next know from the counts alone whether
+    they meet. Not learnt in a session that wrote appeals it has not committed (the count runs on a
+    connection of its own, which would not see them), nor in a database held in memory."""
+    engine = getattr(session.get_bind(), "engine", session.get_bind())
+    if bounds.pair is None or bounds.pair_counts is not None or session.info.get(APPEALS_WRITTEN) \
+            or engine.url.database in (None, "", ":memory:"):
+        return bounds
+    matches = word_search(session, words, first=search_pairs.PAIR_EXACT_MAX + 1)
+    open_matches = and_(open_condition(), matches) if engine.dialect.name == "postgresql" else None
+    learnt = search_pairs.learn(engine, bounds.pair, matches, open_matches)
+    return replace(bounds, pair_counts=learnt) if learnt is not None else bounds
 
 
 def _common(session: Session, words: list[QueryWord], address: str, bounds: Bounds | None, *,

@@ -19,6 +19,8 @@ from sqlmodel import Session
 
 from ..domain.models import ScopedTerm, SearchTerm
 from ..domain.search_words import QueryWord, address_terms
+from ..services import search_pairs
+from ..services.search_pairs import PairCounts
 from ..services.search_terms import ADDRESS, WORD
 
 PerStatus = dict[str, int]
@@ -30,6 +32,10 @@ class Bounds:
     address: list[list[PerStatus]] | None  # per run of the query, the address terms containing it; None: no run
     exact_runs: bool  # the address query is a single run (its terms bound it from below too)
     present_forms: frozenset[str] = field(default_factory=frozenset)  # lemmas that occur at all
+    # Two words of one lemma each (that occurs): the pair of lemmas, and its counts once learnt
+    # (services/search_pairs): the appeals that have both, per status or at least.
+    pair: tuple[str, str] | None = None
+    pair_counts: PairCounts | None = None
 
     def at_most(self, statuses: set[str] | None = None) -> int | None:
         """The most appeals of these statuses (None: all) the search can match; None if unbounded."""
@@ -38,7 +44,10 @@ class Bounds:
         return None if address is None else self.words_at_most(statuses) + address
 
     def words_at_most(self, statuses: set[str] | None = None) -> int:
-        return min((sum(_of(term, statuses) for term in terms) for terms in self.words), default=0)
+        most = min((sum(_of(term, statuses) for term in terms) for terms in self.words), default=0)
+        if self.pair_counts is not None and self.pair_counts.per_status is not None:
+            return min(most, _of(self.pair_counts.per_status, statuses))
+        return most
 
     def address_at_most(self, statuses: set[str] | None = None) -> int | None:
         return None if self.address is None else min(
@@ -48,7 +57,12 @@ class Bounds:
         """The fewest appeals of these statuses the search surely matches (0 when unknown)."""
         candidates = [*(self.words[0] if len(self.words) == 1 else []),
                       *(self.address[0] if self.address is not None and self.exact_runs else [])]
-        return max((_of(term, statuses) for term in candidates), default=0)
+        least = max((_of(term, statuses) for term in candidates), default=0)
+        if self.pair_counts is not None and self.pair_counts.per_status is not None:
+            least = max(least, _of(self.pair_counts.per_status, statuses))
+        elif self.pair_counts is not None and statuses is None:
+            least = max(least, self.pair_counts.at_least)
+        return least
 
     def exact_counts(self) -> PerStatus | None:
         """The matches per status when the counts settle every status exactly, else None."""
@@ -80,11 +94,24 @@ def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bou
             counts[(field_, term)][status] = n
     lemmas = {term: n for (field_, term), n in counts.items() if field_ == WORD}
     addresses = {term: n for (field_, term), n in counts.items() if field_ == ADDRESS}
+    pair = _pair(lemmas, words)
     return Bounds(
         words=_per_word(lemmas, words),
         address=[[n for term, n in addresses.items() if run in term] for run in runs] if runs else None,
         exact_runs=runs == [address],
-        present_forms=frozenset(lemmas))
+        present_forms=frozenset(lemmas),
+        pair=pair, pair_counts=search_pairs.known(session, pair) if pair else None)
+
+
+def _pair(lemmas: dict[str, PerStatus], words: list[QueryWord]) -> tuple[str, str] | None:
+    """The two lemmas of a query of two words that each match one lemma that occurs, else None."""
+    if len(words) != 2:
+        return None
+    matched = [[term for term in lemmas if term in w.forms or (w.prefix and term.startswith(w.prefix))]
+               for w in words]
+    if any(len(terms) != 1 for terms in matched) or matched[0][0] == matched[1][0]:
+        return None
+    return search_pairs.pair_of(matched[0][0], matched[1][0])
 
 
 def scoped_bounds(session: Session, bounds: Bounds, words: list[QueryWord], scope: str, node_id: int) -> Bounds:
@@ -96,7 +123,7 @@ def scoped_bounds(session: Session, bounds: Bounds, words: list[QueryWord], scop
                 ScopedTerm.scope == scope, ScopedTerm.node_id == node_id, _lemmas_of(ScopedTerm.term, words))):
             if n > 0:
                 counts[term][status] = n
-    return replace(bounds, words=_per_word(counts, words))
+    return replace(bounds, words=_per_word(counts, words), pair_counts=None)  # the pair's counts are the region's
 
 
 def _lemmas_of(column, words: list[QueryWord]):

@@ -51,14 +51,15 @@ def text_condition(session: Session, search: str):
     return or_(word_search(session, words), address) if words else address
 
 
-def word_search(session: Session, words: list[QueryWord]):
+def word_search(session: Session, words: list[QueryWord], first: int | None = None):
     """SQLite: the FTS5 table of the lemmas; PostgreSQL: the stored tsvector of the lemmas (GIN index,
     and statistics of how often each lemma occurs, so the planner chooses between reading the
     index and testing the rows it walks); a scan of the lemmas elsewhere (a database made without
-    the migrations)."""
+    the migrations). `first`: SQLite reads only that many matches from its FTS5 table (else all of
+    them, before the statement that tests them stops)."""
     bind = session.get_bind()
     if has_sqlite_table(bind, "appeal_fts_words"):
-        return Appeal.id.in_(sql_text(FTS_IDS)
+        return Appeal.id.in_(sql_text(FTS_IDS + ("" if first is None else f" LIMIT {int(first)}"))
                              .bindparams(match=fts_words_match(words)))
     if bind.dialect.name == "postgresql":
         return pg_words(bind, words)

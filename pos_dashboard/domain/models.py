@@ -229,6 +229,19 @@ class Dispute(SQLModel, table=True):
     outcome: str | None = None  # re_review | confirmed
 
 
+class SearchPair(SQLModel, table=True):
+    """How many appeals have two lemmas together, for the pairs people searched (services/search_pairs):
+    per status when learnt exactly (`status` "*" then holds the total), or only a lower bound of the
+    total (`status` "+") when the pair was common. Kept beside `SearchTerm` by the same writers; the
+    queue reads it to tell two words that never meet, or often do, without intersecting their
+    postings in the index."""
+
+    first: str = Field(sa_column=Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True))
+    second: str = Field(sa_column=Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True))
+    status: str = Field(sa_type=String(32), primary_key=True)
+    appeals: int = 0
+
+
 class QueueTally(SQLModel, table=True):
     """How many appeals have each status, per top category, top territory and organisation (0 when
     the appeal has none), kept by services/queue_counters in the transaction that changes them."""

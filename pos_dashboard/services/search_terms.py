@@ -9,7 +9,9 @@ know that a status holds more than the count cap of a word's matches without cou
 ORM changes are tracked by one `before_flush` hook (which also sets `Appeal.search_address` of new
 appeals), registered after services/queue_counters' hook, which sets the appeals' top category and
 territory that the scoped counts are keyed by; bulk writers that bypass the ORM (the demo loader, the SPb
-importer, the migration) set `search_address` themselves and call `add_rows` or `rebuild`.
+importer, the migration) set `search_address` themselves and call `add_rows` or `rebuild`. The same
+changes keep the counts of the word pairs that were searched (services/search_pairs); a rebuild
+forgets those pairs.
 """
 
 from collections import Counter
@@ -20,10 +22,13 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from ..domain.search_words import address_terms, folded_address
-from . import queue_counters  # noqa: F401  (its hook first: it sets the top nodes this one reads)
+from . import queue_counters, search_pairs  # queue_counters' hook first: it sets the top nodes this one reads
 from .flush_changes import appeals_in_flush
 
 WORD, ADDRESS = "word", "address"
+# Set on a session whose transaction wrote appeals: what it wrote is not yet seen by another
+# connection, so a search there learns no word pair (services/search_pairs counts on its own).
+APPEALS_WRITTEN = "search_terms.appeals_written"
 CATEGORY, TERRITORY = "category", "territory"
 _ADD = text("INSERT INTO searchterm (field, term, status, appeals) VALUES (:field, :term, :status, :n) "
             "ON CONFLICT (field, term, status) DO UPDATE SET appeals = searchterm.appeals + excluded.appeals")
@@ -50,10 +55,13 @@ def scoped_terms_of(search_words: str, top_category_id: int | None, top_territor
 def add_rows(conn: Connection, rows: Iterable[tuple]) -> None:
     """Count appeals written outside the ORM: `rows` are (status, search_words, search_address,
     top_category_id, top_territory_id)."""
-    deltas, scoped = Counter(), Counter()
+    deltas, scoped, pairs = Counter(), Counter(), []
     for row in rows:
         _count(deltas, scoped, row, 1)
+        pairs.append(_pair_change(row, 1))
+    queue_counters.bump(conn)  # the version row first, as every writer (services/search_pairs)
     _apply(conn, deltas, scoped)
+    search_pairs.apply(conn, search_pairs.pair_deltas(conn, pairs, every_pair=True))
 
 
 def rebuild(conn: Connection, scoped: bool = True) -> None:
@@ -62,6 +70,7 @@ def rebuild(conn: Connection, scoped: bool = True) -> None:
     conn.execute(text("DELETE FROM searchterm"))
     if scoped:
         conn.execute(text("DELETE FROM scopedterm"))
+    search_pairs.forget_all(conn)
     counts, scoped_counts = Counter(), Counter()
     last = 0
     while True:
@@ -93,14 +102,20 @@ def _apply(conn: Connection, deltas: Counter, scoped: Counter) -> None:
             conn.execute(statement, changes[start:start + _BATCH])
 
 
+def _pair_change(row: tuple, sign: int) -> search_pairs.Change:
+    return sign, str(row[0]), frozenset((row[1] or "").split())
+
+
 def _before_flush(session: Session, _context, _instances) -> None:
     new, dirty, deleted = appeals_in_flush(session)
     if not (new or dirty or deleted):
         return
-    deltas, scoped = Counter(), Counter()
+    session.info[APPEALS_WRITTEN] = True
+    deltas, scoped, pairs = Counter(), Counter(), []
     for appeal in new:
         appeal.search_address = folded_address(appeal.address)
         _count(deltas, scoped, _terms_key(appeal), 1)
+        pairs.append(_pair_change(_terms_key(appeal), 1))
     conn = session.connection()
     for appeal in dirty + deleted:
         stored = conn.execute(text("SELECT status, search_words, search_address, top_category_id, top_territory_id, "
@@ -115,9 +130,12 @@ def _before_flush(session: Session, _context, _instances) -> None:
             if now == before:
                 continue  # the common case: a change that moves no term (a deadline, an answer)
             _count(deltas, scoped, now, 1)
+            pairs.append(_pair_change(now, 1))
         _count(deltas, scoped, before, -1)
+        pairs.append(_pair_change(before, -1))
     if any(deltas.values()) or any(scoped.values()):
         _apply(conn, deltas, scoped)
+    search_pairs.apply(conn, search_pairs.pair_deltas(conn, pairs))
 
 
 def _terms_key(appeal) -> tuple:
@@ -125,4 +143,10 @@ def _terms_key(appeal) -> tuple:
             appeal.top_category_id, appeal.top_territory_id)
 
 
+def _transaction_over(session: Session, *_args) -> None:
+    session.info.pop(APPEALS_WRITTEN, None)
+
+
 event.listen(Session, "before_flush", _before_flush)
+event.listen(Session, "after_commit", _transaction_over)
+event.listen(Session, "after_rollback", _transaction_over)

@@ -1,0 +1,138 @@
+"""How many appeals have two lemmas together, for the pairs people searched (`searchpair`).
+
+Two common words that never meet («мусор подъезда») cost PostgreSQL the intersection of both
+posting lists on every search, and two that often meet («мусор вывозят») a read of the index only
+to learn that they match more than the queue reads by id. A pair is learnt the first time it is
+searched (`learn`): its matches per status when at most PAIR_EXACT_MAX (the row "*" holds the total),
+else only that they are more (the row "+", a lower bound of the total). From then on every writer
+keeps it: the flush hook and the bulk writers of services/search_terms pass each appeal's change
+(`pair_deltas`), `rebuild` forgets every pair (they are learnt again).
+
+No appeal is missed between the count and its row: `learn` counts in its own transaction after
+taking the queue version row (PostgreSQL: FOR SHARE), which every appeal writer updates first
+(services/queue_counters), so a writer either committed before the count or reads the new row in
+its own hook. On SQLite one statement counts and writes (one writer at a time).
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, inspect, literal, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from ..domain.models import Appeal, SearchPair
+
+EXACT, COMMON = "*", "+"  # the marker rows: the total of an exact pair; a lower bound of a common one
+PAIR_EXACT_MAX = 2_000
+_ADD = text("INSERT INTO searchpair (first, second, status, appeals) VALUES (:first, :second, :status, :n) "
+            "ON CONFLICT (first, second, status) DO UPDATE SET appeals = searchpair.appeals + excluded.appeals")
+
+Change = tuple[int, str, frozenset[str]]  # (+1 or -1, the appeal's status, its lemmas)
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    per_status: dict[str, int] | None  # the appeals per status having both lemmas; None: not known exactly
+    at_least: int  # of every status together
+
+
+def pair_of(first: str, second: str) -> tuple[str, str]:
+    return (first, second) if first <= second else (second, first)
+
+
+def known(conn, pair: tuple[str, str]) -> PairCounts | None:
+    """The pair's counts, or None when it was never learnt."""
+    rows = dict(conn.execute(select(SearchPair.status, SearchPair.appeals).where(
+        SearchPair.first == pair[0], SearchPair.second == pair[1])).all())
+    if EXACT in rows:
+        return PairCounts({status: n for status, n in rows.items() if status != EXACT and n > 0}, rows[EXACT])
+    if COMMON in rows:
+        return PairCounts(None, rows[COMMON])
+    return None
+
+
+def learn(engine: Engine, pair: tuple[str, str], matches, open_matches=None) -> PairCounts | None:
+    """Count the pair and remember it. `matches`: the appeals with both lemmas (a condition on
+    Appeal); `open_matches`: the same among the open appeals, read first when their own index is
+    cheaper (PostgreSQL's partial index: more than PAIR_EXACT_MAX of them settle it). None when
+    SQLite could not write now (another writer since the read began): learnt on a later search."""
+    postgres = engine.dialect.name == "postgresql"
+    upsert = pg_insert if postgres else sqlite_insert
+    try:
+        with engine.begin() as conn:
+            if postgres:  # learners of one pair one at a time; writers of appeals before or after the count
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": " ".join(pair)})
+                conn.execute(text("SELECT version FROM queueversion WHERE id = 1 FOR SHARE"))
+            if (already := known(conn, pair)) is not None:
+                return already
+            if postgres:
+                conn.execute(text("SET LOCAL enable_seqscan = off"))  # the planner multiplies the lemmas' shares
+                if open_matches is not None and conn.execute(select(func.count()).select_from(
+                        select(Appeal.id).where(open_matches).limit(PAIR_EXACT_MAX + 1).subquery())
+                        ).scalar_one() > PAIR_EXACT_MAX:
+                    conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=COMMON,
+                                                           appeals=PAIR_EXACT_MAX + 1).on_conflict_do_nothing())
+                    return PairCounts(None, PAIR_EXACT_MAX + 1)
+            # SQLite: this statement takes the write lock; it fails if another writer committed since
+            # the transaction's first read (WAL), so nothing is counted on an old snapshot.
+            found = select(Appeal.status).where(matches).limit(PAIR_EXACT_MAX + 1).subquery()
+            conn.execute(upsert(SearchPair).from_select(
+                ["first", "second", "status", "appeals"],
+                select(literal(pair[0]), literal(pair[1]), found.c.status, func.count()).group_by(found.c.status))
+                .on_conflict_do_nothing())
+            per_status = dict(conn.execute(select(SearchPair.status, SearchPair.appeals).where(
+                SearchPair.first == pair[0], SearchPair.second == pair[1],
+                SearchPair.status.notin_([EXACT, COMMON]))).all())
+            total = sum(per_status.values())
+            if total > PAIR_EXACT_MAX:
+                conn.execute(delete(SearchPair).where(SearchPair.first == pair[0], SearchPair.second == pair[1]))
+                counts = PairCounts(None, total)
+            else:
+                counts = PairCounts(per_status, total)
+            kind = EXACT if total <= PAIR_EXACT_MAX else COMMON
+            conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=kind, appeals=total)
+                         .on_conflict_do_nothing())
+            return counts
+    except OperationalError:
+        if postgres:
+            raise
+        return None  # SQLite: busy, or the read's snapshot is older than another writer's commit
+
+
+def pair_deltas(conn: Connection, changes: Iterable[Change], every_pair: bool = False) -> Counter:
+    """The changes to the learnt pairs that `changes` make. `every_pair`: read every learnt pair
+    (a bulk writer's thousands of appeals), else those among the changed appeals' lemmas."""
+    changes = [change for change in changes if len(change[2]) > 1]
+    if not changes:
+        return Counter()
+    markers = select(SearchPair.first, SearchPair.second, SearchPair.status).where(
+        SearchPair.status.in_([EXACT, COMMON]))
+    if not every_pair:
+        lemmas = sorted(set().union(*(lemmas for _, _, lemmas in changes)))
+        markers = markers.where(SearchPair.first.in_(lemmas), SearchPair.second.in_(lemmas))
+    pairs = conn.execute(markers).all()
+    deltas: Counter = Counter()
+    for sign, status, lemmas in changes:
+        for first, second, kind in pairs:
+            if first in lemmas and second in lemmas:
+                deltas[(first, second, kind)] += sign
+                if kind == EXACT:
+                    deltas[(first, second, status)] += sign
+    return deltas
+
+
+def apply(conn: Connection, deltas: Counter) -> None:
+    changes = [{"first": first, "second": second, "status": status, "n": n}
+               for (first, second, status), n in sorted(deltas.items()) if n]
+    if changes:
+        conn.execute(_ADD, changes)
+
+
+def forget_all(conn: Connection) -> None:
+    """Every pair forgotten (after a bulk load that recounts the terms): learnt again when searched."""
+    if inspect(conn).has_table("searchpair"):
+        conn.execute(delete(SearchPair))

@@ -1,0 +1,175 @@
+"""Appeals per searched pair of lemmas (services/search_pairs): learnt on the first search of two
+words, kept exact by every writer, and read by the queue instead of the words' indexes (two words
+that never meet match nothing at once; two that often meet are common at once)."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from pos_dashboard.analytics import queue, queue_counts, queue_search
+from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
+from pos_dashboard.domain.models import Appeal, SearchPair
+from pos_dashboard.domain.search_words import query_words
+from pos_dashboard.services import appeals, search_pairs, search_terms
+
+from .factories import T0, build_region, hours, submit
+
+GARBAGE = ("вывозить", "мусор")  # «мусор вывозят», as the pair is keyed (in binary order)
+NEVER = ("вывозить", "подъезд")  # «вывозят подъезд»: the texts below never have both
+
+
+def _page(session, **filters):
+    return fetch_queue_page(session, QueueFilter(**filters), page=0, page_size=50, now=T0 + hours(13))
+
+
+def _learnt(session: Session, pair: tuple[str, str]) -> dict[str, int]:
+    session.commit()  # a fresh read of what the writers and the learner committed
+    return {r.status: r.appeals for r in session.execute(select(SearchPair).where(
+        SearchPair.first == pair[0], SearchPair.second == pair[1])).scalars() if r.appeals or r.status == "*"}
+
+
+def _recounted(session: Session, pair: tuple[str, str]) -> dict[str, int]:
+    """The pair counted from the appeals: per status, and the total under "*"."""
+    counts: dict[str, int] = {}
+    for status, words in session.execute(select(Appeal.status, Appeal.search_words)):
+        if set(pair) <= set((words or "").split()):
+            counts[str(status)] = counts.get(str(status), 0) + 1
+    return {**counts, "*": sum(counts.values())}
+
+
+def _garbage_region(session):
+    r = build_region(session)
+    garbage = [submit(session, r, text=f"Мусор не вывозят уже неделю {i}", now=T0 + hours(i)) for i in range(4)]
+    for appeal_id in garbage[:3]:
+        appeals.perform(session, actor=r.coordinator, appeal_id=appeal_id, action="approve_moderation",
+                        now=T0 + hours(12))
+    beside = submit(session, r, text="Мусор у подъезда лежит", now=T0 + hours(6))
+    submit(session, r, text="В подъезде не моют полы", now=T0 + hours(7))
+    session.commit()
+    return r, garbage, beside
+
+
+def _gains_the_other_word(session: Session, appeal_id: int) -> None:
+    """The appeal's lemmas get «вывозить» (as an edit of its text would), flushed, not committed."""
+    appeal = session.get(Appeal, appeal_id)
+    appeal.search_words = appeal.search_words + " вывозить"
+    session.flush()
+
+
+def test_a_searched_pair_is_learnt_and_kept_exact_by_every_writer(migrated):
+    engine, session = migrated
+    r, garbage, _beside = _garbage_region(session)
+    assert _learnt(session, GARBAGE) == {}
+    page = _page(session, status="all", search="мусор вывозят")
+    assert {row["id"] for row in page.rows} == set(garbage)
+    assert _learnt(session, GARBAGE) == _recounted(session, GARBAGE) == {"in_work": 3, "moderation": 1, "*": 4}
+
+    # A new appeal, a status change, a text that loses one of the words: each writer keeps the pair.
+    added = submit(session, r, text="Опять не вывозят мусор", now=T0 + hours(8))
+    session.commit()
+    assert _learnt(session, GARBAGE) == _recounted(session, GARBAGE) == {"in_work": 3, "moderation": 2, "*": 5}
+    appeals.perform(session, actor=r.coordinator, appeal_id=added, action="approve_moderation", now=T0 + hours(12))
+    session.commit()
+    assert _learnt(session, GARBAGE) == _recounted(session, GARBAGE) == {"in_work": 4, "moderation": 1, "*": 5}
+    edited = session.get(Appeal, garbage[0])
+    edited.search_words = "мусор лежать"
+    session.commit()
+    assert _learnt(session, GARBAGE) == _recounted(session, GARBAGE) == {"in_work": 3, "moderation": 1, "*": 4}
+    # The next search reads the pair's counts: the same rows, the counts exact.
+    page = _page(session, status="all", search="мусор вывозят")
+    assert page.total == 4 and page.status_counts == {"in_work": 3, "moderation": 1}
+
+    # A bulk writer (the importer) passes its rows; a rebuild after a bulk load forgets every pair.
+    with engine.begin() as conn:
+        search_terms.add_rows(conn, [("closed", "мусор вывозить двор", "", None, None),
+                                     ("closed", "мусор двор", "", None, None)])
+    assert _learnt(session, GARBAGE) == {"in_work": 3, "moderation": 1, "closed": 1, "*": 5}
+    with engine.begin() as conn:
+        search_terms.rebuild(conn)
+    assert _learnt(session, GARBAGE) == {}
+
+
+def test_two_words_known_never_to_meet_read_no_index(migrated, monkeypatch):
+    _engine, session = migrated
+    _garbage_region(session)
+    first = _page(session, status="all", search="вывозят подъезд")
+    assert first.rows == [] and first.total == 0
+    assert _learnt(session, NEVER) == {"*": 0}
+
+    def no_read(*_args, **_kwargs):
+        raise AssertionError("the words' matches were read from their index")
+    monkeypatch.setattr(queue_search, "_ids", no_read)
+    monkeypatch.setattr(queue_search, "_text_ids", no_read)
+    monkeypatch.setattr(search_pairs, "learn", no_read)
+    for status in ("open", "all"):
+        page = _page(session, status=status, search="вывозят подъезда")
+        assert page.rows == [] and page.total == 0 and page.status_counts == {}
+        assert page.counts_complete and not page.counts_capped
+
+
+def test_a_common_pair_is_remembered_as_common_and_searched_without_a_probe(migrated, monkeypatch):
+    """More matches than the learner counts exactly (scaled down here): only a lower bound is kept,
+    which tells the next search that the words are common, at once."""
+    _engine, session = migrated
+    _r, garbage, _beside = _garbage_region(session)
+    monkeypatch.setattr(search_pairs, "PAIR_EXACT_MAX", 2)
+    for module in (queue_counts, queue):
+        monkeypatch.setattr(module, "COUNT_CAP", 2)
+    monkeypatch.setattr(queue_search, "EXACT_IDS_MAX", 2)
+    exact = sorted(garbage)
+    first = _page(session, status="all", search="мусор вывозят")
+    assert _learnt(session, GARBAGE) == {"+": 3}  # the learner stops one past what it counts exactly
+
+    def no_read(*_args, **_kwargs):
+        raise AssertionError("the words' matches were probed")
+    monkeypatch.setattr(queue_search, "_ids", no_read)
+    monkeypatch.setattr(queue_search, "_text_ids", no_read)
+    again = _page(session, status="all", search="мусор вывозят")
+    assert sorted(row["id"] for row in again.rows) == sorted(row["id"] for row in first.rows) == exact
+    assert again.counts_capped and again.total == 3  # «более 2»
+
+
+def test_a_session_that_wrote_appeals_learns_no_pair(migrated):
+    """The learner counts on a connection of its own, which cannot see what this session has not
+    committed: it waits for the commit."""
+    _engine, session = migrated
+    _r, _garbage, beside = _garbage_region(session)
+    _gains_the_other_word(session, beside)
+    assert _page(session, status="all", search="мусор вывозят").total == 5
+    session.commit()
+    assert _learnt(session, GARBAGE) == {}
+    assert _page(session, status="all", search="мусор вывозят").total == 5
+    assert _learnt(session, GARBAGE) == _recounted(session, GARBAGE)
+
+
+def test_learning_waits_for_a_writer_that_holds_the_version_row(migrated):
+    """PostgreSQL: an appeal written while the pair is learnt is counted once, whichever commits
+    first: the learner takes the version row every writer updates first."""
+    engine, session = migrated
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite has one writer at a time and counts in the statement that writes")
+    _r, _garbage, beside = _garbage_region(session)
+    flushed, learnt = threading.Event(), {}
+
+    def writer():
+        with Session(engine, expire_on_commit=False) as other:
+            _gains_the_other_word(other, beside)  # the version row is taken; the change is not committed
+            flushed.set()
+            time.sleep(0.5)
+            other.commit()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert flushed.wait(10)
+    words = queue_search.word_search(Session(engine), query_words("мусор вывозят"))
+    started = time.perf_counter()
+    learnt["counts"] = search_pairs.learn(engine, GARBAGE, words)
+    waited = time.perf_counter() - started
+    thread.join()
+    assert waited > 0.2  # it waited for the writer's commit
+    assert learnt["counts"].at_least == 5 and _learnt(session, GARBAGE) == _recounted(session, GARBAGE)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM searchpair WHERE status = '*'")).scalar_one() == 1
