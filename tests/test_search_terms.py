@@ -118,3 +118,8 @@ def test_the_bounds_of_a_query_from_the_counts(session):
     assert several.at_most() == 3 + 0 and several.at_least() == 0
     never = bounds("снегирь")
     assert (never.at_least(), never.at_most()) == (0, 0)
+    # Two words: the rarer is tested first on the rows a page walks; their pair is keyed in binary
+    # order and unknown until searched (services/search_pairs).
+    two = bounds("подъезд сад")
+    assert [w.forms for w in two.rarest_first(query_words("подъезд сад"))] == [("сад",), ("подъезд",)]
+    assert two.pair == ("подъезд", "сад") and two.pair_counts is None and two.at_least() == 0

@@ -111,7 +111,8 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
     with_words = bool(words) and (bounds is None or bounds.words_at_most() > 0)
     address_most = None if bounds is None else bounds.address_at_most()
     with_address = address_ids is None and (address_most is None or address_most > 0)
-    words_row = (pg_words(session.get_bind(), present) if postgres else scanned_words(present)) if with_words else None
+    by_rarity = present if bounds is None else bounds.rarest_first(present)
+    words_row = (pg_words(session.get_bind(), present) if postgres else scanned_words(by_rarity)) if with_words else None
     address_row = Appeal.id.in_(address_ids) if address_ids else address_like(address) if with_address else None
     parts = [part for part in (words_row, address_row) if part is not None]
     row = or_(*parts) if parts else false()

@@ -96,8 +96,13 @@ def scanned_words(words: list[QueryWord]):
     """The words tested on the row's lemmas (the same matches as the FTS table: whole lemmas, or
     the beginning of one for a word the dictionary does not know)."""
     padded = " " + Appeal.search_words + " "
-    return and_(*(or_(*[padded.like(f"% {form} %") for form in w.forms],
-                      *([padded.like(f"% {w.prefix}%")] if w.prefix else [])) for w in words))
+
+    def having(run: str, pattern: str):
+        # instr first: most rows lack the run, and are then refused without building the padded copy
+        # (a common word's page walks thousands of rows: «мусор вывозят» 13 → 10.5 ms at 1M).
+        return and_(func.instr(Appeal.search_words, run) > 0, padded.like(pattern))
+    return and_(*(or_(*[having(form, f"% {form} %") for form in w.forms],
+                      *([having(w.prefix, f"% {w.prefix}%")] if w.prefix else [])) for w in words))
 
 
 def address_search(session: Session, search: str):
