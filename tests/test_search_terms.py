@@ -8,7 +8,7 @@ from sqlmodel import Session
 from pos_dashboard.analytics.search_bounds import search_bounds
 from pos_dashboard.domain.models import Appeal, ScopedTerm, SearchTerm
 from pos_dashboard.domain.search_words import address_terms, document_words, folded_address, query_words
-from pos_dashboard.services import appeals, search_terms
+from pos_dashboard.services import appeals, search_pairs, search_terms
 
 from .factories import T0, build_region, hours, submit
 
@@ -98,7 +98,7 @@ def test_a_bulk_writer_adds_what_a_recount_finds(session):
     assert _counts(session) == expected and _scoped(session) == expected_scoped
 
 
-def test_the_bounds_of_a_query_from_the_counts(session):
+def test_the_bounds_of_a_query_from_the_counts(session, monkeypatch):
     r = build_region(session)
     for i in range(3):
         submit(session, r, text=f"Грязный подъезд {i}", address="ул. Садовая, д. 1", now=T0 + hours(i))
@@ -120,6 +120,7 @@ def test_the_bounds_of_a_query_from_the_counts(session):
     assert (never.at_least(), never.at_most()) == (0, 0)
     # Two words: the rarer is tested first on the rows a page walks; their pair is keyed in binary
     # order and unknown until searched (services/search_pairs).
+    monkeypatch.setattr(search_pairs, "PAIR_LEMMA_MIN", 0)  # four appeals make a lemma common here
     two = bounds("подъезд сад")
     assert [w.forms for w in two.rarest_first(query_words("подъезд сад"))] == [("сад",), ("подъезд",)]
     assert two.pair == ("подъезд", "сад") and two.pair_counts is None and two.at_least() == 0

@@ -21,6 +21,12 @@ GARBAGE = ("вывозить", "мусор")  # «мусор вывозят», a
 NEVER = ("вывозить", "подъезд")  # «вывозят подъезд»: the texts below never have both
 
 
+@pytest.fixture(autouse=True)
+def few_appeals_make_a_lemma_common(monkeypatch):
+    """The regions here have a lemma in a few appeals: every pair of them is learnt."""
+    monkeypatch.setattr(search_pairs, "PAIR_LEMMA_MIN", 0)
+
+
 def _page(session, **filters):
     return fetch_queue_page(session, QueueFilter(**filters), page=0, page_size=50, now=T0 + hours(13))
 
@@ -173,3 +179,14 @@ def test_learning_waits_for_a_writer_that_holds_the_version_row(migrated):
     assert learnt["counts"].at_least == 5 and _learnt(session, GARBAGE) == _recounted(session, GARBAGE)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM searchpair WHERE status = '*'")).scalar_one() == 1
+
+
+def test_a_pair_with_a_rarer_lemma_is_not_learnt(migrated, monkeypatch):
+    """A word in at most PAIR_LEMMA_MIN appeals has an index cheap to read whole: no pair is kept
+    for it, so the pairs a stream of made-up searches could add stay bounded."""
+    _engine, session = migrated
+    _r, garbage, _beside = _garbage_region(session)
+    monkeypatch.setattr(search_pairs, "PAIR_LEMMA_MIN", 4)  # «мусор» is in 5 appeals, «вывозить» in 4
+    page = _page(session, status="all", search="мусор вывозят")
+    assert sorted(row["id"] for row in page.rows) == sorted(garbage) and page.total == 4
+    assert _learnt(session, GARBAGE) == {}

@@ -110,12 +110,14 @@ def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bou
 
 
 def _pair(lemmas: dict[str, PerStatus], words: list[QueryWord]) -> tuple[str, str] | None:
-    """The two lemmas of a query of two words that each match one lemma that occurs, else None."""
+    """The two lemmas of a query of two words that each match one lemma that occurs in more than
+    search_pairs.PAIR_LEMMA_MIN appeals, else None."""
     if len(words) != 2:
         return None
     matched = [[term for term in lemmas if term in w.forms or (w.prefix and term.startswith(w.prefix))]
                for w in words]
-    if any(len(terms) != 1 for terms in matched) or matched[0][0] == matched[1][0]:
+    if any(len(terms) != 1 for terms in matched) or matched[0][0] == matched[1][0] \
+            or any(_of(lemmas[terms[0]], None) <= search_pairs.PAIR_LEMMA_MIN for terms in matched):
         return None
     return search_pairs.pair_of(matched[0][0], matched[1][0])
 

@@ -28,6 +28,10 @@ from ..domain.models import Appeal, SearchPair
 
 EXACT, COMMON = "*", "+"  # the marker rows: the total of an exact pair; a lower bound of a common one
 PAIR_EXACT_MAX = 2_000
+# Only pairs of lemmas each in more appeals than this are learnt: a rarer word's index is read whole
+# at little cost, and the pairs that can be learnt (so the rows a stream of made-up searches can
+# add) are bounded by the square of the common lemmas, not of the vocabulary.
+PAIR_LEMMA_MIN = 2_000
 _ADD = text("INSERT INTO searchpair (first, second, status, appeals) VALUES (:first, :second, :status, :n) "
             "ON CONFLICT (first, second, status) DO UPDATE SET appeals = searchpair.appeals + excluded.appeals")
 
