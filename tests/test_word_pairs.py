@@ -151,6 +151,29 @@ def test_a_session_that_wrote_appeals_learns_no_pair(migrated):
     assert _learnt(session, GARBAGE) == _recounted(session, GARBAGE)
 
 
+def _learn_beside_a_writer(engine, beside: int, holds_for: float):
+    """search_pairs.learn while another session has flushed a change (the version row taken) and
+    commits `holds_for` seconds later: (what learn returned, seconds it took)."""
+    flushed = threading.Event()
+
+    def writer():
+        with Session(engine, expire_on_commit=False) as other:
+            _gains_the_other_word(other, beside)  # the version row is taken; the change is not committed
+            flushed.set()
+            time.sleep(holds_for)
+            other.commit()
+
+    words = queue_search.word_search(Session(engine), query_words("мусор вывозят"))
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert flushed.wait(10)
+    started = time.perf_counter()
+    learnt = search_pairs.learn(engine, GARBAGE, words)
+    took = time.perf_counter() - started
+    thread.join()
+    return learnt, took
+
+
 def test_learning_waits_for_a_writer_that_holds_the_version_row(migrated):
     """PostgreSQL: an appeal written while the pair is learnt is counted once, whichever commits
     first: the learner takes the version row every writer updates first."""
@@ -158,27 +181,24 @@ def test_learning_waits_for_a_writer_that_holds_the_version_row(migrated):
     if engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL: SQLite has one writer at a time and counts in the statement that writes")
     _r, _garbage, beside = _garbage_region(session)
-    flushed, learnt = threading.Event(), {}
-
-    def writer():
-        with Session(engine, expire_on_commit=False) as other:
-            _gains_the_other_word(other, beside)  # the version row is taken; the change is not committed
-            flushed.set()
-            time.sleep(0.5)
-            other.commit()
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    assert flushed.wait(10)
-    words = queue_search.word_search(Session(engine), query_words("мусор вывозят"))
-    started = time.perf_counter()
-    learnt["counts"] = search_pairs.learn(engine, GARBAGE, words)
-    waited = time.perf_counter() - started
-    thread.join()
-    assert waited > 0.2  # it waited for the writer's commit
-    assert learnt["counts"].at_least == 5 and _learnt(session, GARBAGE) == _recounted(session, GARBAGE)
+    learnt, took = _learn_beside_a_writer(engine, beside, holds_for=search_pairs.WAIT_MS / 1000 / 2)
+    assert took > 0.02  # it waited for the writer's commit, and counted its change (4 without it)
+    assert learnt.at_least == 5 and _learnt(session, GARBAGE) == _recounted(session, GARBAGE)
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM searchpair WHERE status = '*'")).scalar_one() == 1
+
+
+def test_a_writer_holding_on_longer_is_not_waited_for(migrated):
+    """A long writer (an import) keeps the search waiting no longer than WAIT_MS: nothing is learnt
+    then, the search reads its indexes, and a later search learns the pair."""
+    engine, session = migrated
+    _r, garbage, beside = _garbage_region(session)
+    learnt, took = _learn_beside_a_writer(engine, beside, holds_for=search_pairs.WAIT_MS / 1000 * 5)
+    assert learnt is None and took < search_pairs.WAIT_MS / 1000 * 4
+    assert _learnt(session, GARBAGE) == {}
+    page = _page(session, status="all", search="мусор вывозят")
+    assert sorted(row["id"] for row in page.rows) == sorted([*garbage, beside])
+    assert _learnt(session, GARBAGE) == _recounted(session, GARBAGE) == {"in_work": 3, "moderation": 2, "*": 5}
 
 
 def test_a_pair_with_a_rarer_lemma_is_not_learnt(migrated, monkeypatch):

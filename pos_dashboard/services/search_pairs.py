@@ -32,6 +32,7 @@ PAIR_EXACT_MAX = 2_000
 # at little cost, and the pairs that can be learnt (so the rows a stream of made-up searches can
 # add) are bounded by the square of the common lemmas, not of the vocabulary.
 PAIR_LEMMA_MIN = 2_000
+WAIT_MS = 200  # the longest a search waits for a writer before it reads its indexes instead
 _ADD = text("INSERT INTO searchpair (first, second, status, appeals) VALUES (:first, :second, :status, :n) "
             "ON CONFLICT (first, second, status) DO UPDATE SET appeals = searchpair.appeals + excluded.appeals")
 
@@ -62,49 +63,56 @@ def known(conn, pair: tuple[str, str]) -> PairCounts | None:
 def learn(engine: Engine, pair: tuple[str, str], matches, open_matches=None) -> PairCounts | None:
     """Count the pair and remember it. `matches`: the appeals with both lemmas (a condition on
     Appeal); `open_matches`: the same among the open appeals, read first when their own index is
-    cheaper (PostgreSQL's partial index: more than PAIR_EXACT_MAX of them settle it). None when
-    SQLite could not write now (another writer since the read began): learnt on a later search."""
+    cheaper (PostgreSQL's partial index: more than PAIR_EXACT_MAX of them settle it). None when it
+    cannot be counted now: a writer holds the version row (PostgreSQL) or the write lock (SQLite)
+    longer than WAIT_MS, or (SQLite) another writer committed since the count began. The search then
+    reads its indexes as before, and the pair is learnt on a later search."""
     postgres = engine.dialect.name == "postgresql"
-    upsert = pg_insert if postgres else sqlite_insert
     try:
         with engine.begin() as conn:
-            if postgres:  # learners of one pair one at a time; writers of appeals before or after the count
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": " ".join(pair)})
-                conn.execute(text("SELECT version FROM queueversion WHERE id = 1 FOR SHARE"))
-            if (already := known(conn, pair)) is not None:
-                return already
             if postgres:
-                conn.execute(text("SET LOCAL enable_seqscan = off"))  # the planner multiplies the lemmas' shares
-                if open_matches is not None and conn.execute(select(func.count()).select_from(
-                        select(Appeal.id).where(open_matches).limit(PAIR_EXACT_MAX + 1).subquery())
-                        ).scalar_one() > PAIR_EXACT_MAX:
-                    conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=COMMON,
-                                                           appeals=PAIR_EXACT_MAX + 1).on_conflict_do_nothing())
-                    return PairCounts(None, PAIR_EXACT_MAX + 1)
-            # SQLite: this statement takes the write lock; it fails if another writer committed since
-            # the transaction's first read (WAL), so nothing is counted on an old snapshot.
-            found = select(Appeal.status).where(matches).limit(PAIR_EXACT_MAX + 1).subquery()
-            conn.execute(upsert(SearchPair).from_select(
-                ["first", "second", "status", "appeals"],
-                select(literal(pair[0]), literal(pair[1]), found.c.status, func.count()).group_by(found.c.status))
-                .on_conflict_do_nothing())
-            per_status = dict(conn.execute(select(SearchPair.status, SearchPair.appeals).where(
-                SearchPair.first == pair[0], SearchPair.second == pair[1],
-                SearchPair.status.notin_([EXACT, COMMON]))).all())
-            total = sum(per_status.values())
-            if total > PAIR_EXACT_MAX:
-                conn.execute(delete(SearchPair).where(SearchPair.first == pair[0], SearchPair.second == pair[1]))
-                counts = PairCounts(None, total)
-            else:
-                counts = PairCounts(per_status, total)
-            kind = EXACT if total <= PAIR_EXACT_MAX else COMMON
-            conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=kind, appeals=total)
-                         .on_conflict_do_nothing())
-            return counts
+                conn.execute(text(f"SET LOCAL lock_timeout = {int(WAIT_MS)}"))
+                return _count(conn, pair, matches, open_matches, postgres)
+            busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(WAIT_MS)}")
+            try:
+                return _count(conn, pair, matches, None, postgres)
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy)}")
     except OperationalError:
-        if postgres:
-            raise
-        return None  # SQLite: busy, or the read's snapshot is older than another writer's commit
+        return None
+
+
+def _count(conn: Connection, pair: tuple[str, str], matches, open_matches, postgres: bool) -> PairCounts:
+    upsert = pg_insert if postgres else sqlite_insert
+    if postgres:  # learners of one pair one at a time; writers of appeals before or after the count
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": " ".join(pair)})
+        conn.execute(text("SELECT version FROM queueversion WHERE id = 1 FOR SHARE"))
+    if (already := known(conn, pair)) is not None:
+        return already
+    if postgres:
+        conn.execute(text("SET LOCAL enable_seqscan = off"))  # the planner multiplies the lemmas' shares
+        if open_matches is not None and conn.execute(select(func.count()).select_from(
+                select(Appeal.id).where(open_matches).limit(PAIR_EXACT_MAX + 1).subquery())
+                ).scalar_one() > PAIR_EXACT_MAX:
+            conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=COMMON,
+                                                   appeals=PAIR_EXACT_MAX + 1).on_conflict_do_nothing())
+            return PairCounts(None, PAIR_EXACT_MAX + 1)
+    # SQLite: this statement takes the write lock; it fails if another writer committed since the
+    # transaction's first read (WAL), so nothing is counted on an old snapshot.
+    found = select(Appeal.status).where(matches).limit(PAIR_EXACT_MAX + 1).subquery()
+    conn.execute(upsert(SearchPair).from_select(
+        ["first", "second", "status", "appeals"],
+        select(literal(pair[0]), literal(pair[1]), found.c.status, func.count()).group_by(found.c.status))
+        .on_conflict_do_nothing())
+    per_status = dict(conn.execute(select(SearchPair.status, SearchPair.appeals).where(
+        SearchPair.first == pair[0], SearchPair.second == pair[1], SearchPair.status.notin_([EXACT, COMMON]))).all())
+    total = sum(per_status.values())
+    if total > PAIR_EXACT_MAX:  # only the fact that they are more is kept
+        conn.execute(delete(SearchPair).where(SearchPair.first == pair[0], SearchPair.second == pair[1]))
+    conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=EXACT if total <= PAIR_EXACT_MAX
+                                           else COMMON, appeals=total).on_conflict_do_nothing())
+    return PairCounts(per_status if total <= PAIR_EXACT_MAX else None, total)
 
 
 def pair_deltas(conn: Connection, changes: Iterable[Change], every_pair: bool = False) -> Counter:
