@@ -5,8 +5,8 @@ posting lists on every search, and two that often meet («мусор вывоз�
 to learn that they match more than the queue reads by id. A pair is learnt the first time it is
 searched (`learn`): its matches per status when at most PAIR_EXACT_MAX (the row "*" holds the total),
 else only that they are more (the row "+", a lower bound of the total). From then on every writer
-keeps it: the flush hook and the bulk writers of services/search_terms pass each appeal's change
-(`pair_deltas`), `rebuild` forgets every pair (they are learnt again).
+keeps it: the flush hook of services/search_terms passes each appeal's change (`pair_deltas`); its
+bulk writers (`add_rows`, `rebuild`) forget every pair, learnt again when searched.
 
 No appeal is missed between the count and its row: `learn` counts in its own transaction after
 taking the queue version row (PostgreSQL: FOR SHARE), which every appeal writer updates first
@@ -115,25 +115,25 @@ def _count(conn: Connection, pair: tuple[str, str], matches, open_matches, postg
     return PairCounts(per_status if total <= PAIR_EXACT_MAX else None, total)
 
 
-def pair_deltas(conn: Connection, changes: Iterable[Change], every_pair: bool = False) -> Counter:
-    """The changes to the learnt pairs that `changes` make. `every_pair`: read every learnt pair
-    (a bulk writer's thousands of appeals), else those among the changed appeals' lemmas."""
+def pair_deltas(conn: Connection, changes: Iterable[Change]) -> Counter:
+    """The changes to the learnt pairs that `changes` (a flush's appeals) make."""
     changes = [change for change in changes if len(change[2]) > 1]
     if not changes:
         return Counter()
+    lemmas = sorted(set().union(*(lemmas for _, _, lemmas in changes)))
     markers = select(SearchPair.first, SearchPair.second, SearchPair.status).where(
-        SearchPair.status.in_([EXACT, COMMON]))
-    if not every_pair:
-        lemmas = sorted(set().union(*(lemmas for _, _, lemmas in changes)))
-        markers = markers.where(SearchPair.first.in_(lemmas), SearchPair.second.in_(lemmas))
-    pairs = conn.execute(markers).all()
+        SearchPair.status.in_([EXACT, COMMON]), SearchPair.first.in_(lemmas), SearchPair.second.in_(lemmas))
+    by_first: dict[str, list[tuple[str, str]]] = {}  # each appeal looks up its own lemmas' pairs only
+    for first, second, kind in conn.execute(markers):
+        by_first.setdefault(first, []).append((second, kind))
     deltas: Counter = Counter()
     for sign, status, lemmas in changes:
-        for first, second, kind in pairs:
-            if first in lemmas and second in lemmas:
-                deltas[(first, second, kind)] += sign
-                if kind == EXACT:
-                    deltas[(first, second, status)] += sign
+        for first in lemmas & by_first.keys():
+            for second, kind in by_first[first]:
+                if second in lemmas:
+                    deltas[(first, second, kind)] += sign
+                    if kind == EXACT:
+                        deltas[(first, second, status)] += sign
     return deltas
 
 
@@ -145,6 +145,7 @@ def apply(conn: Connection, deltas: Counter) -> None:
 
 
 def forget_all(conn: Connection) -> None:
-    """Every pair forgotten (after a bulk load that recounts the terms): learnt again when searched."""
+    """Every pair forgotten (a bulk load: thousands of appeals, each tested against every pair,
+    would cost more than learning the pairs searched again)."""
     if inspect(conn).has_table("searchpair"):
         conn.execute(delete(SearchPair))

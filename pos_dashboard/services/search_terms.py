@@ -10,8 +10,8 @@ ORM changes are tracked by one `before_flush` hook (which also sets `Appeal.sear
 appeals), registered after services/queue_counters' hook, which sets the appeals' top category and
 territory that the scoped counts are keyed by; bulk writers that bypass the ORM (the demo loader, the SPb
 importer, the migration) set `search_address` themselves and call `add_rows` or `rebuild`. The same
-changes keep the counts of the word pairs that were searched (services/search_pairs); a rebuild
-forgets those pairs.
+changes keep the counts of the word pairs that were searched (services/search_pairs); the bulk
+writers forget those pairs.
 """
 
 from collections import Counter
@@ -55,13 +55,12 @@ def scoped_terms_of(search_words: str, top_category_id: int | None, top_territor
 def add_rows(conn: Connection, rows: Iterable[tuple]) -> None:
     """Count appeals written outside the ORM: `rows` are (status, search_words, search_address,
     top_category_id, top_territory_id)."""
-    deltas, scoped, pairs = Counter(), Counter(), []
+    deltas, scoped = Counter(), Counter()
     for row in rows:
         _count(deltas, scoped, row, 1)
-        pairs.append(_pair_change(row, 1))
     queue_counters.bump(conn)  # the version row first, as every writer (services/search_pairs)
     _apply(conn, deltas, scoped)
-    search_pairs.apply(conn, search_pairs.pair_deltas(conn, pairs, every_pair=True))
+    search_pairs.forget_all(conn)
 
 
 def rebuild(conn: Connection, scoped: bool = True) -> None:
