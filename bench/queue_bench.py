@@ -29,9 +29,10 @@ from sqlalchemy import delete, event, func, select  # noqa: E402
 
 from pos_dashboard.analytics.options import filter_options  # noqa: E402
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page, queue_version  # noqa: E402
+from pos_dashboard.analytics.search_bounds import search_bounds  # noqa: E402
 from pos_dashboard.db import get_engine, session_scope  # noqa: E402
 from pos_dashboard.domain.models import Appeal, Category, SearchPair, Territory  # noqa: E402
-from pos_dashboard.domain.search_words import query_words  # noqa: E402
+from pos_dashboard.domain.search_words import folded_address, query_words  # noqa: E402
 from pos_dashboard.domain.types import utcnow  # noqa: E402
 from pos_dashboard.settings import db_url  # noqa: E402
 from stats import p95  # noqa: E402  (bench/stats.py, beside this script)
@@ -164,14 +165,14 @@ def pairs_first(scenarios, repeat: int) -> None:
     rounds, each round forgetting the pair first."""
     print(f"{'scenario':44} {'first ms':>9} {'next ms':>8}")
     for name, flt, page in scenarios:
-        words = query_words(flt.search)
-        if len(words) != 2:
+        with session_scope() as session:  # the pair as the queue keys it (None: no pair is learnt)
+            pair = search_bounds(session, query_words(flt.search), folded_address(flt.search)).pair
+        if pair is None:
             continue
-        lemmas = [w.forms[0] for w in words if w.forms]
         firsts, nexts = [], []
         for _ in range(repeat):
             with session_scope() as session:
-                session.execute(delete(SearchPair).where(SearchPair.first.in_(lemmas), SearchPair.second.in_(lemmas)))
+                session.execute(delete(SearchPair).where(SearchPair.first == pair[0], SearchPair.second == pair[1]))
             firsts += _measure(flt, page, 1)[0]
             nexts += _measure(flt, page, 3)[0]
         print(f"{name:44} {statistics.median(firsts):>9.1f} {statistics.median(nexts):>8.1f}")

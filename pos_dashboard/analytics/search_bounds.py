@@ -52,8 +52,8 @@ class Bounds:
     def rarest_first(self, words: list) -> list:
         """`words` (the query's, in the order counted) with the rarest first: a row test that fails on
         it fails sooner."""
-        return [w for _, w in sorted(zip((sum(_of(term, None) for term in terms) for terms in self.words), words),
-                                     key=lambda pair: pair[0])] if len(self.words) == len(words) else words
+        counts = [sum(_of(term, None) for term in terms) for terms in self.words]
+        return [w for _, w in sorted(zip(counts, words, strict=True), key=lambda pair: pair[0])]
 
     def address_at_most(self, statuses: set[str] | None = None) -> int | None:
         return None if self.address is None else min(
@@ -114,8 +114,7 @@ def _pair(lemmas: dict[str, PerStatus], words: list[QueryWord]) -> tuple[str, st
     search_pairs.PAIR_LEMMA_MIN appeals, else None."""
     if len(words) != 2:
         return None
-    matched = [[term for term in lemmas if term in w.forms or (w.prefix and term.startswith(w.prefix))]
-               for w in words]
+    matched = [[term for term in lemmas if _matches(term, w)] for w in words]
     if any(len(terms) != 1 for terms in matched) or matched[0][0] == matched[1][0] \
             or any(_of(lemmas[terms[0]], None) <= search_pairs.PAIR_LEMMA_MIN for terms in matched):
         return None
@@ -143,8 +142,13 @@ def _lemmas_of(column, words: list[QueryWord]):
 
 def _per_word(lemmas: dict[str, PerStatus], words: list[QueryWord]) -> list[list[PerStatus]]:
     """Per query word, the counts of the lemmas it matches."""
-    return [[n for term, n in lemmas.items() if term in w.forms or (w.prefix and term.startswith(w.prefix))]
-            for w in words]
+    return [[n for term, n in lemmas.items() if _matches(term, w)] for w in words]
+
+
+def _matches(term: str, word: QueryWord) -> bool:
+    """Whether a lemma is one of the query word's forms, or begins with the word the dictionary does
+    not know."""
+    return term in word.forms or bool(word.prefix and term.startswith(word.prefix))
 
 
 def _next(prefix: str) -> str:

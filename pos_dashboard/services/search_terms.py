@@ -113,8 +113,9 @@ def _before_flush(session: Session, _context, _instances) -> None:
     deltas, scoped, pairs = Counter(), Counter(), []
     for appeal in new:
         appeal.search_address = folded_address(appeal.address)
-        _count(deltas, scoped, _terms_key(appeal), 1)
-        pairs.append(_pair_change(_terms_key(appeal), 1))
+        key = _terms_key(appeal)
+        _count(deltas, scoped, key, 1)
+        pairs.append(_pair_change(key, 1))
     conn = session.connection()
     for appeal in dirty + deleted:
         stored = conn.execute(text("SELECT status, search_words, search_address, top_category_id, top_territory_id, "
