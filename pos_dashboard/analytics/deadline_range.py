@@ -28,13 +28,18 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
     """The ids of the page (`offset`, `limit`) of the appeals under `conditions` that `word_test`
     (the words as the word index reads them) matches, by deadline, or None: walk them instead."""
     need = offset + limit
+    last, read = None, 0  # the range read so far ends at `last`, the `read`-th appeal in deadline order
     for span in (need * SPAN_PER_ROW, need * SPAN_PER_ROW * WIDEN):
         if span > SPAN_MAX:
             return None
-        last = session.execute(select(Appeal.deadline_at).where(*conditions, Appeal.deadline_at.is_not(None))
-                               .order_by(Appeal.deadline_at).offset(span).limit(1)).scalar()
+        # The widened range's end is found from the first one's on (60k index entries instead of
+        # 80k at 5M: 2.9 → 2.1 ms); ties at the first end make it end a little later, as good a range.
+        last = session.execute(select(Appeal.deadline_at).where(
+            *conditions, Appeal.deadline_at.is_not(None) if last is None else Appeal.deadline_at > last)
+            .order_by(Appeal.deadline_at).offset(span - read).limit(1)).scalar()
         if last is None:  # the filter holds fewer: its walk reads at most those
             return None
+        read = span + 1
         # Ordered by an expression no index follows, and no plain index scan: the planner reads the
         # word index and sorts the matches. Else it walked the deadline order, or, at 1M where the
         # deadline follows the table's order, read the range by the deadline's b-tree and tested
@@ -52,16 +57,17 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
 def due_counts(session: Session, tests: list, conditions: list, now, horizon) -> tuple[int, int]:
     """(overdue, at risk), exact: the appeals `tests` match (the open statuses and the search, which
     the open appeals' indexes of the lemmas and the address read with their deadline) under
-    `conditions`, due before `now`, and from `now` to `horizon`, in one statement. The matches due
-    before `now` and before `horizon` are read from the indexes and only those rows are tested for
-    `conditions` («подъезд» at 5M: 430 overdue matches in 1.2 ms, where testing the 7.5k open
-    appeals due before the horizon one by one took 12 ms). At risk is their difference: the index reads a range from its first deadline on
-    (btree_gin reads `>= now` and `<= horizon` as two ranges, the first holding every later
-    deadline: 17 ms). Counted whole, and `conditions` kept out of the index conditions: under a
-    LIMIT, or with them as index conditions, the planner walked the deadline order, taking the open
-    appeals due before `now` for a few (the deadline's statistics are the closed appeals')."""
+    `conditions`, due before `now`, and from `now` to `horizon`. One read of the indexes: the
+    matches due up to `horizon`, those before `now` counted among them («мусор вывозят» at 5M:
+    3.6 → 1.7 ms, where each range was read by a statement of its own). Only those rows are tested
+    for `conditions` («подъезд» at 5M: 430 overdue matches in 1.2 ms, where testing the 7.5k open
+    appeals due before the horizon one by one took 12 ms). The index reads a range from its first
+    deadline on (btree_gin reads `>= now` and `<= horizon` as two ranges, the first holding every
+    later deadline: 17 ms). Counted whole, and `conditions` kept out of the index conditions: under
+    a LIMIT, or with them as index conditions, the planner walked the deadline order, taking the
+    open appeals due before `now` for a few (the deadline's statistics are the closed appeals')."""
     tested = [and_(*conditions).is_(True)] if conditions else []
-    before, by_horizon = session.execute(select(*(
-        select(func.count()).select_from(Appeal).where(*tests, due, *tested).scalar_subquery()
-        for due in (Appeal.deadline_at < now, Appeal.deadline_at <= horizon)))).one()
+    before, by_horizon = session.execute(select(func.count().filter(Appeal.deadline_at < now), func.count())
+                                         .select_from(Appeal).where(*tests, Appeal.deadline_at <= horizon,
+                                                                    *tested)).one()
     return before, by_horizon - before
