@@ -33,7 +33,7 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
         if span > SPAN_MAX:
             return None
         # The widened range's end is found from the first one's on (60k index entries instead of
-        # 80k at 5M: 2.9 → 2.1 ms); ties at the first end make it end a little later, as good a range.
+        # 80k at 5M: 2.9 → 2.4 ms); ties at the first end make it end a little later, as good a range.
         last = session.execute(select(Appeal.deadline_at).where(
             *conditions, Appeal.deadline_at.is_not(None) if last is None else Appeal.deadline_at > last)
             .order_by(Appeal.deadline_at).offset(span - read).limit(1)).scalar()
@@ -59,7 +59,7 @@ def due_counts(session: Session, tests: list, conditions: list, now, horizon) ->
     the open appeals' indexes of the lemmas and the address read with their deadline) under
     `conditions`, due before `now`, and from `now` to `horizon`. One read of the indexes: the
     matches due up to `horizon`, those before `now` counted among them («мусор вывозят» at 5M:
-    3.6 → 1.7 ms, where each range was read by a statement of its own). Only those rows are tested
+    3.9 → 2.1 ms, where each range was read by a statement of its own). Only those rows are tested
     for `conditions` («подъезд» at 5M: 430 overdue matches in 1.2 ms, where testing the 7.5k open
     appeals due before the horizon one by one took 12 ms). The index reads a range from its first
     deadline on (btree_gin reads `>= now` and `<= horizon` as two ranges, the first holding every
