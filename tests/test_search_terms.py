@@ -2,7 +2,8 @@
 (analytics/search_bounds): kept by every write, equal to a recount, and bounding a query's matches
 from both sides without reading an appeal."""
 
-from sqlalchemy import delete, select
+import pytest
+from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from pos_dashboard.analytics.search_bounds import search_bounds
@@ -11,6 +12,7 @@ from pos_dashboard.domain.search_words import address_terms, document_words, fol
 from pos_dashboard.services import appeals, search_pairs, search_terms
 
 from .factories import T0, build_region, hours, submit
+from .sql_capture import captured_statements
 
 
 def _counts(session: Session) -> dict[tuple, int]:
@@ -124,3 +126,28 @@ def test_the_bounds_of_a_query_from_the_counts(session, monkeypatch):
     two = bounds("подъезд сад")
     assert [w.forms for w in two.rarest_first(query_words("подъезд сад"))] == [("сад",), ("подъезд",)]
     assert two.pair == ("подъезд", "сад") and two.pair_counts is None and two.at_least() == 0
+
+
+def test_postgresql_reads_the_address_terms_of_a_query_by_trigram(migrated):
+    """The bounds read the address terms holding each run of the query (`LIKE '%run%'`): on
+    PostgreSQL from the trigram index of the address terms (revision b8d1f4a6c2e9), not by a scan of
+    every term (1.1 ms of each search page at 5M). Among 3,000 other streets, as in a large region."""
+    engine, session = migrated
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's trigram index; SQLite scans the address terms")
+    r = build_region(session)
+    for i in range(3):
+        submit(session, r, text=f"Яма у дома {i}", address=f"ул. Садовая, д. {i}", now=T0 + hours(i))
+    session.execute(insert(SearchTerm), [dict(field="address", term=f"улица{i}", status="closed", appeals=1)
+                                         for i in range(3_000)])
+    session.commit()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE searchterm")
+    query = "Садовая"
+    with captured_statements(engine) as statements:
+        bounds = search_bounds(session, query_words(query), folded_address(query))
+    assert bounds.address_at_most() == 3
+    (statement, parameters), = [(s, p) for s, p in statements if "FROM searchterm" in s and "LIKE" in s]
+    with engine.connect() as conn:
+        plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+    assert "ix_searchterm_address_trgm" in plan, plan
