@@ -77,6 +77,12 @@ def refresh_statistics(engine: Engine, tables: list[str] | None = None) -> None:
             conn.exec_driver_sql("ANALYZE")
 
 
+def shared_database(engine: Engine) -> bool:
+    """Whether a new connection of the engine sees the same database (not an in-memory SQLite one,
+    which is a database of its own per connection)."""
+    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
+
+
 @lru_cache(maxsize=4)
 def engine_for(url: str) -> Engine:
     return make_engine(url)

@@ -11,6 +11,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session
 
+from ..db import shared_database
 from ..domain.enums import OPEN_STATUS_VALUES
 from ..domain.limits import SEARCH_MAX, is_valid_id
 from ..domain.models import Appeal
@@ -92,7 +93,7 @@ def _with_pair_learnt(session: Session, words: list[QueryWord], bounds: Bounds) 
     connection of its own, which would not see them), nor in a database held in memory."""
     engine = getattr(session.get_bind(), "engine", session.get_bind())
     if bounds.pair is None or bounds.pair_counts is not None or session.info.get(APPEALS_WRITTEN) \
-            or engine.url.database in (None, "", ":memory:"):
+            or not shared_database(engine):
         return bounds
     matches = word_search(session, words, first=search_pairs.PAIR_EXACT_MAX + 1)
     open_matches = and_(open_condition(), matches) if engine.dialect.name == "postgresql" else None

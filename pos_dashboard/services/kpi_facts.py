@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, and_, case, cast, func, select, text
 
+from ..db import shared_database
 from ..domain.enums import OPEN_STATUSES, EventKind, Status
 from ..domain.kpi_measures import (CLOSING_OUTCOMES, DISPUTE_ACTION, INTERIM_ANSWERS_WHERE,  # noqa: F401
                                    KPI_EVENTS_WHERE, MEASURES,
@@ -103,7 +104,7 @@ def load_frame(conn, conditions=(), order: bool = True, engine=None) -> pd.DataF
     # two connections at once too: the appeals' scan is one statement that runs in SQLite's C code
     # without the GIL (group_concat texts, see bulk_ints) while this process turns the events' rows
     # into numpy (the exact `kpi` command at 1M: 4.1–4.3 s on one connection, 3.0–3.9 s on two).
-    parallel = engine is not None and _shared_database(engine)
+    parallel = engine is not None and shared_database(engine)
     ranges = _id_ranges(conn, conditions) if parallel and conn.dialect.name == "postgresql" else [(None, None)]
     tasks = [*(appeals(*bounds) for bounds in ranges), *(events(*bounds) for bounds in ranges), interim_rows]
     if not parallel:
@@ -182,12 +183,6 @@ def _id_ranges(conn, conditions) -> list[tuple[int | None, int | None]]:
 
 def _in_range(column, low, high) -> list:
     return [*([column >= low] if low is not None else []), *([column < high] if high is not None else [])]
-
-
-def _shared_database(engine) -> bool:
-    """Whether a new connection of the engine sees the same database (not an in-memory SQLite one,
-    which is a database of its own per connection)."""
-    return engine.dialect.name != "sqlite" or engine.url.database not in (None, "", ":memory:")
 
 
 @contextmanager
