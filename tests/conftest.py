@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import Session, SQLModel
 
 import pos_dashboard.domain  # noqa: F401  (registers every table)
+from pos_dashboard.analytics import deadline_range
 from pos_dashboard.db import make_engine
 from pos_dashboard.migrations import drop_everything, upgrade
 
@@ -18,6 +19,13 @@ def attachments_outside_the_tree(tmp_path_factory):
     """Files the tests attach (and the demo's photos) go to a temporary folder, never ./attachments."""
     if not os.environ.get("POS_ATTACHMENTS_DIR"):
         os.environ["POS_ATTACHMENTS_DIR"] = str(tmp_path_factory.mktemp("attachments"))
+    yield
+
+
+@pytest.fixture(autouse=True)
+def no_learnt_page_ends():
+    """Each test builds its own region in the same database: no range end learnt from another's."""
+    deadline_range.forget_learnt()
     yield
 
 

@@ -73,6 +73,43 @@ def test_a_common_words_page_by_deadline_is_the_walks_page(migrated, monkeypatch
     assert [row["id"] for row in closed.rows] == _expected(session, "rejected")
 
 
+def test_a_search_asked_again_reads_the_range_its_page_needed(migrated, monkeypatch):
+    """PostgreSQL: the second time a page is asked, its range ends where the first one's page ended
+    (deadline_range: learnt), one read without a probe; the page is the walk's page still when a row
+    of it is now due later (the learnt range holds too few: the two steps again) and when a new match
+    is due before all of them (the learnt range holds more)."""
+    engine, session = migrated
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's ranges of deadlines; SQLite walks its covering index")
+    r, ids = _region(session)
+    _with_deadlines(session, r, ids, 5)
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
+    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", 1)
+
+    def page(number: int) -> tuple[list[int], int, int]:
+        with captured_statements(engine) as statements:
+            found = fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=number, page_size=2,
+                                     now=T0 + hours(13))
+        texts = [" ".join(s.split()) for s, _ in statements]
+        return ([row["id"] for row in found.rows], sum(bool(PROBE.search(t)) for t in texts),
+                sum(RANGED in t for t in texts))
+
+    expected = _expected(session, "all")
+    assert page(0) == (expected[:2], 2, 2)  # the widened range, as before
+    assert page(0) == (expected[:2], 0, 1)  # the learnt one
+    # The next page needs more rows than the learnt range held: not read there (the two steps, then
+    # the walk, as the region holds fewer appeals than the widened range).
+    assert page(1) == (expected[2:4], 2, 1)
+    session.get(Appeal, expected[1]).deadline_at = T0 + timedelta(days=400)
+    session.commit()
+    moved = _expected(session, "all")
+    assert moved[:2] != expected[:2] and page(0) == (moved[:2], 2, 3)  # too few in the learnt range
+    earliest = submit(session, r, text="В подъезде сломан лифт", now=T0 + hours(11))
+    session.get(Appeal, earliest).deadline_at = T0 + timedelta(days=1)
+    session.commit()
+    assert page(0) == ([earliest, moved[0]], 0, 1)  # more in the learnt range: still its first rows
+
+
 def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monkeypatch):
     """PostgreSQL: the page's matches within the range, and the overdue and at-risk counts, are read
     from the word indexes with the deadline as an index condition (a b-tree of the deadline or a

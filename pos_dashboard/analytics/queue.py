@@ -151,7 +151,8 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     if not isinstance(common, PlannedSearch) or not common.ranged_everywhere or flt.sort != "deadline" \
             or queue_filter.narrowed(flt) or open_only(flt.status):
         return None
-    return deadline_range.page_ids(session, conditions_of(session, flt, now), common.open_test, offset, limit)
+    return deadline_range.page_ids(session, conditions_of(session, flt, now), common.open_test, offset, limit,
+                                   key=(str(session.get_bind().url), repr(flt)))
 
 
 def _scoped_counts(session: Session, flt: QueueFilter, common) -> dict[str, int] | None:
