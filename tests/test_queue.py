@@ -78,6 +78,30 @@ def test_tree_filters_include_children(session):
     assert {row["id"] for row in _page(session, now, organization_query="теплосеть").rows} == {ids["heating"]}
 
 
+def test_an_organisation_name_is_read_once_per_page(session):
+    """The organisations a name matches are read once per page, then named by id in every statement
+    (each statement read them again, and the planner expected one of them); the next page reads them
+    again (an organisation may have been renamed); a name no organisation has gives an empty page."""
+    r, ids = _setup(session)
+    now = T0 + hours(6)
+    engine = session.get_bind()
+    with captured_statements(engine) as statements:
+        page = _page(session, now, status="all", organization_query="теплосеть")
+    assert [row["id"] for row in page.rows] == [ids["heating"]] and page.total == 1
+    assert page.status_counts == {Status.IN_WORK.value: 1} and page.overdue + page.at_risk <= 1
+    by_name = [s for s, _ in statements if "FROM organization" in s and "LIKE" in s.upper()]
+    assert len(by_name) == 1, statements
+    with captured_statements(engine) as statements:
+        _page(session, now, organization_query="теплосеть")
+    assert len([s for s, _ in statements if "FROM organization" in s and "LIKE" in s.upper()]) == 1
+    # The overdue and at-risk count names the open statuses once (twice, PostgreSQL's planner took
+    # them for rarer than they are and read the organisations' closed appeals too).
+    counts = [s for s, _ in statements if "count(*) FILTER" in s]
+    assert len(counts) == 1 and counts[0].count("appeal.status IN (") == 1, counts
+    nothing = _page(session, now, status="all", organization_query="водоканал")
+    assert (nothing.rows, nothing.total, nothing.status_counts, nothing.overdue) == ([], 0, {}, 0)
+
+
 def test_organisation_staff_see_only_their_queue(session):
     r, ids = _setup(session)
     rows = _page(session, T0 + hours(6), organization_id=r.o_heat).rows

