@@ -237,7 +237,7 @@ def test_a_common_word_under_one_top_node_is_counted_from_its_word_counts(migrat
     """Under one top category or one top territory, a common word's status counts are read from the
     word counts of that node (scopedterm): exact however many, every chip shown, the rows those of
     the exact reading. A node where the word never occurs gives an empty page at once: no appeal is
-    read for the word (before, its every appeal was walked: up to 1.9 s at 1M on PostgreSQL)."""
+    read (before, its every appeal was walked: up to 1.9 s at 1M on PostgreSQL)."""
     engine, session = migrated
     r, ids = _region(session)
     _scaled(monkeypatch, exact_max=1_000, walk_max=1_000, cap=1_000)  # a rare word: read by its ids
@@ -265,6 +265,8 @@ def test_a_common_word_under_one_top_node_is_counted_from_its_word_counts(migrat
     values = [(s, p.values() if isinstance(p, dict) else p or ()) for s, p in statements]
     word_reads = [s for s, params in values if any("подъезд" in str(v) for v in params)]
     assert word_reads and all("searchterm" in s or "scopedterm" in s for s in word_reads), word_reads
+    # Nor any other appeal: the page's statements of `false` are not sent (five round trips).
+    assert not [s for s, _ in statements if "FROM appeal" in s], statements
 
 
 @pytest.mark.parametrize("bench_count", [0, 4], ids=["few-due", "more-due"])

@@ -7,7 +7,7 @@ one grouped count per status, one count for overdue and at-risk appeals.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..domain.deadlines import AT_RISK_HORIZON
@@ -69,9 +69,9 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
                search, common) -> QueuePage:
     matched: dict[str, list[int]] = {}  # a common word's matches per status under the other filters
     exact = _scoped_counts(session, flt, common)  # under one top node: read from the word counts
-    if exact == {}:  # the word does not occur under the node: nothing to walk
-        search, common = false(), None
-    elif exact is not None and sum(exact.values()) > COUNT_CAP:
+    if exact == {}:  # the word does not occur under the node: nothing to read (five statements of `false`)
+        return QueuePage(rows=[], total=0, status_counts={}, overdue=0, at_risk=0, as_of=as_of)
+    if exact is not None and sum(exact.values()) > COUNT_CAP:
         pass  # the counts are known; the page walks its order
     elif common is not None and queue_filter.narrowed(flt):
         matched = common.status_matches(session, conditions_of(session, replace(flt, status=ANY), now))
