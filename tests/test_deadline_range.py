@@ -8,9 +8,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from pos_dashboard.analytics import deadline_range, queue_search
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
+from pos_dashboard.domain.enums import OPEN_STATUSES, Status
 from pos_dashboard.domain.models import Appeal
 from pos_dashboard.services import appeals
 
@@ -108,6 +110,49 @@ def test_a_search_asked_again_reads_the_range_its_page_needed(migrated, monkeypa
     session.get(Appeal, earliest).deadline_at = T0 + timedelta(days=1)
     session.commit()
     assert page(0) == ([earliest, moved[0]], 0, 1)  # more in the learnt range: still its first rows
+
+
+def test_a_ranged_pages_overdue_and_at_risk_counts_are_read_beside_it(migrated, monkeypatch):
+    """PostgreSQL: the overdue and at-risk counts of a page read within ranges of deadlines are read on
+    a connection of their own while the page reads its range and rows (analytics/side_read), and are
+    exact; a session that wrote appeals it has not committed counts on its own connection, seeing them."""
+    engine, session = migrated
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's ranges of deadlines; SQLite walks its covering index")
+    r, ids = _region(session)
+    _with_deadlines(session, r, ids, 5)
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000, cap=10)
+    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", 1)
+    now = T0 + timedelta(days=40, hours=9)  # the city's first appeals are overdue, the next due within a day
+    session.connection()
+    with engine.connect():  # a second connection, idle in the pool once the page begins
+        pass
+
+    def counted() -> tuple[int, int]:
+        open_matches = [a for a in session.query(Appeal).all() if "одъезд" in a.text
+                        and Status(a.status) in OPEN_STATUSES and a.deadline_at is not None]
+        return (sum(a.deadline_at < now for a in open_matches),
+                sum(now <= a.deadline_at <= now + timedelta(hours=24) for a in open_matches))
+
+    connections: list[tuple[str, int]] = []
+
+    def remember(conn, _cursor, statement, _parameters, _context, _many):
+        connections.append((" ".join(statement.split()), id(conn.connection.dbapi_connection)))
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        page = fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=0, page_size=2, now=now)
+        assert (page.overdue, page.at_risk) == counted() and page.overdue > 0 and page.at_risk > 0
+        own = {c for s, c in connections if RANGED in s}
+        counts = {c for s, c in connections if "count(*) FILTER" in s}
+        assert len(own) == len(counts) == 1 and own != counts, connections
+        connections.clear()
+        session.get(Appeal, ids["city"][-1]).deadline_at = now - timedelta(hours=1)  # not committed
+        page = fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=0, page_size=2, now=now)
+        assert (page.overdue, page.at_risk) == counted()
+        assert {c for s, c in connections if "count(*) FILTER" in s} == {c for s, c in connections if RANGED in s}
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    session.rollback()
 
 
 def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monkeypatch):

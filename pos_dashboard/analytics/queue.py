@@ -19,7 +19,7 @@ from .queue_filter import conditions_of, forget_roots, is_root, open_only, organ
 from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
 from .queue_search import mark_found_words, open_condition, scoped_counts, search_condition, walk_index
 from .search_sql import id_in
-from . import deadline_range, queue_filter, snapshot, sparse_search
+from . import deadline_range, queue_filter, side_read, snapshot, sparse_search
 
 PAGE_SIZE_MAX = 100
 
@@ -117,6 +117,11 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         counts = dict(session.execute(
             select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
         plan = order_plan(session, total, flt.sort, only_open, deadline_filter=flt.deadline != "any")
+    due_later = None  # a ranged page's overdue and at-risk counts, read beside its rows (analytics/side_read)
+    if walked and flt.status == ANY and _reads_ranges(flt, common):
+        due_conditions = [*conditions_of(session, replace(flt, deadline="any"), now), open_condition()]
+        due_later = side_read.started(session, lambda side: common.deadline_counts(
+            side, due_conditions, now, now + AT_RISK_HORIZON, open_walk, narrowed=False))
     # Read once the filter's size is known: it decides how the page is read (analytics/queue_rows).
     ids = _ranged_page_ids(session, flt, now, common, page * page_size, page_size) if walked else None
     rows = page_rows(session, conditions, flt.sort, page * page_size, page_size, now, index, plan, ids)
@@ -125,6 +130,8 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.
     if flt.status != ANY and not open_only(flt.status):  # a closed, answered … status: none, not asked
         overdue = at_risk = 0
+    elif due_later is not None:
+        overdue, at_risk = due_later()
     elif common is not None:
         without_deadline = [*conditions_of(session, replace(flt, deadline="any"), now), open_condition()]
         overdue, at_risk = common.deadline_counts(session, without_deadline, now, now + AT_RISK_HORIZON, open_walk,
@@ -151,11 +158,16 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     the open appeals (their deadline order begins with the recent ones, where a common word is as
     common as anywhere: 50 matches in about 700 rows), nor under a narrowing filter (the node's own
     deadline order), nor for a search the indexes cannot read so (PlannedSearch.ranged_everywhere)."""
-    if not isinstance(common, PlannedSearch) or not common.ranged_everywhere or flt.sort != "deadline" \
-            or queue_filter.narrowed(flt) or open_only(flt.status):
+    if not _reads_ranges(flt, common):
         return None
     return deadline_range.page_ids(session, conditions_of(session, flt, now), common.open_test, offset, limit,
                                    key=(str(session.get_bind().url), repr(flt)))
+
+
+def _reads_ranges(flt: QueueFilter, common) -> bool:
+    """Whether a page walked for a common search is read within ranges of deadlines (_ranged_page_ids)."""
+    return isinstance(common, PlannedSearch) and common.ranged_everywhere and flt.sort == "deadline" \
+        and not queue_filter.narrowed(flt) and not open_only(flt.status)
 
 
 def _scoped_counts(session: Session, flt: QueueFilter, common) -> dict[str, int] | None:
