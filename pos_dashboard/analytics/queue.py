@@ -117,11 +117,17 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         counts = dict(session.execute(
             select(Appeal.status, func.count()).where(*without_status).group_by(Appeal.status)).all())
         plan = order_plan(session, total, flt.sort, only_open, deadline_filter=flt.deadline != "any")
-    due_later = None  # a ranged page's overdue and at-risk counts, read beside its rows (analytics/side_read)
-    if walked and flt.status == ANY and _reads_ranges(flt, common):
+    due_later = None  # a common search's overdue and at-risk counts, read after the rows
+    if common is not None and (flt.status == ANY or open_only(flt.status)):
         due_conditions = [*conditions_of(session, replace(flt, deadline="any"), now), open_condition()]
-        due_later = side_read.started(session, lambda side: common.deadline_counts(
-            side, due_conditions, now, now + AT_RISK_HORIZON, open_walk, narrowed=False))
+        due_narrowed = queue_filter.narrowed(replace(flt, deadline="any"))
+
+        def due_counts(reader: Session) -> tuple[int, int]:
+            return common.deadline_counts(reader, due_conditions, now, now + AT_RISK_HORIZON, open_walk,
+                                          narrowed=due_narrowed)
+        # A ranged page's: read beside its range and rows (analytics/side_read).
+        due_later = side_read.started(session, due_counts) if walked and flt.status == ANY \
+            and _reads_ranges(flt, common) else lambda: due_counts(session)
     # Read once the filter's size is known: it decides how the page is read (analytics/queue_rows).
     ids = _ranged_page_ids(session, flt, now, common, page * page_size, page_size) if walked else None
     rows = page_rows(session, conditions, flt.sort, page * page_size, page_size, now, index, plan, ids)
@@ -132,10 +138,6 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         overdue = at_risk = 0
     elif due_later is not None:
         overdue, at_risk = due_later()
-    elif common is not None:
-        without_deadline = [*conditions_of(session, replace(flt, deadline="any"), now), open_condition()]
-        overdue, at_risk = common.deadline_counts(session, without_deadline, now, now + AT_RISK_HORIZON, open_walk,
-                                                  narrowed=queue_filter.narrowed(replace(flt, deadline="any")))
     else:
         without_deadline = conditions_of(session, replace(flt, deadline="any"), now, search)
         # The open statuses written once: twice, PostgreSQL's planner counted their share twice and
