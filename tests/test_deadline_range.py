@@ -42,6 +42,19 @@ def _expected(session, status: str) -> list[int]:
     return [a.id for a in sorted(rows, key=lambda a: (a.deadline_at is None, a.deadline_at or T0, a.id))]
 
 
+def _ranged_region(migrated, monkeypatch, others_first: int, span: int, **scaled):
+    """(engine, session, region, ids) on PostgreSQL, where a common word's page is read within ranges
+    of deadlines: the region with `others_first` appeals due first, a range of `span` appeals per row."""
+    engine, session = migrated
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's ranges of deadlines and word indexes; SQLite walks its covering index")
+    r, ids = _region(session)
+    _with_deadlines(session, r, ids, others_first)
+    _scaled(monkeypatch, exact_max=2, walk_max=1_000, **scaled)
+    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", span)
+    return engine, session, r, ids
+
+
 @pytest.mark.parametrize(("others_first", "span", "route", "tied"), [
     (0, 2, "first range", False),  # the first 4 appeals by deadline hold 2 of the word's
     (5, 1, "widened range", False),  # the first 3 hold none, the first 9 hold the page
@@ -80,13 +93,7 @@ def test_a_search_asked_again_reads_the_range_its_page_needed(migrated, monkeypa
     (deadline_range: learnt), one read without a probe; the page is the walk's page still when a row
     of it is now due later (the learnt range holds too few: the two steps again) and when a new match
     is due before all of them (the learnt range holds more)."""
-    engine, session = migrated
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's ranges of deadlines; SQLite walks its covering index")
-    r, ids = _region(session)
-    _with_deadlines(session, r, ids, 5)
-    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
-    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", 1)
+    engine, session, r, ids = _ranged_region(migrated, monkeypatch, 5, 1)
 
     def page(number: int) -> tuple[list[int], int, int]:
         with captured_statements(engine) as statements:
@@ -116,13 +123,7 @@ def test_a_ranged_pages_overdue_and_at_risk_counts_are_read_beside_it(migrated, 
     """PostgreSQL: the overdue and at-risk counts of a page read within ranges of deadlines are read on
     a connection of their own while the page reads its range and rows (analytics/side_read), and are
     exact; a session that wrote appeals it has not committed counts on its own connection, seeing them."""
-    engine, session = migrated
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's ranges of deadlines; SQLite walks its covering index")
-    r, ids = _region(session)
-    _with_deadlines(session, r, ids, 5)
-    _scaled(monkeypatch, exact_max=2, walk_max=1_000, cap=10)
-    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", 1)
+    engine, session, r, ids = _ranged_region(migrated, monkeypatch, 5, 1, cap=10)
     now = T0 + timedelta(days=40, hours=9)  # the city's first appeals are overdue, the next due within a day
     session.connection()
     with engine.connect():  # a second connection, idle in the pool once the page begins
@@ -159,13 +160,7 @@ def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monke
     """PostgreSQL: the page's matches within the range, and the overdue and at-risk counts, are read
     from the word indexes with the deadline as an index condition (a b-tree of the deadline or a
     walk would read every appeal of the range); the counts test the other filters on those rows."""
-    engine, session = migrated
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's word indexes; SQLite walks its covering index")
-    r, ids = _region(session)
-    _with_deadlines(session, r, ids, 6)
-    _scaled(monkeypatch, exact_max=2, walk_max=1_000)
-    monkeypatch.setattr(deadline_range, "SPAN_PER_ROW", 2)
+    engine, session, r, ids = _ranged_region(migrated, monkeypatch, 6, 2)
     with captured_statements(engine) as statements:
         fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=0, page_size=2, now=T0 + hours(13))
         fetch_queue_page(session, QueueFilter(territory_id=r.t_city, search="подъезд"), page=0, page_size=2,
