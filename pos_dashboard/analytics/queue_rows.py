@@ -22,7 +22,7 @@ the recent ones) (0.15–0.55 s at 1M). So:
   rows to test the other.
 """
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -100,10 +100,10 @@ def page_rows(session, conditions, sort, offset, limit, now, index: str | None =
         ids = _page_ids(session, conditions, sort, offset, limit, index, plan)
     if not ids:
         return []
-    stmt = row_select().where(Appeal.id.in_(ids))
     position = {appeal_id: i for i, appeal_id in enumerate(ids)}
     zone = region_tz()
-    rows = [_row(r, now, zone) for r in sorted(session.execute(stmt).all(), key=lambda r: position[r[0]])]
+    rows = [_row(r, now, zone) for r in sorted(session.execute(_ROWS_BY_ID, {"ids": ids}).all(),
+                                               key=lambda r: position[r[0]])]
     returned, closed = _rework_and_closing(session, rows)
     for r in rows:
         r["rework"], r["closing"] = returned.get(r["id"], ""), closed.get(r["id"], "")
@@ -117,15 +117,23 @@ def _rework_and_closing(session, rows: list[dict]) -> tuple[dict[int, str], dict
     closed = [r["id"] for r in rows if r["status"] == Status.CLOSED.value]
     if not reworkable and not closed:
         return {}, {}
-    e = AppealEvent
-    wanted = [*([and_(e.appeal_id.in_(reworkable), e.action.in_(REVIEW_ACTIONS))] if reworkable else []),
-              *([and_(e.appeal_id.in_(closed), e.to_status == Status.CLOSED.value)] if closed else [])]
-    events = session.execute(select(e.appeal_id, e.action, e.reason, e.payload, e.to_status)
-                             .where(or_(*wanted)).order_by(e.appeal_id, e.at, e.id)).all()
+    events = session.execute(_EVENTS_OF, {"reworkable": reworkable, "closed": closed}).all()
     closed_set = set(closed)
     return (pending_in((a, action, reason, payload) for a, action, reason, payload, _ in events if a not in closed_set),
             captions_in((a, action) for a, action, _, _, to_status in events
                         if a in closed_set and to_status == Status.CLOSED.value))
+
+
+# The two statements every page runs, built once: SQLAlchemy keys its compiled-statement cache by a
+# walk of the statement, about 0.35 ms a page for a statement built again (the ids are parameters).
+_ROWS_BY_ID = row_select().where(Appeal.id.in_(bindparam("ids", expanding=True)))
+_EVENTS_OF = (select(AppealEvent.appeal_id, AppealEvent.action, AppealEvent.reason, AppealEvent.payload,
+                     AppealEvent.to_status)
+              .where(or_(and_(AppealEvent.appeal_id.in_(bindparam("reworkable", expanding=True)),
+                              AppealEvent.action.in_(REVIEW_ACTIONS)),
+                         and_(AppealEvent.appeal_id.in_(bindparam("closed", expanding=True)),
+                              AppealEvent.to_status == Status.CLOSED.value)))
+              .order_by(AppealEvent.appeal_id, AppealEvent.at, AppealEvent.id))
 
 
 def _sorted_by(column, plan: str | None):
