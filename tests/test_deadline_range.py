@@ -119,6 +119,34 @@ def test_a_search_asked_again_reads_the_range_its_page_needed(migrated, monkeypa
     assert page(0) == ([earliest, moved[0]], 0, 1)  # more in the learnt range: still its first rows
 
 
+@pytest.mark.parametrize("weeks_max", [26, 0], ids=["by-weeks", "too-many-weeks"])
+def test_a_range_is_read_by_the_weeks_of_its_deadlines(migrated, monkeypatch, weeks_max):
+    """PostgreSQL: the matches due up to a range's end are the postings of each word's lemmas in the
+    weeks from the earliest deadline's to the end's (deadline_range._by_weeks: «lemma@week»); a
+    match due before the earliest week this process read (its deadline moved earlier since) comes
+    from the deadline's word index in the same read; a range over more than WEEKS_MAX weeks is
+    read from that index alone. The page is the walk's page each time."""
+    engine, session, r, ids = _ranged_region(migrated, monkeypatch, 5, 1)
+    monkeypatch.setattr(deadline_range, "WEEKS_MAX", weeks_max)
+
+    def page() -> tuple[list[int], list[str]]:
+        with captured_statements(engine) as statements:
+            found = fetch_queue_page(session, QueueFilter(status="all", search="подъезде"), page=0, page_size=2,
+                                     now=T0 + hours(13))
+        return [row["id"] for row in found.rows], [" ".join(s.split()) for s, _ in statements if RANGED in s]
+
+    rows, ranged = page()
+    assert rows == _expected(session, "all")[:2] and ranged
+    assert all(("appeal_word_weeks(appeal.search_words, appeal.deadline_at) @@" in s) == bool(weeks_max)
+               for s in ranged), ranged
+    earlier = _expected(session, "all")[3]
+    session.get(Appeal, earlier).deadline_at = T0 + timedelta(days=1)  # weeks before the earliest one read
+    session.commit()
+    rows, ranged = page()
+    assert rows == _expected(session, "all")[:2] and rows[0] == earlier and ranged
+    assert deadline_range.week_of(T0 + timedelta(days=1)) < deadline_range.week_of(T0 + timedelta(days=40))
+
+
 def test_a_ranged_pages_overdue_and_at_risk_counts_are_read_beside_it(migrated, monkeypatch):
     """PostgreSQL: the overdue and at-risk counts of a page read within ranges of deadlines are read on
     a connection of their own while the page reads its range and rows (analytics/side_read), and are
@@ -157,9 +185,11 @@ def test_a_ranged_pages_overdue_and_at_risk_counts_are_read_beside_it(migrated, 
 
 
 def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monkeypatch):
-    """PostgreSQL: the page's matches within the range, and the overdue and at-risk counts, are read
-    from the word indexes with the deadline as an index condition (a b-tree of the deadline or a
-    walk would read every appeal of the range); the counts test the other filters on those rows."""
+    """PostgreSQL: the page's matches within the range are read from the index of the lemmas by week
+    (the weeks up to the range's end) and, for deadlines before the earliest week, from the word
+    index with the deadline as an index condition; the overdue and at-risk counts from the open
+    appeals' word index with the deadline (a b-tree of the deadline or a walk would read every
+    appeal of the range); the counts test the other filters on those rows."""
     engine, session, r, ids = _ranged_region(migrated, monkeypatch, 6, 2)
     with captured_statements(engine) as statements:
         fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=0, page_size=2, now=T0 + hours(13))
@@ -176,8 +206,11 @@ def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monke
                                                *((s, "ix_appeal_open_vector_deadline_fts") for s in counts)]:
             plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
             scans = re.findall(r"Bitmap Index Scan on (\w+)[^\n]*\n\s+Index Cond: ([^\n]+)", plan)
+            by_week = [cond for name, cond in scans if name == deadline_range.WORD_WEEKS_INDEX]
             assert scans and all(name == index and "search_vector @@" in cond and "deadline_at" in cond
-                                 for name, cond in scans), plan
+                                 for name, cond in scans if cond not in by_week), plan
+            assert by_week if index == "ix_appeal_vector_deadline_fts" else not by_week, plan
+            assert all("appeal_word_weeks(search_words, deadline_at) @@ '''подъезд@" in cond for cond in by_week), plan
             assert "top_territory_id = " not in " ".join(cond for _, cond in scans), plan
         transaction.rollback()
 

@@ -18,14 +18,25 @@ deadline order, so a page read within it is the walk's page whenever the range h
 «мусор вывозят», all statuses, at 5M: its 50th match lies at about the 58,000th appeal by deadline,
 read in one range of 58k instead of the ranges of 20k and 80k and their two probes.
 
+The matches due up to a moment, read from the index of (search_vector, deadline_at), are found
+from a bitmap of every appeal due up to that moment, whatever its words: 58k appeals for that page,
+6.8 ms of a 7 ms read. Where the search is words alone, they are read instead by the weeks of the
+deadlines (revision f3c8e1a7d5b4, `_by_weeks`): each lemma is indexed with its deadline's week too
+(«мусор@2873»), and the matches due up to the moment are the postings of each word's lemmas in the
+weeks from the earliest deadline's to the moment's, 145 entries there, read in 0.3 ms; the deadline
+itself is tested on those rows.
+
 The counts: overdue and at risk are the open matches due before a moment (due_counts).
 """
 
 import threading
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache, partial
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, cast, func, literal_column, or_, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
 
 from ..domain.models import Appeal
@@ -36,19 +47,27 @@ WIDEN = 4
 SPAN_MAX = 100_000  # a wider range costs about what the walk does (0.17 µs an entry against 1.2 µs a row)
 LEARNT_MAX = 4_096  # searches whose page ends are kept, the least recently read forgotten first
 
+WEEKS_MAX = 26  # a range over more weeks is read from the deadline's word index
+WEEK_SECONDS = 604_800
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+WORD_WEEKS, WORD_WEEKS_INDEX = "appeal_word_weeks", "ix_appeal_word_weeks_fts"  # revision f3c8e1a7d5b4
+
+_first_weeks: dict[str, int] = {}  # database URL -> the week of its earliest deadline, as first read
 _learnt: OrderedDict[object, dict[int, datetime]] = OrderedDict()  # key -> {rows needed: deadline of the last}
 _learnt_lock = threading.Lock()
 
 
 def page_ids(session: Session, conditions: list, word_test, offset: int, limit: int,
-             key: object = None) -> list[int] | None:
+             key: object = None, week_forms: tuple[tuple[str, ...], ...] = ()) -> list[int] | None:
     """The ids of the page (`offset`, `limit`) of the appeals under `conditions` that `word_test`
     (the words as the word index reads them) matches, by deadline, or None: walk them instead.
     `key`: what makes `conditions` and `word_test` (the database, the filter); a page read under it
-    teaches the next one where its range ends."""
+    teaches the next one where its range ends. `week_forms`: when `word_test` is words alone, each
+    word's lemmas (any of them matches the word): the range is read by the weeks of its deadlines."""
     need = offset + limit
+    within = partial(_within, session, conditions, word_test, offset=offset, limit=limit, week_forms=week_forms)
     if key is not None and (end := _learnt_end(key, need)) is not None:
-        found = _within(session, conditions, word_test, end, offset, limit)
+        found = within(end)
         if len(found) == limit:
             _learn(key, need, found[-1][1])
             return [appeal_id for appeal_id, _ in found]
@@ -64,7 +83,7 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
         if last is None:  # the filter holds fewer: its walk reads at most those
             return None
         read = span + 1
-        found = _within(session, conditions, word_test, last, offset, limit)
+        found = within(last)
         if len(found) == limit:
             if key is not None:
                 _learn(key, need, found[-1][1])
@@ -72,18 +91,70 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
     return None
 
 
-def _within(session: Session, conditions: list, word_test, last: datetime, offset: int,
-            limit: int) -> list[tuple[int, datetime]]:
+def _within(session: Session, conditions: list, word_test, last: datetime, *, offset: int, limit: int,
+            week_forms: tuple[tuple[str, ...], ...]) -> list[tuple[int, datetime]]:
     """(id, deadline) of the page's rows among the matches due up to `last`, in deadline order."""
+    matches = _by_weeks(session, week_forms, word_test, last) if week_forms else None
+    if matches is None:
+        matches = [word_test, Appeal.deadline_at <= last]
+    else:  # the weeks hold the range; the deadline tested on their matches, as no index reads it
+        matches = [matches, func.coalesce(Appeal.deadline_at, Appeal.deadline_at) <= last]
     # Ordered by an expression no index follows, and no plain index scan: the planner reads the
     # word index and sorts the matches. Else it walked the deadline order, or, at 1M where the
     # deadline follows the table's order, read the range by the deadline's b-tree and tested
-    # each of its 20k rows for the word (29 ms, against 3.8 ms from the word index).
-    with local_settings(session, enable_indexscan="off"):
+    # each of its 20k rows for the word (29 ms, against 3.8 ms from the word index). No parallel
+    # workers: it overestimates a week's matches and started two for 155 rows (6 ms to start them).
+    with local_settings(session, enable_indexscan="off", max_parallel_workers_per_gather="0"):
         return [tuple(row) for row in session.execute(
-            select(Appeal.id, Appeal.deadline_at).where(*conditions, word_test, Appeal.deadline_at <= last)
+            select(Appeal.id, Appeal.deadline_at).where(*conditions, *matches)
             .order_by(func.coalesce(Appeal.deadline_at, Appeal.deadline_at), Appeal.id)
             .offset(offset).limit(limit))]
+
+
+def _by_weeks(session: Session, week_forms: tuple[tuple[str, ...], ...], word_test, last: datetime):
+    """The matches due in the weeks from the earliest deadline's to `last`'s, as the index of each
+    lemma with its deadline's week reads them (revision f3c8e1a7d5b4: «lemma@week»), with those due
+    before the earliest week this process read (an earlier deadline since: read from the deadline's
+    word index, an empty range otherwise); None where that index is missing or the weeks are more
+    than WEEKS_MAX (the query names each lemma once a week)."""
+    engine = getattr(session.get_bind(), "engine", session.get_bind())
+    if not has_word_weeks(engine) or (first := _first_week(session, engine)) is None:
+        return None
+    weeks = range(first, week_of(last) + 1)
+    if not weeks or len(weeks) > WEEKS_MAX:
+        return None
+    # The lemmas are runs of [0-9a-zа-яё] (domain/search_words): written in the query as they are.
+    query = " & ".join("(" + " | ".join(f"'{form}@{week}'" for form in forms for week in weeks) + ")"
+                       for forms in week_forms)
+    by_week = literal_column(f"{WORD_WEEKS}(appeal.search_words, appeal.deadline_at)").op("@@")(
+        cast(query, TSQUERY))
+    return or_(by_week, and_(word_test, Appeal.deadline_at < EPOCH + timedelta(seconds=first * WEEK_SECONDS)))
+
+
+def week_of(moment: datetime) -> int:
+    """The week of a deadline as the index names it: whole weeks since 1970-01-01 00:00 UTC."""
+    return int((moment - EPOCH).total_seconds() // WEEK_SECONDS)
+
+
+def _first_week(session: Session, engine) -> int | None:
+    """The earliest deadline's week, read once per database in this process."""
+    url = str(engine.url)
+    if url not in _first_weeks:
+        earliest = session.execute(select(func.min(Appeal.deadline_at))).scalar()
+        if earliest is None:
+            return None
+        _first_weeks[url] = week_of(earliest)
+    return _first_weeks[url]
+
+
+@lru_cache(maxsize=32)
+def has_word_weeks(engine) -> bool:
+    """Whether the migrations made the index of the lemmas by week (PostgreSQL)."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as conn:
+        return conn.execute(sql_text("SELECT 1 FROM pg_indexes WHERE indexname = :name AND schemaname = current_schema()"),
+                            {"name": WORD_WEEKS_INDEX}).first() is not None
 
 
 def _learnt_end(key: object, need: int) -> datetime | None:
@@ -105,9 +176,11 @@ def _learn(key: object, need: int, end: datetime) -> None:
 
 
 def forget_learnt() -> None:
-    """Forget every learnt end (tests: each builds its own region in the same database)."""
+    """Forget every learnt end and earliest week (tests: each builds its own region in the same
+    database)."""
     with _learnt_lock:
         _learnt.clear()
+    _first_weeks.clear()
 
 
 def due_counts(session: Session, tests: list, conditions: list, now, horizon) -> tuple[int, int]:

@@ -163,7 +163,7 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     if not _reads_ranges(flt, common):
         return None
     return deadline_range.page_ids(session, conditions_of(session, flt, now), common.open_test, offset, limit,
-                                   key=(str(session.get_bind().url), repr(flt)))
+                                   key=(str(session.get_bind().url), repr(flt)), week_forms=common.week_forms)
 
 
 def _reads_ranges(flt: QueueFilter, common) -> bool:

@@ -65,6 +65,9 @@ class PlannedSearch:
     # of every appeal do too (queue_search._ranged).
     ranged: bool = False
     ranged_everywhere: bool = False
+    # Where ranged everywhere: each query word's lemmas, as the index of lemmas by week reads them
+    # (analytics/deadline_range).
+    week_forms: tuple[tuple[str, ...], ...] = ()
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the page walks its order testing rows; under other filters the open

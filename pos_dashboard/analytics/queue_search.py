@@ -128,7 +128,8 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
         open_matches = select(Appeal.id).where(open_condition(), row).cte("open_match").prefix_with("MATERIALIZED")
         return tested, PlannedSearch(tested, bounds, open_condition=Appeal.id.in_(select(open_matches.c.id)),
                                      open_test=row, open_status=open_condition(), ranged=ranged,
-                                     ranged_everywhere=everywhere)
+                                     ranged_everywhere=everywhere,
+                                     week_forms=tuple(w.forms for w in present) if everywhere else ())
     if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
                                                                   or len(address) >= 3):
         common = IndexedSearch(words_match=fts_words_match(words) if with_words else None, words_row=words_row,
