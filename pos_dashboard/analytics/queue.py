@@ -79,8 +79,14 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
             # All of them are known: the page and its counts read them by id, every count exact.
             ids = sorted(appeal_id for found in matched.values() for appeal_id in found)
             search, common = id_in(ids), None
+    # Under a status alone (not an open one), words the term counts cannot bound: their matches read first.
+    status_ids = common.status_ids(session, conditions_of(session, flt, now), statuses_of(flt.status)) \
+        if isinstance(common, PlannedSearch) and flt.status != ANY and not open_only(flt.status) \
+        and not queue_filter.narrowed(flt) else None
     walked = False
-    if common is not None:
+    if status_ids is not None and len(status_ids) <= COUNT_CAP:
+        search = id_in(status_ids)  # few: the page reads them by id, not the status's deadline order
+    elif common is not None:
         search, walked = common.page_condition(narrowed=queue_filter.narrowed(flt), open_only=open_only(flt.status))
     conditions = conditions_of(session, flt, now, search)
     # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of
@@ -108,7 +114,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         complete = exact is not None or (narrowed and sum(counts.values()) <= COUNT_CAP)
         counts = counts if complete else {}
         total = total_of(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            common.capped_count(session, conditions_of(session, flt, now),
+            len(status_ids) if status_ids is not None else common.capped_count(session, conditions_of(session, flt, now),
                                 None if narrowed else statuses_of(flt.status), open_only=open_only(flt.status),
                                 walk=open_walk if flt.status == OPEN else None)
     else:
