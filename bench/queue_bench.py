@@ -63,6 +63,10 @@ def _scenarios(session) -> list[tuple[str, QueueFilter, int]]:
         ("words: two words that meet (all)", QueueFilter(status="all", search="мусор вывозят"), 0),
         ("words: two words that meet (open)", QueueFilter(search="мусор вывозят"), 0),
         ("words: a beginning (all)", QueueFilter(status="all", search="подъез"), 0),
+        # A closed status alone: the term counts cannot bound where two words meet in it.
+        ("two words, rejected", QueueFilter(status="rejected", search="крыша течет"), 0),
+        ("two words that meet, closed", QueueFilter(status="closed", search="мусор вывозят"), 0),
+        ("a word, closed, page 2", QueueFilter(status="closed", search="двор"), 1),
         ("words: rare word (all)", QueueFilter(status="all", search="снегирь"), 0),
         ("address substring (all)", QueueFilter(status="all", search="Садовая"), 0),
         ("address substring (open)", QueueFilter(search="Садовая"), 0),

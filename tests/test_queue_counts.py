@@ -392,7 +392,7 @@ def test_words_one_of_which_occurs_nowhere_are_known_to_match_nothing(migrated, 
 def test_words_under_a_closed_status_are_read_from_their_index(migrated, monkeypatch, cap):
     """Two common words under a status alone that is not an open one (here «Отклонено»): the term
     counts cannot say how often they meet there, so the status's rows were walked and each tested
-    (at 1M, «крыша течет» in one rejected appeal of 400: 367 ms). On PostgreSQL their matches' ids
+    (at 1M, «крыша течет» in one rejected appeal of 113: 367 ms). On PostgreSQL their matches' ids
     are read from the words' index instead, the status tested on them, up to the cap and one more:
     fewer, the page reads them by id and its total is exact; more, «более N» and the walk."""
     engine, session = migrated

@@ -114,7 +114,8 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         complete = exact is not None or (narrowed and sum(counts.values()) <= COUNT_CAP)
         counts = counts if complete else {}
         total = total_of(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            len(status_ids) if status_ids is not None else common.capped_count(session, conditions_of(session, flt, now),
+            len(status_ids) if status_ids is not None else \
+            common.capped_count(session, conditions_of(session, flt, now),
                                 None if narrowed else statuses_of(flt.status), open_only=open_only(flt.status),
                                 walk=open_walk if flt.status == OPEN else None)
     else:
