@@ -46,7 +46,8 @@ def test_text_search_structures_exist_for_each_backend(migrated):
     words = {index["name"] for index in inspector.get_indexes("appeal") if index["name"].endswith("_fts")}
     if engine.dialect.name == "postgresql":
         assert trigram == {"ix_appeal_text_trgm", "ix_appeal_search_address_trgm", "ix_appeal_open_address_deadline_trgm"}
-        assert words == {"ix_appeal_vector_deadline_fts", "ix_appeal_open_vector_deadline_fts", "ix_appeal_word_weeks_fts"}
+        assert words == {"ix_appeal_vector_deadline_fts", "ix_appeal_open_vector_deadline_fts", "ix_appeal_word_weeks_fts",
+                         "ix_appeal_few_settled_vector_fts"}
     else:
         assert not trigram and not words
         assert {"appeal_fts", "appeal_fts_words", "appeal_fts_open_words",

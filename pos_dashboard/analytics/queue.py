@@ -79,7 +79,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
             # All of them are known: the page and its counts read them by id, every count exact.
             ids = sorted(appeal_id for found in matched.values() for appeal_id in found)
             search, common = id_in(ids), None
-    # Under a status alone (not an open one), words the term counts cannot bound: their matches read first.
+    # Under a status alone (not an open one), words the term counts cannot bound or show few: matches read first.
     status_ids = common.status_ids(session, conditions_of(session, flt, now), statuses_of(flt.status)) \
         if isinstance(common, PlannedSearch) and flt.status != ANY and not open_only(flt.status) \
         and not queue_filter.narrowed(flt) else None
