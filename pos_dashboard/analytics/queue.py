@@ -16,7 +16,7 @@ from .queue_counts import COUNT_CAP, PlannedSearch
 # The filter and its conditions (analytics/queue_filter); the export reads them, and row_select, here.
 from .queue_filter import ANY, DEADLINE_FILTERS, OPEN, SORTS, QueueFilter, filter_conditions  # noqa: F401
 from .queue_filter import conditions_of, forget_roots, is_root, open_only, organizations_named, statuses_of, total_of
-from .queue_rows import PLACE_INDEX, WALK, order_plan, page_rows, row_select  # noqa: F401
+from .queue_rows import PLACE_INDEX, WALK, order_plan, ordered_ids, page_rows, row_select  # noqa: F401
 from .queue_search import mark_found_words, open_condition, scoped_counts, search_condition, walk_index
 from .search_sql import id_in
 from . import deadline_range, queue_filter, side_read, snapshot, sparse_search
@@ -79,13 +79,14 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
             # All of them are known: the page and its counts read them by id, every count exact.
             ids = sorted(appeal_id for found in matched.values() for appeal_id in found)
             search, common = id_in(ids), None
-    # Under a status alone (not an open one), words the term counts cannot bound or show few: matches read first.
-    status_ids = common.status_ids(session, conditions_of(session, flt, now), statuses_of(flt.status)) \
+    # Under a status alone (not an open one), words the term counts cannot bound: their matches read first.
+    status_read = common.status_reads(session, conditions_of(session, flt, now), statuses_of(flt.status)) \
         if isinstance(common, PlannedSearch) and flt.status != ANY and not open_only(flt.status) \
         and not queue_filter.narrowed(flt) else None
+    page_ids = None  # the page's appeals in order, when read before its rows
     walked = False
-    if status_ids is not None and len(status_ids) <= COUNT_CAP:
-        search = id_in(status_ids)  # few: the page reads them by id, not the status's deadline order
+    if status_read is not None and status_read[1]:  # all the matches: the page is sorted from them
+        page_ids = ordered_ids(status_read[0], flt.sort)[page * page_size:(page + 1) * page_size]
     elif common is not None:
         search, walked = common.page_condition(narrowed=queue_filter.narrowed(flt), open_only=open_only(flt.status))
     conditions = conditions_of(session, flt, now, search)
@@ -114,7 +115,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         complete = exact is not None or (narrowed and sum(counts.values()) <= COUNT_CAP)
         counts = counts if complete else {}
         total = total_of(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            len(status_ids) if status_ids is not None else \
+            min(len(status_read[0]), COUNT_CAP + 1) if status_read is not None else \
             common.capped_count(session, conditions_of(session, flt, now),
                                 None if narrowed else statuses_of(flt.status), open_only=open_only(flt.status),
                                 walk=open_walk if flt.status == OPEN else None)
@@ -136,8 +137,9 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         due_later = side_read.started(session, due_counts) if walked and flt.status == ANY \
             and _reads_ranges(flt, common) else lambda: due_counts(session)
     # Read once the filter's size is known: it decides how the page is read (analytics/queue_rows).
-    ids = _ranged_page_ids(session, flt, now, common, page * page_size, page_size) if walked else None
-    rows = page_rows(session, conditions, flt.sort, page * page_size, page_size, now, index, plan, ids)
+    if walked:
+        page_ids = _ranged_page_ids(session, flt, now, common, page * page_size, page_size)
+    rows = page_rows(session, conditions, flt.sort, page * page_size, page_size, now, index, plan, page_ids)
     mark_found_words(rows, flt.search)
 
     # Overdue and at-risk appeals are open and due before the horizon: an index range, not a scan.

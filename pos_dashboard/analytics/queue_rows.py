@@ -110,6 +110,15 @@ def page_rows(session, conditions, sort, offset, limit, now, index: str | None =
     return rows
 
 
+def ordered_ids(rows, sort: str) -> list[int]:
+    """The ids of (id, deadline_at, created_at) rows in the order _page_ids reads for `sort`: due
+    soonest first and those without a deadline last, by id; or by creation, newest or oldest first."""
+    if sort in ("newest", "oldest"):
+        return [r[0] for r in sorted(rows, key=lambda r: (r[2], r[0]), reverse=sort == "newest")]
+    dated = sorted((r for r in rows if r[1] is not None), key=lambda r: (r[1], r[0]))
+    return [r[0] for r in dated] + sorted(r[0] for r in rows if r[1] is None)
+
+
 def _rework_and_closing(session, rows: list[dict]) -> tuple[dict[int, str], dict[int, str]]:
     """Why an answer is owed again (appeals in execution) and how a closed appeal was closed: both
     from the rows' events, in one query (each its own round trip cost ~1.5 ms on PostgreSQL)."""
