@@ -10,8 +10,8 @@ index holds only the appeals of those statuses (9 % at 1M), and the same read ta
 (analytics/queue_counts, `PlannedSearch.status_ids`). Closed appeals need no index of their own:
 the index of every appeal is nearly theirs.
 
-The predicate is domain/enums.FEW_SETTLED_SQL, written identically (the planner uses a partial index
-for a query whose condition implies its predicate).
+The predicate lists domain/enums.FEW_SETTLED_VALUES, which the query writes out the same (the planner
+uses a partial index for a query whose condition implies its predicate).
 
 Revision ID: c4e7a2f9d1b6
 Revises: f3c8e1a7d5b4
