@@ -7,7 +7,7 @@ that status, up to the count cap and one more. The GIN index of every appeal rea
 appeals (88 % closed at 1M) and tests the status on each: «снег двор», rejected, 95–150 ms at 1M;
 walking the status's rows and testing the words on each, as before, took up to 0.4 s. This partial
 index holds only the appeals of those statuses (9 % at 1M), and the same read takes 5–14 ms
-(analytics/queue_counts, `PlannedSearch.status_ids`). Closed appeals need no index of their own:
+(analytics/queue_counts, `PlannedSearch.status_reads`). Closed appeals need no index of their own:
 the index of every appeal is nearly theirs.
 
 The predicate lists domain/enums.FEW_SETTLED_VALUES, which the query writes out the same (the planner

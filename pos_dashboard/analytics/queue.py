@@ -85,8 +85,8 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         and not queue_filter.narrowed(flt) else None
     page_ids = None  # the page's appeals in order, when read before its rows
     walked = False
-    if status_read is not None and status_read[1]:  # all the matches: the page is sorted from them
-        page_ids = ordered_ids(status_read[0], flt.sort)[page * page_size:(page + 1) * page_size]
+    if status_read is not None and len(status_read) <= COUNT_CAP:  # all the matches: the page is sorted from them
+        page_ids = ordered_ids(status_read, flt.sort)[page * page_size:(page + 1) * page_size]
     elif common is not None:
         search, walked = common.page_condition(narrowed=queue_filter.narrowed(flt), open_only=open_only(flt.status))
     conditions = conditions_of(session, flt, now, search)
@@ -115,7 +115,7 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         complete = exact is not None or (narrowed and sum(counts.values()) <= COUNT_CAP)
         counts = counts if complete else {}
         total = total_of(flt.status, counts) if complete else COUNT_CAP + 1 if flt.status == ANY else \
-            min(len(status_read[0]), COUNT_CAP + 1) if status_read is not None else \
+            len(status_read) if status_read is not None else \
             common.capped_count(session, conditions_of(session, flt, now),
                                 None if narrowed else statuses_of(flt.status), open_only=open_only(flt.status),
                                 walk=open_walk if flt.status == OPEN else None)
