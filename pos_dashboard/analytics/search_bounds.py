@@ -66,8 +66,9 @@ class Bounds:
         least = max((_of(term, statuses) for term in candidates), default=0)
         if self.pair_counts is not None and self.pair_counts.per_status is not None:
             least = max(least, _of(self.pair_counts.per_status, statuses))
-        elif self.pair_counts is not None and statuses is None:
-            least = max(least, self.pair_counts.at_least)
+        elif self.pair_counts is not None:  # a common pair: lower bounds only
+            least = max(least, _of(self.pair_counts.least_per_status, statuses),
+                        self.pair_counts.at_least if statuses is None else 0)
         return least
 
     def exact_counts(self) -> PerStatus | None:

@@ -4,8 +4,11 @@ Two common words that never meet («мусор подъезда») cost PostgreS
 posting lists on every search, and two that often meet («мусор вывозят») a read of the index only
 to learn that they match more than the queue reads by id. A pair is learnt the first time it is
 searched (`learn`): its matches per status when at most PAIR_EXACT_MAX (the row "*" holds the total),
-else only that they are more (the row "+", a lower bound of the total). From then on every writer
-keeps it: the flush hook of services/search_terms passes each appeal's change (`pair_deltas`); its
+else only that they are more (the row "+", a lower bound of the total) with, per status, how many of
+the PAIR_EXACT_MAX + 1 matches read had it (lower bounds: «мусор вывозят» under «Завершено» is then
+known to pass the queue's cap without reading its matches). From then on every writer keeps it: the
+flush hook of services/search_terms passes each appeal's change (`pair_deltas`), which moves an exact
+count and a lower bound alike (a bound moved by the same change as the count stays below it); its
 bulk writers (`add_rows`, `rebuild`) forget every pair, learnt again when searched.
 
 No appeal is missed between the count and its row: `learn` counts in its own transaction after
@@ -16,7 +19,7 @@ its own hook. On SQLite one statement counts and writes (one writer at a time).
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, inspect, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,6 +46,7 @@ Change = tuple[int, str, frozenset[str]]  # (+1 or -1, the appeal's status, its 
 class PairCounts:
     per_status: dict[str, int] | None  # the appeals per status having both lemmas; None: not known exactly
     at_least: int  # of every status together
+    least_per_status: dict[str, int] = field(default_factory=dict)  # a common pair's: at least so many per status
 
 
 def pair_of(first: str, second: str) -> tuple[str, str]:
@@ -56,7 +60,7 @@ def known(conn, pair: tuple[str, str]) -> PairCounts | None:
     if EXACT in rows:
         return PairCounts({status: n for status, n in rows.items() if status != EXACT and n > 0}, rows[EXACT])
     if COMMON in rows:
-        return PairCounts(None, rows[COMMON])
+        return PairCounts(None, rows[COMMON], {status: n for status, n in rows.items() if status != COMMON and n > 0})
     return None
 
 
@@ -92,12 +96,11 @@ def _count(conn: Connection, pair: tuple[str, str], matches, open_matches, postg
         return already
     if postgres:
         conn.execute(text("SET LOCAL enable_seqscan = off"))  # the planner multiplies the lemmas' shares
-        if open_matches is not None and conn.execute(select(func.count()).select_from(
-                select(Appeal.id).where(open_matches).limit(PAIR_EXACT_MAX + 1).subquery())
-                ).scalar_one() > PAIR_EXACT_MAX:
-            conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=COMMON,
-                                                   appeals=PAIR_EXACT_MAX + 1).on_conflict_do_nothing())
-            return PairCounts(None, PAIR_EXACT_MAX + 1)
+        if open_matches is not None:
+            found = select(Appeal.status).where(open_matches).limit(PAIR_EXACT_MAX + 1).subquery()
+            per_status = dict(conn.execute(select(found.c.status, func.count()).group_by(found.c.status)).all())
+            if sum(per_status.values()) > PAIR_EXACT_MAX:
+                return _remembered(conn, pair, per_status, upsert)
     # SQLite: this statement takes the write lock; it fails if another writer committed since the
     # transaction's first read (WAL), so nothing is counted on an old snapshot.
     found = select(Appeal.status).where(matches).limit(PAIR_EXACT_MAX + 1).subquery()
@@ -107,12 +110,20 @@ def _count(conn: Connection, pair: tuple[str, str], matches, open_matches, postg
         .on_conflict_do_nothing())
     per_status = dict(conn.execute(select(SearchPair.status, SearchPair.appeals).where(
         SearchPair.first == pair[0], SearchPair.second == pair[1], SearchPair.status.notin_([EXACT, COMMON]))).all())
+    return _remembered(conn, pair, per_status, upsert, written=True)
+
+
+def _remembered(conn: Connection, pair: tuple[str, str], per_status: dict[str, int], upsert,
+                written: bool = False) -> PairCounts:
+    """The pair's counts of its first PAIR_EXACT_MAX + 1 matches per status, written (`written`: the
+    per-status rows already are) with their marker: exact when they are all the matches, else lower
+    bounds (COMMON)."""
     total = sum(per_status.values())
-    if total > PAIR_EXACT_MAX:  # only the fact that they are more is kept
-        conn.execute(delete(SearchPair).where(SearchPair.first == pair[0], SearchPair.second == pair[1]))
-    conn.execute(upsert(SearchPair).values(first=pair[0], second=pair[1], status=EXACT if total <= PAIR_EXACT_MAX
-                                           else COMMON, appeals=total).on_conflict_do_nothing())
-    return PairCounts(per_status if total <= PAIR_EXACT_MAX else None, total)
+    marker = EXACT if total <= PAIR_EXACT_MAX else COMMON
+    rows = [(marker, total)] if written else [*per_status.items(), (marker, total)]
+    conn.execute(upsert(SearchPair).values([{"first": pair[0], "second": pair[1], "status": status, "appeals": n}
+                                            for status, n in rows]).on_conflict_do_nothing())
+    return PairCounts(per_status, total) if marker == EXACT else PairCounts(None, total, per_status)
 
 
 def pair_deltas(conn: Connection, changes: Iterable[Change]) -> Counter:
@@ -132,8 +143,7 @@ def pair_deltas(conn: Connection, changes: Iterable[Change]) -> Counter:
             for second, kind in by_first[first]:
                 if second in lemmas:
                     deltas[(first, second, kind)] += sign
-                    if kind == EXACT:
-                        deltas[(first, second, status)] += sign
+                    deltas[(first, second, status)] += sign
     return deltas
 
 
