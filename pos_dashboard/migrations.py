@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import pos_dashboard.domain  # noqa: F401  (registers every table)
-from pos_dashboard.domain.enums import OPEN_STATUS_SQL
+from pos_dashboard.domain.enums import FEW_SETTLED_SQL, OPEN_STATUS_SQL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,18 +49,20 @@ _FOLD_SQL = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # as in analytics/qu
 
 def rebuild_sqlite_search(conn: Connection) -> None:
     """Refill SQLite's contentless FTS5 table from the appeals, ё folded to е as its triggers do, and
-    the FTS5 tables of the lemmas and of the open appeals (after a bulk load that ran without the
-    triggers)."""
+    the FTS5 tables of the lemmas, of the open appeals and of the answered, rejected and withdrawn
+    ones (after a bulk load that ran without the triggers)."""
     conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('delete-all')"))
     conn.execute(text(f"INSERT INTO appeal_fts(rowid, text, address) SELECT id, {_FOLD_SQL.format('text')}, "
                       f"{_FOLD_SQL.format('address')} FROM appeal"))
     if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'appeal_fts_words'")).first():
         conn.execute(text("INSERT INTO appeal_fts_words(appeal_fts_words) VALUES ('rebuild')"))
-    for table, column in (("appeal_fts_open_words", "search_words"), ("appeal_fts_open_address", "search_address")):
+    for table, column, condition in (("appeal_fts_open_words", "search_words", OPEN_STATUS_SQL),
+                                     ("appeal_fts_open_address", "search_address", OPEN_STATUS_SQL),
+                                     ("appeal_fts_few_settled_words", "search_words", FEW_SETTLED_SQL)):
         if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": table}).first():
             conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
             conn.execute(text(f"INSERT INTO {table}(rowid, {column}) SELECT id, {column} FROM appeal "
-                              f"WHERE {OPEN_STATUS_SQL}"))
+                              f"WHERE {condition}"))
 
 
 def drop_everything(engine: Engine) -> None:
@@ -71,6 +73,7 @@ def drop_everything(engine: Engine) -> None:
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts_words"))
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts_open_words"))
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts_open_address"))
+            conn.execute(text("DROP TABLE IF EXISTS appeal_fts_few_settled_words"))
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

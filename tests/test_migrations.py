@@ -50,8 +50,8 @@ def test_text_search_structures_exist_for_each_backend(migrated):
                          "ix_appeal_few_settled_vector_fts"}
     else:
         assert not trigram and not words
-        assert {"appeal_fts", "appeal_fts_words", "appeal_fts_open_words",
-                "appeal_fts_open_address"} <= set(inspector.get_table_names())
+        assert {"appeal_fts", "appeal_fts_words", "appeal_fts_open_words", "appeal_fts_open_address",
+                "appeal_fts_few_settled_words"} <= set(inspector.get_table_names())
         with engine.connect() as conn:
             covering = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
         assert {"ix_appeal_deadline_covering", "ix_appeal_open_covering"} <= covering

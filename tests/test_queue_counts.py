@@ -8,13 +8,14 @@ pg_trgm on PostgreSQL) of either backend."""
 import re
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from pos_dashboard.analytics import fts_counts, queue, queue_counts, queue_rows, queue_search
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.db import make_engine
-from pos_dashboard.domain.enums import Status
+from pos_dashboard.domain.enums import FEW_SETTLED_VALUES, Status
 from pos_dashboard.domain.models import Appeal
+from pos_dashboard.migrations import rebuild_sqlite_search
 from pos_dashboard.services import appeals, search_pairs
 
 from .factories import T0, build_region, hours, submit
@@ -50,7 +51,9 @@ def _scaled(monkeypatch, exact_max: int, walk_max: int, cap: int = CAP) -> None:
     monkeypatch.setattr(queue_search, "EXACT_IDS_MAX", exact_max)
     monkeypatch.setattr(queue_counts, "COUNT_CAP", cap)
     monkeypatch.setattr(queue, "COUNT_CAP", cap)
+    monkeypatch.setattr(fts_counts, "COUNT_CAP", cap)
     monkeypatch.setattr(queue_counts, "FILTER_WALK_MAX", walk_max)
+    monkeypatch.setattr(fts_counts, "FILTER_WALK_MAX", walk_max)
 
 
 @pytest.mark.parametrize("walk_max", [0, 1_000], ids=["matches-streamed", "filter-walked"])
@@ -418,13 +421,11 @@ def test_words_under_a_closed_status_are_read_from_their_index(migrated, monkeyp
         page = _page(session, status=status, search="мусор вывозят")
     assert [row["id"] for row in page.rows] == [row["id"] for row in exact.rows]
     assert page.counts_capped and page.total == min(3, cap + 1) and page.status_counts == {}
-    reads, walks = _status_reads(statements, few_settled=status == "rejected")
-    if engine.dialect.name == "postgresql":
-        assert len(reads) == 1 and bool(walks) == (cap < 3), statements
-        if status == "rejected":
-            _reads_the_few_settled_index(session, reads[0])
-    else:
-        assert not reads
+    reads, walks = _status_reads(statements, few_settled=status == "rejected") if engine.dialect.name == "postgresql" \
+        else _sqlite_status_reads(statements, few_settled=status == "rejected")
+    assert len(reads) == 1 and bool(walks) == (cap < 3), statements
+    if engine.dialect.name == "postgresql" and status == "rejected":
+        _reads_the_few_settled_index(session, reads[0])
     for sort in ("newest", "oldest"):  # sorted from the matches read as the walk would read them
         _scaled(monkeypatch, exact_max=1_000, walk_max=1_000, cap=1_000)
         known = fetch_queue_page(session, QueueFilter(status=status, search="мусор вывозят", sort=sort), page=0,
@@ -433,6 +434,39 @@ def test_words_under_a_closed_status_are_read_from_their_index(migrated, monkeyp
         read = fetch_queue_page(session, QueueFilter(status=status, search="мусор вывозят", sort=sort), page=0,
                                 page_size=2, now=T0 + hours(13))
         assert [row["id"] for row in read.rows] == [row["id"] for row in known.rows] and len(read.rows) == 2
+
+
+def test_the_answered_rejected_and_withdrawn_lemmas_follow_every_change(migrated):
+    """SQLite: the FTS5 table of those appeals' lemmas (revision a9d3f6b1c8e4) holds exactly them as
+    appeals are written, change status or change words, and after a bulk load's refill."""
+    engine, session = migrated
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's FTS5 table; PostgreSQL's partial index is read in the test above")
+    r, _ids = _region(session)
+    garbage = [submit(session, r, text=f"Мусор не вывозят {i}", now=T0 + hours(i)) for i in range(4)]
+    session.commit()
+
+    def indexed() -> set[int]:
+        return set(session.execute(text("SELECT rowid FROM appeal_fts_few_settled_words "
+                                        "WHERE appeal_fts_few_settled_words MATCH 'мусор'")).scalars())
+
+    def expected() -> set[int]:
+        return {a.id for a in session.execute(select(Appeal)).scalars()
+                if str(a.status) in FEW_SETTLED_VALUES and "мусор" in (a.search_words or "").split()}
+    assert indexed() == expected() == set()
+    for appeal_id, status in zip(garbage, ("rejected", "answered", "withdrawn", "closed"), strict=True):
+        session.get(Appeal, appeal_id).status = status
+    session.commit()
+    assert indexed() == expected() == set(garbage[:3])
+    session.get(Appeal, garbage[0]).status = "closed"
+    session.get(Appeal, garbage[3]).status = "rejected"
+    session.get(Appeal, garbage[1]).search_words = "двор"
+    session.commit()
+    assert indexed() == expected() == {garbage[2], garbage[3]}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO appeal_fts_few_settled_words(appeal_fts_few_settled_words) VALUES ('delete-all')"))
+        rebuild_sqlite_search(conn)
+    assert indexed() == expected() == {garbage[2], garbage[3]}
 
 
 def test_matches_read_whole_are_ordered_as_the_page_reads_them():
@@ -452,6 +486,17 @@ def _status_reads(statements, few_settled: bool):
                                                       f"appeal WHERE {among}(appeal.search_vector @@")
              and "appeal.status = %(status_1)s::VARCHAR) IS true LIMIT" in t]
     walks = [t for t, _ in texts if "IS true" in t and ("ORDER BY appeal.deadline_at, appeal.id" in t or "by_week" in t)]
+    return reads, walks
+
+
+def _sqlite_status_reads(statements, few_settled: bool):
+    """SQLite's reads of a search's matches under a status (IndexedSearch.status_reads: from the FTS5
+    table of the answered, rejected and withdrawn appeals, or of every appeal), the walks of its order."""
+    table = "appeal_fts_few_settled_words" if few_settled else "appeal_fts_words"
+    texts = [(" ".join(s.split()), p) for s, p in statements]
+    reads = [(t, p) for t, p in texts if t.startswith("SELECT appeal.id, appeal.deadline_at, appeal.created_at FROM "
+                                                      f"{table} JOIN appeal") and f"{table} MATCH" in t]
+    walks = [t for t, _ in texts if "instr(appeal.search_words" in t and "ORDER BY appeal.deadline_at, appeal.id" in t]
     return reads, walks
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
 from ..domain.models import Appeal
-from .queue_counts import COUNT_CAP, FILTER_WALK_MAX, OPEN_PAGE_IDS_MAX, at_most, by_status, capped, few_open
-from .queue_counts import known_count
+from .queue_counts import COUNT_CAP, FEW_SETTLED_SET, FILTER_WALK_MAX, OPEN_PAGE_IDS_MAX, at_most, by_status, capped
+from .queue_counts import few_open, known_count
 
 if TYPE_CHECKING:
     from .search_bounds import Bounds
@@ -29,6 +29,8 @@ class IndexedSearch:
 
     open_words: str | None = None  # FTS5 query of the open appeals' lemmas (appeal_fts_open_words)
     open_address: str | None = None  # FTS5 phrase of their folded addresses (appeal_fts_open_address)
+    # FTS5 query of the answered, rejected and withdrawn appeals' lemmas (appeal_fts_few_settled_words)
+    few_settled_words: str | None = None
 
     def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
                      open_only: bool = False, walk: str | None = None) -> int:
@@ -61,6 +63,26 @@ class IndexedSearch:
             return by_status(session, select(Appeal.status, Appeal.id).where(*conditions, self.row_condition())
                               .limit(COUNT_CAP + 1))
         return self._stream_matches(session, conditions)
+
+    def status_reads(self, session: Session, conditions: list, statuses: set[str]) -> list | None:
+        """Under a status alone, not an open one (`conditions`: those statuses), for words alone the
+        term counts cannot bound there (two words: how often they meet): (id, deadline, created) of
+        the matches, up to the cap and one more (at most the cap: all of them), read from the words'
+        FTS5 table with the statuses tested on them; under the answered, rejected or withdrawn status
+        from the table of those appeals alone (revision a9d3f6b1c8e4). None where the term counts
+        know the count, or the search has an address part: the page walks the status's order.
+        Walking it, «крыша течет», rejected, read all 76k rejected appeals at 1M for 675 (10 ms), after
+        a count that read all 9k matches of every status (14 ms)."""
+        if self.words_match is None or self.address_ids != [] or known_count(self.bounds, statuses) is not None:
+            return None
+        table_name, match = ("appeal_fts_few_settled_words", self.few_settled_words) \
+            if statuses <= FEW_SETTLED_SET and self.few_settled_words is not None \
+            else ("appeal_fts_words", self.words_match)
+        fts = table(table_name, literal_column("rowid"))
+        return session.execute(
+            select(Appeal.id, Appeal.deadline_at, Appeal.created_at).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
+            .where(sql_text(f"{table_name} MATCH :match").bindparams(match=match), *conditions)
+            .limit(COUNT_CAP + 1)).all()
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the rows of the page's order tested one by one (SQLite is told which

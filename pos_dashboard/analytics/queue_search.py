@@ -138,7 +138,9 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
                                address_row=address_like(address), bounds=bounds,
                                open_words=fts_words_match(words) if with_words and has_open_tables(session) else None,
                                open_address=fts_open_phrase(address) if with_address and address_ids is None
-                               and len(address) >= 3 and has_open_tables(session) else None)
+                               and len(address) >= 3 and has_open_tables(session) else None,
+                               few_settled_words=fts_words_match(words) if with_words and has_sqlite_table(
+                                   session.get_bind(), "appeal_fts_few_settled_words") else None)
         return common.row_condition(), common
     # A common one- or two-letter address, which SQLite's trigram table cannot read, or a database
     # without the search tables: tested row by row only.

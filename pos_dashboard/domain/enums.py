@@ -62,9 +62,10 @@ OPEN_STATUSES = frozenset(
 OPEN_STATUS_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 OPEN_STATUS_SQL = "status IN (" + ", ".join(f"'{v}'" for v in OPEN_STATUS_VALUES) + ")"
 FINAL_STATUSES = frozenset({Status.REJECTED, Status.CLOSED, Status.WITHDRAWN})
-# The statuses neither open nor closed: few appeals (9 % at 1M), whose lemmas PostgreSQL also indexes
-# apart (revision c4e7a2f9d1b6: its predicate lists these, in this order).
+# The statuses neither open nor closed: few appeals (9 % at 1M), whose lemmas are also indexed apart
+# (revisions c4e7a2f9d1b6, PostgreSQL, and a9d3f6b1c8e4, SQLite: their conditions list these, in this order).
 FEW_SETTLED_VALUES = tuple(sorted(s.value for s in set(Status) - OPEN_STATUSES - {Status.CLOSED}))
+FEW_SETTLED_SQL = "status IN (" + ", ".join(f"'{v}'" for v in FEW_SETTLED_VALUES) + ")"
 
 
 class EventKind(StrEnum):
