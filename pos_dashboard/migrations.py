@@ -45,12 +45,15 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 
 
 _FOLD_SQL = "replace(replace({}, 'ё', 'е'), 'Ё', 'Е')"  # as in analytics/queue.py and the migrations
+# The lemmas each followed by «@week» of the deadline, as the triggers of revision d7b2e5a9f3c1 write them.
+_WEEK_SQL = "(CAST(strftime('%s', deadline_at) AS INTEGER) / 604800)"
+_WORD_WEEKS_SQL = f"replace(search_words, ' ', '@' || {_WEEK_SQL} || ' ') || '@' || {_WEEK_SQL}"
 
 
 def rebuild_sqlite_search(conn: Connection) -> None:
     """Refill SQLite's contentless FTS5 table from the appeals, ё folded to е as its triggers do, and
-    the FTS5 tables of the lemmas, of the open appeals and of the answered, rejected and withdrawn
-    ones (after a bulk load that ran without the triggers)."""
+    the FTS5 tables of the lemmas, of the open appeals, of the answered, rejected and withdrawn
+    ones, and of the lemmas by week of deadline (after a bulk load that ran without the triggers)."""
     conn.execute(text("INSERT INTO appeal_fts(appeal_fts) VALUES ('delete-all')"))
     conn.execute(text(f"INSERT INTO appeal_fts(rowid, text, address) SELECT id, {_FOLD_SQL.format('text')}, "
                       f"{_FOLD_SQL.format('address')} FROM appeal"))
@@ -63,6 +66,10 @@ def rebuild_sqlite_search(conn: Connection) -> None:
             conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
             conn.execute(text(f"INSERT INTO {table}(rowid, {column}) SELECT id, {column} FROM appeal "
                               f"WHERE {condition}"))
+    if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'appeal_fts_word_weeks'")).first():
+        conn.execute(text("INSERT INTO appeal_fts_word_weeks(appeal_fts_word_weeks) VALUES ('delete-all')"))
+        conn.execute(text(f"INSERT INTO appeal_fts_word_weeks(rowid, words) SELECT id, {_WORD_WEEKS_SQL} FROM appeal "
+                          "WHERE deadline_at IS NOT NULL AND search_words IS NOT NULL AND search_words != ''"))
 
 
 def drop_everything(engine: Engine) -> None:
@@ -74,6 +81,7 @@ def drop_everything(engine: Engine) -> None:
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts_open_words"))
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts_open_address"))
             conn.execute(text("DROP TABLE IF EXISTS appeal_fts_few_settled_words"))
+            conn.execute(text("DROP TABLE IF EXISTS appeal_fts_word_weeks"))
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -1,19 +1,20 @@
-"""A common word's page by deadline of the whole region, read on PostgreSQL from the word index within
-a range of deadlines (analytics/deadline_range, revision a4d8f2b6c9e1): the same rows in the same
-order as the walk of the deadline order, whichever step finds them (the first range, the widened
-one, or the walk when the filter holds fewer appeals than the range); SQLite walks its covering
-index. Sizes scaled down as in test_queue_counts."""
+"""A common word's page by deadline of the whole region, read from the word index within a range of
+deadlines (analytics/deadline_range; PostgreSQL: revision a4d8f2b6c9e1, SQLite: words alone, by
+weeks, revision d7b2e5a9f3c1): the same rows in the same order as the walk of the deadline order,
+whichever step finds them (the first range, the widened one, or the walk when the filter holds
+fewer appeals than the range). Sizes scaled down as in test_queue_counts."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from pos_dashboard.analytics import deadline_range, queue_search
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.domain.enums import OPEN_STATUSES, Status
 from pos_dashboard.domain.models import Appeal
+from pos_dashboard.migrations import rebuild_sqlite_search
 from pos_dashboard.services import appeals
 
 from .factories import T0, build_region, hours, submit
@@ -48,11 +49,9 @@ def _expected(session, status: str) -> list[int]:
 
 
 def _ranged_region(migrated, monkeypatch, others_first: int, span: int, **scaled):
-    """(engine, session, region, ids) on PostgreSQL, where a common word's page is read within ranges
-    of deadlines: the region with `others_first` appeals due first, a range of `span` appeals per row."""
+    """(engine, session, region, ids), where a common word's page is read within ranges of deadlines:
+    the region with `others_first` appeals due first, a range of `span` appeals per row."""
     engine, session = migrated
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's ranges of deadlines and word indexes; SQLite walks its covering index")
     r, ids = _region(session)
     _with_deadlines(session, r, ids, others_first)
     _scaled(monkeypatch, exact_max=2, walk_max=1_000, **scaled)
@@ -80,7 +79,7 @@ def test_a_common_words_page_by_deadline_is_the_walks_page(migrated, monkeypatch
             found = fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=page, page_size=2,
                                      now=T0 + hours(13))
         assert [row["id"] for row in found.rows] == expected[page * 2:page * 2 + 2], (page, route)
-        if engine.dialect.name != "postgresql" or page > 0:
+        if page > 0:
             continue
         probes = [s for s, _ in statements if PROBE.search(" ".join(s.split()))]
         ranged = [s for s, _ in statements if _ranged(s)]
@@ -94,7 +93,7 @@ def test_a_common_words_page_by_deadline_is_the_walks_page(migrated, monkeypatch
 
 
 def test_a_search_asked_again_reads_the_range_its_page_needed(migrated, monkeypatch):
-    """PostgreSQL: the second time a page is asked, its range ends where the first one's page ended
+    """The second time a page is asked, its range ends where the first one's page ended
     (deadline_range: learnt), one read without a probe; the page is the walk's page still when a row
     of it is now due later (the learnt range holds too few: the two steps again) and when a new match
     is due before all of them (the learnt range holds more)."""
@@ -126,13 +125,17 @@ def test_a_search_asked_again_reads_the_range_its_page_needed(migrated, monkeypa
 
 @pytest.mark.parametrize("weeks_max", [26, 0], ids=["by-weeks", "too-many-weeks"])
 def test_a_range_is_read_by_the_weeks_of_its_deadlines(migrated, monkeypatch, weeks_max):
-    """PostgreSQL: the matches due up to a range's end are the postings of each word's lemmas in the
-    weeks from the earliest deadline's to the end's (deadline_range._by_weeks: «lemma@week»); a
-    match due before the earliest week this process read (its deadline moved earlier since) comes
-    from the deadline's word index in the same read; a range over more than WEEKS_MAX weeks is
-    read from that index alone. The page is the walk's page each time."""
+    """The matches due up to a range's end are the postings of each word's lemmas in the weeks from
+    the earliest deadline's to the end's (deadline_range._by_weeks: «lemma@week», PostgreSQL's index
+    or SQLite's FTS5 table); a match due before the earliest week this process read (its deadline
+    moved earlier since) comes from the deadline's word index (SQLite: its order) in the same read;
+    a range over more than WEEKS_MAX weeks is read from that index alone (SQLite walks). The page
+    is the walk's page each time."""
     engine, session, r, ids = _ranged_region(migrated, monkeypatch, 5, 1)
     monkeypatch.setattr(deadline_range, "WEEKS_MAX", weeks_max)
+    postgres = engine.dialect.name == "postgresql"
+    by_weeks = "appeal_word_weeks(appeal.search_words, appeal.deadline_at) @@" if postgres \
+        else "appeal_fts_word_weeks MATCH"
 
     def page() -> tuple[list[int], list[str]]:
         with captured_statements(engine) as statements:
@@ -141,14 +144,13 @@ def test_a_range_is_read_by_the_weeks_of_its_deadlines(migrated, monkeypatch, we
         return [row["id"] for row in found.rows], [" ".join(s.split()) for s, _ in statements if _ranged(s)]
 
     rows, ranged = page()
-    assert rows == _expected(session, "all")[:2] and ranged
-    assert all(("appeal_word_weeks(appeal.search_words, appeal.deadline_at) @@" in s) == bool(weeks_max)
-               for s in ranged), ranged
+    assert rows == _expected(session, "all")[:2] and bool(ranged) == (postgres or bool(weeks_max))
+    assert all((by_weeks in s) == bool(weeks_max) for s in ranged), ranged
     earlier = _expected(session, "all")[3]
     session.get(Appeal, earlier).deadline_at = T0 + timedelta(days=1)  # weeks before the earliest one read
     session.commit()
     rows, ranged = page()
-    assert rows == _expected(session, "all")[:2] and rows[0] == earlier and ranged
+    assert rows == _expected(session, "all")[:2] and rows[0] == earlier and bool(ranged) == (postgres or bool(weeks_max))
     assert deadline_range.week_of(T0 + timedelta(days=1)) < deadline_range.week_of(T0 + timedelta(days=40))
 
 
@@ -157,6 +159,8 @@ def test_a_ranged_pages_overdue_and_at_risk_counts_are_read_beside_it(migrated, 
     a connection of their own while the page reads its range and rows (analytics/side_read), and are
     exact; a session that wrote appeals it has not committed counts on its own connection, seeing them."""
     engine, session, r, ids = _ranged_region(migrated, monkeypatch, 5, 1, cap=10)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's side reads; SQLite reads the counts after the page")
     now = T0 + timedelta(days=40, hours=9)  # the city's first appeals are overdue, the next due within a day
     session.connection()
     with engine.connect():  # a second connection, idle in the pool once the page begins
@@ -196,6 +200,8 @@ def test_the_range_is_read_from_the_word_index_with_the_deadline(migrated, monke
     appeals' word index with the deadline (a b-tree of the deadline or a walk would read every
     appeal of the range); the counts test the other filters on those rows."""
     engine, session, r, ids = _ranged_region(migrated, monkeypatch, 6, 2)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index plans")
     with captured_statements(engine) as statements:
         fetch_queue_page(session, QueueFilter(status="all", search="подъезд"), page=0, page_size=2, now=T0 + hours(13))
         fetch_queue_page(session, QueueFilter(territory_id=r.t_city, search="подъезд"), page=0, page_size=2,
@@ -289,3 +295,45 @@ def _drop_btrees(conn) -> None:
                                      ).scalars():
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+
+def test_the_lemmas_by_week_follow_every_change(migrated):
+    """SQLite: the FTS5 table of «lemma@week» (revision d7b2e5a9f3c1) holds each appeal's lemmas with
+    its deadline's week, as deadline_range.week_of counts it, as appeals are written, move their
+    deadline, change their lemmas or lose their deadline, and after a bulk load's refill."""
+    engine, session = migrated
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's FTS5 table; PostgreSQL's index of an expression follows the rows itself")
+    r, ids = _region(session)
+    _with_deadlines(session, r, ids, 2)
+
+    def indexed(term: str) -> set[int]:
+        return set(session.execute(text("SELECT rowid FROM appeal_fts_word_weeks WHERE appeal_fts_word_weeks "
+                                        "MATCH :term"), {"term": f'"{term}"'}).scalars())
+
+    def expected(lemma: str) -> dict[int, set[int]]:
+        weeks: dict[int, set[int]] = {}
+        for a in session.query(Appeal).all():
+            if a.deadline_at is not None and lemma in (a.search_words or "").split():
+                weeks.setdefault(deadline_range.week_of(a.deadline_at.replace(tzinfo=a.deadline_at.tzinfo or UTC)),
+                                 set()).add(a.id)
+        return weeks
+
+    def holds_exactly(lemma: str) -> None:
+        weeks = expected(lemma)
+        assert weeks and all(indexed(f"{lemma}@{week}") == found for week, found in weeks.items()), weeks
+        assert not indexed(f"{lemma}@{min(weeks) - 1}") and not indexed(f"{lemma}@{max(weeks) + 1}")
+    holds_exactly("подъезд")
+    moved, renamed, undated = ids["city"][:3]
+    session.get(Appeal, moved).deadline_at = T0 + timedelta(days=80)  # six weeks later
+    session.get(Appeal, renamed).search_words = "лифт сломать"
+    session.get(Appeal, undated).deadline_at = None
+    session.commit()
+    holds_exactly("подъезд")
+    holds_exactly("лифт")
+    assert not any(undated in indexed(f"подъезд@{week}") for week in range(2_800, 3_000))
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO appeal_fts_word_weeks(appeal_fts_word_weeks) VALUES ('delete-all')"))
+        rebuild_sqlite_search(conn)
+    holds_exactly("подъезд")
+    holds_exactly("лифт")

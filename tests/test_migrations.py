@@ -51,7 +51,7 @@ def test_text_search_structures_exist_for_each_backend(migrated):
     else:
         assert not trigram and not words
         assert {"appeal_fts", "appeal_fts_words", "appeal_fts_open_words", "appeal_fts_open_address",
-                "appeal_fts_few_settled_words"} <= set(inspector.get_table_names())
+                "appeal_fts_few_settled_words", "appeal_fts_word_weeks"} <= set(inspector.get_table_names())
         with engine.connect() as conn:
             covering = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
         assert {"ix_appeal_deadline_covering", "ix_appeal_open_covering"} <= covering

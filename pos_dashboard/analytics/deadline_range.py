@@ -1,5 +1,6 @@
-"""PostgreSQL: a common search's appeals within a range of deadlines, read from the search indexes,
-which hold the deadline (revision a4d8f2b6c9e1).
+"""A common search's appeals within a range of deadlines, read from the search indexes, which hold
+the deadline (PostgreSQL: revision a4d8f2b6c9e1; SQLite, for words alone read by weeks: revision
+d7b2e5a9f3c1).
 
 The page: a common word's page walks the filter's deadline order testing each row for the word
 (analytics/queue_counts). Where the word is rare among the earliest deadlines that reads thousands
@@ -24,7 +25,8 @@ from a bitmap of every appeal due up to that moment, whatever its words: 58k app
 deadlines (revision f3c8e1a7d5b4, `_by_weeks`): each lemma is indexed with its deadline's week too
 («мусор@2873»), and the matches due up to the moment are the postings of each word's lemmas in the
 weeks from the earliest deadline's to the moment's, 145 entries there, read in 0.3 ms; the deadline
-itself is tested on those rows.
+itself is tested on those rows. SQLite reads them so from its FTS5 table of «lemma@week» (revision
+d7b2e5a9f3c1), and walks otherwise (its other indexes hold no deadline beside the words).
 
 The counts: overdue and at risk are the open matches due before a moment (due_counts).
 """
@@ -34,7 +36,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache, partial
 
-from sqlalchemy import and_, cast, func, literal_column, select, union_all
+from sqlalchemy import and_, cast, func, literal_column, select, table, union_all
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
@@ -51,6 +53,7 @@ WEEKS_MAX = 26  # a range over more weeks is read from the deadline's word index
 WEEK_SECONDS = 604_800
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 WORD_WEEKS, WORD_WEEKS_INDEX = "appeal_word_weeks", "ix_appeal_word_weeks_fts"  # revision f3c8e1a7d5b4
+WORD_WEEKS_TABLE = "appeal_fts_word_weeks"  # SQLite, revision d7b2e5a9f3c1
 
 _first_weeks: dict[str, int] = {}  # database URL -> the week of its earliest deadline, as first read
 _learnt: OrderedDict[object, dict[int, datetime]] = OrderedDict()  # key -> {rows needed: deadline of the last}
@@ -68,6 +71,8 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
     within = partial(_within, session, conditions, word_test, offset=offset, limit=limit, week_forms=week_forms)
     if key is not None and (end := _learnt_end(key, need)) is not None:
         found = within(end)
+        if found is None:
+            return None
         if len(found) == limit:
             _learn(key, need, found[-1][1])
             return [appeal_id for appeal_id, _ in found]
@@ -84,6 +89,8 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
             return None
         read = span + 1
         found = within(last)
+        if found is None:  # SQLite, over more weeks than the query names
+            return None
         if len(found) == limit:
             if key is not None:
                 _learn(key, need, found[-1][1])
@@ -92,18 +99,23 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
 
 
 def _within(session: Session, conditions: list, word_test, last: datetime, *, offset: int, limit: int,
-            week_forms: tuple[tuple[str, ...], ...]) -> list[tuple[int, datetime]]:
-    """(id, deadline) of the page's rows among the matches due up to `last`, in deadline order."""
+            week_forms: tuple[tuple[str, ...], ...]) -> list[tuple[int, datetime]] | None:
+    """(id, deadline) of the page's rows among the matches due up to `last`, in deadline order; None
+    where SQLite cannot read them by weeks."""
     by_weeks = _by_weeks(session, week_forms, last) if week_forms else None
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if by_weeks is None and not postgres:
+        return None
     if by_weeks is None:
         read = (select(Appeal.id, Appeal.deadline_at).where(*conditions, word_test, Appeal.deadline_at <= last)
                 .order_by(func.coalesce(Appeal.deadline_at, Appeal.deadline_at), Appeal.id))
     else:
         weeks_test, weeks_start = by_weeks
         # The other filters tested on the weeks' matches (`is true`): as index conditions the planner
-        # ANDed the bitmap of every rejected appeal (381k, 33 ms) with the weeks' 8.5k postings. The
-        # deadline is tested on them too (no index reads it). Those due before the first week are read
-        # from the deadline's word index: none, unless a deadline moved earlier since it was read.
+        # ANDed the bitmap of every rejected appeal (381k, 33 ms) with the weeks' 8.5k postings (SQLite
+        # would walk the status's deadline order). The deadline is tested on them too (no index reads
+        # it). Those due before the first week are read from the deadline's word index (SQLite: its
+        # order): none, unless a deadline moved earlier since it was read.
         tested = [and_(*conditions).is_(True)] if conditions else []
         found = union_all(
             select(Appeal.id, Appeal.deadline_at).where(
@@ -116,6 +128,8 @@ def _within(session: Session, conditions: list, word_test, last: datetime, *, of
     # deadline follows the table's order, read the range by the deadline's b-tree and tested
     # each of its 20k rows for the word (29 ms, against 3.8 ms from the word index). No parallel
     # workers: it overestimates a week's matches and started two for 155 rows (6 ms to start them).
+    if not postgres:
+        return [tuple(row) for row in session.execute(read.offset(offset).limit(limit))]
     with local_settings(session, enable_indexscan="off", max_parallel_workers_per_gather="0"):
         return [tuple(row) for row in session.execute(read.offset(offset).limit(limit))]
 
@@ -131,11 +145,18 @@ def _by_weeks(session: Session, week_forms: tuple[tuple[str, ...], ...], last: d
     weeks = range(first, week_of(last) + 1)
     if not weeks or len(weeks) > WEEKS_MAX:
         return None
+    start = EPOCH + timedelta(seconds=first * WEEK_SECONDS)
+    if engine.dialect.name == "sqlite":  # the FTS5 table's ids (its «@» is a token character)
+        query = " AND ".join("(" + " OR ".join(f'"{form}@{week}"' for form in forms for week in weeks) + ")"
+                             for forms in week_forms)
+        matches = select(literal_column("rowid")).select_from(table(WORD_WEEKS_TABLE)).where(
+            sql_text(f"{WORD_WEEKS_TABLE} MATCH :weeks").bindparams(weeks=query))
+        return Appeal.id.in_(matches), start
     # The lemmas are runs of [0-9a-zа-яё] (domain/search_words): written in the query as they are.
     query = " & ".join("(" + " | ".join(f"'{form}@{week}'" for form in forms for week in weeks) + ")"
                        for forms in week_forms)
     test = literal_column(f"{WORD_WEEKS}(appeal.search_words, appeal.deadline_at)").op("@@")(cast(query, TSQUERY))
-    return test, EPOCH + timedelta(seconds=first * WEEK_SECONDS)
+    return test, start
 
 
 def week_of(moment: datetime) -> int:
@@ -156,7 +177,11 @@ def _first_week(session: Session, engine) -> int | None:
 
 @lru_cache(maxsize=32)
 def has_word_weeks(engine) -> bool:
-    """Whether the migrations made the index of the lemmas by week (PostgreSQL)."""
+    """Whether the migrations made the index of the lemmas by week (PostgreSQL), or its FTS5 table (SQLite)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            return conn.execute(sql_text("SELECT 1 FROM sqlite_master WHERE name = :name"),
+                                {"name": WORD_WEEKS_TABLE}).first() is not None
     if engine.dialect.name != "postgresql":
         return False
     with engine.connect() as conn:

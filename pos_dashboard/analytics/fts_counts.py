@@ -31,6 +31,11 @@ class IndexedSearch:
     open_address: str | None = None  # FTS5 phrase of their folded addresses (appeal_fts_open_address)
     # FTS5 query of the answered, rejected and withdrawn appeals' lemmas (appeal_fts_few_settled_words)
     few_settled_words: str | None = None
+    # Words alone, none read as a beginning, and the lemmas by week indexed: a page by deadline of the
+    # whole region is read within a range of deadlines (analytics/deadline_range), each query word's
+    # lemmas (`week_forms`) by the weeks of their deadlines.
+    ranged_everywhere: bool = False
+    week_forms: tuple[tuple[str, ...], ...] = ()
 
     def capped_count(self, session: Session, conditions: list, statuses: set[str] | None = None,
                      open_only: bool = False, walk: str | None = None) -> int:

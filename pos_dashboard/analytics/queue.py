@@ -169,20 +169,21 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
 
 def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, offset: int,
                      limit: int) -> list[int] | None:
-    """PostgreSQL, a common word's page by deadline of the whole region, all statuses or a closed
-    one: read from the word index within a range of deadlines (analytics/deadline_range). Not for
+    """A common word's page by deadline of the whole region, all statuses or a closed one: read from
+    the word index within a range of deadlines (analytics/deadline_range; SQLite: words alone). Not for
     the open appeals (their deadline order begins with the recent ones, where a common word is as
     common as anywhere: 50 matches in about 700 rows), nor under a narrowing filter (the node's own
     deadline order), nor for a search the indexes cannot read so (PlannedSearch.ranged_everywhere)."""
     if not _reads_ranges(flt, common):
         return None
-    return deadline_range.page_ids(session, conditions_of(session, flt, now), common.open_test, offset, limit,
+    word_test = common.open_test if isinstance(common, PlannedSearch) else common.words_row
+    return deadline_range.page_ids(session, conditions_of(session, flt, now), word_test, offset, limit,
                                    key=(str(session.get_bind().url), repr(flt)), week_forms=common.week_forms)
 
 
 def _reads_ranges(flt: QueueFilter, common) -> bool:
     """Whether a page walked for a common search is read within ranges of deadlines (_ranged_page_ids)."""
-    return isinstance(common, PlannedSearch) and common.ranged_everywhere and flt.sort == "deadline" \
+    return common is not None and common.ranged_everywhere and flt.sort == "deadline" \
         and not queue_filter.narrowed(flt) and not open_only(flt.status)
 
 

@@ -19,7 +19,7 @@ from ..domain.numbers import external_refs_for
 from ..domain.search_words import QueryWord, folded_address, marked, marked_run, query_words
 from ..services import search_pairs
 from ..services.search_terms import APPEALS_WRITTEN
-from . import queue_counts
+from . import deadline_range, queue_counts
 from .fts_counts import IndexedSearch
 from .queue_counts import PlannedSearch
 from .pg_settings import local_settings
@@ -132,6 +132,7 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
                                      week_forms=tuple(w.forms for w in present) if everywhere else ())
     if has_sqlite_table(session.get_bind(), "appeal_fts_words") and (address_ids is not None or not with_address
                                                                   or len(address) >= 3):
+        everywhere = _sqlite_ranged(session, with_words, with_address, address_ids, present)
         common = IndexedSearch(words_match=fts_words_match(words) if with_words else None, words_row=words_row,
                                address_ids=address_ids if address_ids is not None else None if with_address else [],
                                address_phrase=fts_phrase(address) if len(address) >= 3 else None,
@@ -140,7 +141,9 @@ def _common(session: Session, words: list[QueryWord], address: str, bounds: Boun
                                open_address=fts_open_phrase(address) if with_address and address_ids is None
                                and len(address) >= 3 and has_open_tables(session) else None,
                                few_settled_words=fts_words_match(words) if with_words and has_sqlite_table(
-                                   session.get_bind(), "appeal_fts_few_settled_words") else None)
+                                   session.get_bind(), "appeal_fts_few_settled_words") else None,
+                               ranged_everywhere=everywhere,
+                               week_forms=tuple(w.forms for w in present) if everywhere else ())
         return common.row_condition(), common
     # A common one- or two-letter address, which SQLite's trigram table cannot read, or a database
     # without the search tables: tested row by row only.
@@ -160,6 +163,15 @@ def _present(word: QueryWord, bounds: Bounds | None, begun_as_lemmas: bool) -> Q
         if len(begun) <= BEGUN_LEMMAS_MAX:
             return QueryWord(tuple(dict.fromkeys([*forms, *begun])))
     return QueryWord(forms, word.prefix)
+
+
+def _sqlite_ranged(session: Session, with_words: bool, with_address: bool, address_ids: list[int] | None,
+                   words: list[QueryWord]) -> bool:
+    """SQLite: whether a page by deadline of the whole region reads the search within a range of
+    deadlines from the FTS5 table of the lemmas by week (revision d7b2e5a9f3c1): words alone (no
+    address matches), each with lemmas that occur, none read as a beginning."""
+    return with_words and not with_address and not address_ids and all(w.forms and not w.prefix for w in words) \
+        and deadline_range.has_word_weeks(getattr(session.get_bind(), "engine", session.get_bind()))
 
 
 def _ranged(session: Session, words_row, address_row, words: list[QueryWord]) -> tuple[bool, bool]:
