@@ -64,7 +64,7 @@ TRIGGERS = {
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         # «@» kept inside a token: «мусор@2873» is one term.
-        op.execute(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(words, content='', tokenize=\"unicode61 tokenchars '@'\")")
+        op.execute(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(words, content='', columnsize=0, detail=none, tokenize=\"unicode61 tokenchars '@'\")")
         op.execute(f"INSERT INTO {TABLE}(rowid, words) SELECT id, {document('')} FROM appeal WHERE {indexed('')}")
         for definition in TRIGGERS.values():
             op.execute(definition)
