@@ -58,7 +58,7 @@ def search_scope(session: Session, search: str):
     indexes; only a search they leave undecided (several words, or an address of several runs)
     reads its first matches from the indexes to find out."""
     words, address = query_words(search), folded_address(search)
-    bounds = _with_pair_learnt(session, words, search_bounds(session, words, address))
+    bounds = _with_pair_learnt(session, search_bounds(session, words, address))
     most = bounds.at_most()
     if bounds.at_least() > queue_counts.COUNT_CAP:  # common: the indexes would be read at length for nothing
         return _common(session, words, address, bounds)
@@ -86,8 +86,8 @@ def search_scope(session: Session, search: str):
     return _common(session, words, address, bounds, address_ids=address_ids)
 
 
-def _with_pair_learnt(session: Session, words: list[QueryWord], bounds: Bounds) -> Bounds:
-    """Two words whose pair of lemmas was never searched: counted now and remembered
+def _with_pair_learnt(session: Session, bounds: Bounds) -> Bounds:
+    """Two words whose pair of sides was never searched: counted now and remembered
     (services/search_pairs), so that this search and the next know from the counts alone whether
     they meet. Not learnt in a session that wrote appeals it has not committed (the count runs on a
     connection of its own, which would not see them), nor in a database held in memory."""
@@ -95,7 +95,10 @@ def _with_pair_learnt(session: Session, words: list[QueryWord], bounds: Bounds) 
     if bounds.pair is None or bounds.pair_counts is not None or session.info.get(APPEALS_WRITTEN) \
             or not shared_database(engine):
         return bounds
-    matches = word_search(session, words, first=search_pairs.PAIR_EXACT_MAX + 1)
+    # The pair's own lemmas, not the words' forms: a form that came to occur since the term counts were
+    # read is another pair's.
+    sides = [QueryWord(tuple(sorted(search_pairs.side_lemmas(side)))) for side in bounds.pair]
+    matches = word_search(session, sides, first=search_pairs.PAIR_EXACT_MAX + 1)
     open_matches = and_(open_condition(), matches) if engine.dialect.name == "postgresql" else None
     learnt = search_pairs.learn(engine, bounds.pair, matches, open_matches)
     return replace(bounds, pair_counts=learnt) if learnt is not None else bounds

@@ -32,8 +32,8 @@ class Bounds:
     address: list[list[PerStatus]] | None  # per run of the query, the address terms containing it; None: no run
     exact_runs: bool  # the address query is a single run (its terms bound it from below too)
     present_forms: frozenset[str] = field(default_factory=frozenset)  # lemmas that occur at all
-    # Two words of one lemma each (that occurs): the pair of lemmas, and its counts once learnt
-    # (services/search_pairs): the appeals that have both, per status or at least.
+    # Two words of lemmas that occur: the pair of their sides (a lemma or a set of lemmas), and its
+    # counts once learnt (services/search_pairs): the appeals that have both, per status or at least.
     pair: tuple[str, str] | None = None
     pair_counts: PairCounts | None = None
 
@@ -111,15 +111,16 @@ def search_bounds(session: Session, words: list[QueryWord], address: str) -> Bou
 
 
 def _pair(lemmas: dict[str, PerStatus], words: list[QueryWord]) -> tuple[str, str] | None:
-    """The two lemmas of a query of two words that each match one lemma that occurs in more than
-    search_pairs.PAIR_LEMMA_MIN appeals, else None."""
+    """The pair of a query of two words, each matching lemmas that occur (at most
+    search_pairs.SIDE_LEMMAS_MAX, none of the other word's) in more than search_pairs.PAIR_LEMMA_MIN
+    appeals in all (services/search_pairs: a side of several lemmas), else None."""
     if len(words) != 2:
         return None
-    matched = [[term for term in lemmas if _matches(term, w)] for w in words]
-    if any(len(terms) != 1 for terms in matched) or matched[0][0] == matched[1][0] \
-            or any(_of(lemmas[terms[0]], None) <= search_pairs.PAIR_LEMMA_MIN for terms in matched):
+    matched = [{term for term in lemmas if _matches(term, w)} for w in words]
+    if any(not 1 <= len(terms) <= search_pairs.SIDE_LEMMAS_MAX for terms in matched) or matched[0] & matched[1] \
+            or any(sum(_of(lemmas[term], None) for term in terms) <= search_pairs.PAIR_LEMMA_MIN for terms in matched):
         return None
-    return search_pairs.pair_of(matched[0][0], matched[1][0])
+    return search_pairs.pair_of(search_pairs.side_key(matched[0]), search_pairs.side_key(matched[1]))
 
 
 def scoped_bounds(session: Session, bounds: Bounds, words: list[QueryWord], scope: str, node_id: int) -> Bounds:

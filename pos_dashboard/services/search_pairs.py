@@ -11,6 +11,12 @@ flush hook of services/search_terms passes each appeal's change (`pair_deltas`),
 count and a lower bound alike (a bound moved by the same change as the count stays below it); its
 bulk writers (`add_rows`, `rebuild`) forget every pair, learnt again when searched.
 
+A side of a pair is a lemma, or the lemmas of a query word whose forms occur as several («детская»:
+детская, детский), written "|детская|детский" (`side_key`): an appeal has the side when it has one
+of them. A set side is put first (`pair_of`), so the writers find the pairs of sets by one range of
+the key. When another form of the word comes to occur, the search names another set: a pair learnt
+afresh, never a count missing that form.
+
 No appeal is missed between the count and its row: `learn` counts in its own transaction after
 taking the queue version row (PostgreSQL: FOR SHARE), which every appeal writer updates first
 (services/queue_counters), so a writer either committed before the count or reads the new row in
@@ -21,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, inspect, literal, select, text
+from sqlalchemy import delete, func, inspect, literal, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -35,6 +41,8 @@ PAIR_EXACT_MAX = 2_000
 # at little cost, and the pairs that can be learnt (so the rows a stream of made-up searches can
 # add) are bounded by the square of the common lemmas, not of the vocabulary.
 PAIR_LEMMA_MIN = 2_000
+SIDE_LEMMAS_MAX = 4  # a word of more lemmas that occur (a beginning the dictionary does not know) has no pair
+SET_MARK = "|"  # begins a side of several lemmas and parts them (a lemma is a run of letters and digits)
 WAIT_MS = 200  # the longest a search waits for a writer before it reads its indexes instead
 _ADD = text("INSERT INTO searchpair (first, second, status, appeals) VALUES (:first, :second, :status, :n) "
             "ON CONFLICT (first, second, status) DO UPDATE SET appeals = searchpair.appeals + excluded.appeals")
@@ -49,8 +57,20 @@ class PairCounts:
     least_per_status: dict[str, int] = field(default_factory=dict)  # a common pair's: at least so many per status
 
 
+def side_key(lemmas) -> str:
+    """A side of a pair: its lemma, or its lemmas as a set ("|a|b")."""
+    ordered = sorted(set(lemmas))
+    return ordered[0] if len(ordered) == 1 else SET_MARK + SET_MARK.join(ordered)
+
+
+def side_lemmas(side: str) -> frozenset[str]:
+    return frozenset(side[1:].split(SET_MARK)) if side.startswith(SET_MARK) else frozenset([side])
+
+
 def pair_of(first: str, second: str) -> tuple[str, str]:
-    return (first, second) if first <= second else (second, first)
+    """The pair as it is keyed: a side of several lemmas first, else in binary order."""
+    ordered = sorted((first, second), key=lambda side: (not side.startswith(SET_MARK), side))
+    return ordered[0], ordered[1]
 
 
 def known(conn, pair: tuple[str, str]) -> PairCounts | None:
@@ -132,18 +152,24 @@ def pair_deltas(conn: Connection, changes: Iterable[Change]) -> Counter:
     if not changes:
         return Counter()
     lemmas = sorted(set().union(*(lemmas for _, _, lemmas in changes)))
-    markers = select(SearchPair.first, SearchPair.second, SearchPair.status).where(
-        SearchPair.status.in_([EXACT, COMMON]), SearchPair.first.in_(lemmas), SearchPair.second.in_(lemmas))
-    by_first: dict[str, list[tuple[str, str]]] = {}  # each appeal looks up its own lemmas' pairs only
+    kinds = SearchPair.status.in_([EXACT, COMMON])
+    markers = union_all(  # the pairs of these lemmas, and every pair with a side of several lemmas
+        select(SearchPair.first, SearchPair.second, SearchPair.status).where(
+            kinds, SearchPair.first.in_(lemmas), SearchPair.second.in_(lemmas)),
+        select(SearchPair.first, SearchPair.second, SearchPair.status).where(
+            kinds, SearchPair.first >= SET_MARK, SearchPair.first < chr(ord(SET_MARK) + 1)))
+    # Each appeal looks up the pairs of its own lemmas only: by each lemma of their first side.
+    by_lemma: dict[str, list[tuple[str, str, str, frozenset[str]]]] = {}
     for first, second, kind in conn.execute(markers):
-        by_first.setdefault(first, []).append((second, kind))
+        for lemma in side_lemmas(first):
+            by_lemma.setdefault(lemma, []).append((first, second, kind, side_lemmas(second)))
     deltas: Counter = Counter()
     for sign, status, lemmas in changes:
-        for first in lemmas & by_first.keys():
-            for second, kind in by_first[first]:
-                if second in lemmas:
-                    deltas[(first, second, kind)] += sign
-                    deltas[(first, second, status)] += sign
+        found = {marker for lemma in lemmas & by_lemma.keys() for marker in by_lemma[lemma]}
+        for first, second, kind, second_lemmas in found:
+            if second_lemmas & lemmas:
+                deltas[(first, second, kind)] += sign
+                deltas[(first, second, status)] += sign
     return deltas
 
 
