@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from pos_dashboard.analytics import queue, queue_counts, queue_search
+from pos_dashboard.analytics import fts_counts, queue, queue_counts, queue_search
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
 from pos_dashboard.domain.models import Appeal, SearchPair
 from pos_dashboard.domain.search_words import query_words
@@ -183,6 +183,38 @@ def test_a_common_pair_known_to_pass_the_cap_under_a_status_is_not_read_there(mi
     assert _learnt(session, GARBAGE) == {"+": 3, "closed": 3}  # and «in_work» 0
     page = _page(session, status="closed", search="мусор вывозят")
     assert page.total == 3 and [row["id"] for row in page.rows] == [row["id"] for row in exact.rows]
+
+
+def test_a_status_read_past_the_cap_raises_that_statuses_bound(migrated, monkeypatch):
+    """A common pair whose learner read too few of one status's matches to know them past the cap:
+    the first page under that status reads them (more than the cap), and that status's lower bound
+    is raised to what is counted then; the next page knows «более …» without reading them, with the
+    same rows. A writer moving one of them away lowers the bound with the count."""
+    engine, session = migrated
+    _r, garbage, _beside = _garbage_region(session)
+    for appeal_id, status in zip(garbage, ("closed", "closed", "rejected", "rejected"), strict=True):
+        session.get(Appeal, appeal_id).status = status  # the learner reads the first three
+    session.commit()
+    monkeypatch.setattr(search_pairs, "PAIR_EXACT_MAX", 2)
+    for module in (queue_counts, queue, fts_counts):
+        monkeypatch.setattr(module, "COUNT_CAP", 1)
+    monkeypatch.setattr(queue_search, "EXACT_IDS_MAX", 1)
+    _page(session, status="all", search="мусор вывозят")
+    assert _learnt(session, GARBAGE) == {"+": 3, "closed": 2, "rejected": 1}  # 1: not past the cap
+
+    def page_reads() -> tuple[list[int], int, bool]:
+        with captured_statements(engine) as statements:
+            page = _page(session, status="rejected", search="мусор вывозят")
+        reads = [s for s, _ in statements if "deadline_at, appeal.created_at" in s and "LIMIT" in s
+                 and ("@@" in s or "MATCH" in s)]
+        return [row["id"] for row in page.rows], page.total, bool(reads)
+    assert page_reads() == (garbage[2:], 2, True)  # «более 1»: read
+    assert _learnt(session, GARBAGE) == {"+": 3, "closed": 2, "rejected": 2}
+    assert page_reads() == (garbage[2:], 2, False)  # known
+    session.get(Appeal, garbage[3]).status = "closed"
+    session.commit()
+    assert _learnt(session, GARBAGE) == {"+": 3, "closed": 3, "rejected": 1}
+    assert page_reads() == (garbage[2:3], 1, False)  # one: the bound and the term counts' most meet
 
 
 def test_a_word_of_several_lemmas_is_a_side_of_its_lemmas(migrated):

@@ -80,14 +80,21 @@ class IndexedSearch:
         a count that read all 9k matches of every status (14 ms)."""
         if self.words_match is None or self.address_ids != [] or known_count(self.bounds, statuses) is not None:
             return None
-        table_name, match = ("appeal_fts_few_settled_words", self.few_settled_words) \
-            if statuses <= FEW_SETTLED_SET and self.few_settled_words is not None \
-            else ("appeal_fts_words", self.words_match)
+        table_name, match = self._status_table(statuses)
         fts = table(table_name, literal_column("rowid"))
         return session.execute(
             select(Appeal.id, Appeal.deadline_at, Appeal.created_at).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
             .where(sql_text(f"{table_name} MATCH :match").bindparams(match=match), *conditions)
             .limit(COUNT_CAP + 1)).all()
+
+    def status_test(self, statuses: set[str]):
+        """The words as `status_reads` reads them under these statuses, as a condition."""
+        return Appeal.id.in_(_fts_ids(*self._status_table(statuses)))
+
+    def _status_table(self, statuses: set[str]) -> tuple[str, str]:
+        if statuses <= FEW_SETTLED_SET and self.few_settled_words is not None:
+            return "appeal_fts_few_settled_words", self.few_settled_words
+        return "appeal_fts_words", self.words_match
 
     def page_condition(self, narrowed: bool, open_only: bool = False):
         """(condition, walked): the rows of the page's order tested one by one (SQLite is told which

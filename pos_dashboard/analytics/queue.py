@@ -18,7 +18,8 @@ from .queue_counts import COUNT_CAP, PlannedSearch
 from .queue_filter import ANY, DEADLINE_FILTERS, OPEN, SORTS, QueueFilter, filter_conditions  # noqa: F401
 from .queue_filter import conditions_of, forget_roots, is_root, open_only, organizations_named, statuses_of, total_of
 from .queue_rows import PLACE_INDEX, WALK, order_plan, ordered_ids, page_rows, row_select  # noqa: F401
-from .queue_search import mark_found_words, open_condition, scoped_counts, search_condition, walk_index
+from .queue_search import learn_status_bound, mark_found_words, open_condition, scoped_counts, search_condition
+from .queue_search import walk_index
 from .search_sql import id_in
 from . import deadline_range, queue_filter, side_read, snapshot, sparse_search
 
@@ -90,6 +91,8 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
     if status_read is not None and len(status_read) <= COUNT_CAP:  # all the matches: the page is sorted from them
         page_ids = ordered_ids(status_read, flt.sort)[page * page_size:(page + 1) * page_size]
     elif common is not None:
+        if status_read is not None and len(statuses_of(flt.status)) == 1:  # more: the next search knows it
+            learn_status_bound(session, common, flt.status)
         search, walked = common.page_condition(narrowed=queue_filter.narrowed(flt), open_only=open_only(flt.status))
     conditions = conditions_of(session, flt, now, search)
     # A common word: SQLite cannot tell how often a row test passes and would sort every appeal of

@@ -104,6 +104,19 @@ def _with_pair_learnt(session: Session, bounds: Bounds) -> Bounds:
     return replace(bounds, pair_counts=learnt) if learnt is not None else bounds
 
 
+def learn_status_bound(session: Session, common, status: str) -> None:
+    """More than the cap of a common pair's matches read under one status (analytics/queue: a status
+    read): that status's lower bound raised to them (services/search_pairs.learn_status), so that the
+    next search knows it without reading them. Not where a pair is not learnt, or (as
+    _with_pair_learnt) in a session that wrote appeals it has not committed, or in memory."""
+    bounds = common.bounds
+    engine = getattr(session.get_bind(), "engine", session.get_bind())
+    if bounds is None or bounds.pair is None or bounds.pair_counts is None or bounds.pair_counts.per_status is not None \
+            or session.info.get(APPEALS_WRITTEN) or not shared_database(engine):
+        return
+    search_pairs.learn_status(engine, bounds.pair, status, common.status_test({status}), queue_counts.COUNT_CAP + 1)
+
+
 def _common(session: Session, words: list[QueryWord], address: str, bounds: Bounds | None, *,
             address_ids: list[int] | None = None):
     """A search matching more than EXACT_IDS_MAX appeals (or more than COUNT_CAP, as the term counts

@@ -6,7 +6,8 @@ to learn that they match more than the queue reads by id. A pair is learnt the f
 searched (`learn`): its matches per status when at most PAIR_EXACT_MAX (the row "*" holds the total),
 else only that they are more (the row "+", a lower bound of the total) with, per status, how many of
 the PAIR_EXACT_MAX + 1 matches read had it (lower bounds: «мусор вывозят» under «Завершено» is then
-known to pass the queue's cap without reading its matches). From then on every writer keeps it: the
+known to pass the queue's cap without reading its matches; a status where the queue read more than
+its cap of them is counted again to its cap, `learn_status`). From then on every writer keeps it: the
 flush hook of services/search_terms passes each appeal's change (`pair_deltas`), which moves an exact
 count and a lower bound alike (a bound moved by the same change as the count stays below it); its
 bulk writers (`add_rows`, `rebuild`) forget every pair, learnt again when searched.
@@ -17,7 +18,7 @@ of them. A set side is put first (`pair_of`), so the writers find the pairs of s
 the key. When another form of the word comes to occur, the search names another set: a pair learnt
 afresh, never a count missing that form.
 
-No appeal is missed between the count and its row: `learn` counts in its own transaction after
+No appeal is missed between the count and its row: each learner counts in its own transaction after
 taking the queue version row (PostgreSQL: FOR SHARE), which every appeal writer updates first
 (services/queue_counters), so a writer either committed before the count or reads the new row in
 its own hook. On SQLite one statement counts and writes (one writer at a time).
@@ -27,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, inspect, literal, select, text, union_all
+from sqlalchemy import case, delete, func, inspect, literal, select, text, true, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -91,27 +92,59 @@ def learn(engine: Engine, pair: tuple[str, str], matches, open_matches=None) -> 
     cannot be counted now: a writer holds the version row (PostgreSQL) or the write lock (SQLite)
     longer than WAIT_MS, or (SQLite) another writer committed since the count began. The search then
     reads its indexes as before, and the pair is learnt on a later search."""
+    return _after_writers(engine, pair, lambda conn, postgres: _count(conn, pair, matches, open_matches, postgres))
+
+
+def learn_status(engine: Engine, pair: tuple[str, str], status: str, matches, most: int) -> None:
+    """A common pair's lower bound under `status` raised to its matches there counted now, up to
+    `most`: called when the queue read more than its cap of them (analytics/queue: a status read),
+    so that the next search knows it from the counts. `matches`: the appeals with both sides, as that
+    read tested them (PostgreSQL: written for the partial index of the status). Nothing when the
+    pair is exact or forgotten since, or a writer holds on (as `learn`)."""
+    _after_writers(engine, pair, lambda conn, postgres: _raise_bound(conn, pair, status, matches, most, postgres))
+
+
+def _after_writers(engine: Engine, pair: tuple[str, str], count):
+    """`count(conn, postgres)` in a transaction no appeal writer overlaps (module docstring), or None."""
     postgres = engine.dialect.name == "postgresql"
     try:
         with engine.begin() as conn:
             if postgres:
                 conn.execute(text(f"SET LOCAL lock_timeout = {int(WAIT_MS)}"))
-                return _count(conn, pair, matches, open_matches, postgres)
+                # Learners of one pair one at a time; writers of appeals before or after the count.
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": " ".join(pair)})
+                conn.execute(text("SELECT version FROM queueversion WHERE id = 1 FOR SHARE"))
+                return count(conn, postgres)
             busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
             conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(WAIT_MS)}")
             try:
-                return _count(conn, pair, matches, None, postgres)
+                return count(conn, postgres)
             finally:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy)}")
     except OperationalError:
         return None
 
 
+def _raise_bound(conn: Connection, pair: tuple[str, str], status: str, matches, most: int, postgres: bool) -> None:
+    learnt = known(conn, pair)
+    if learnt is None or learnt.per_status is not None:
+        return
+    if postgres:
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+    found = select(literal(1)).select_from(Appeal).where(Appeal.status == status, matches).limit(most).subquery()
+    upsert = (pg_insert if postgres else sqlite_insert)(SearchPair).from_select(
+        ["first", "second", "status", "appeals"],
+        select(literal(pair[0]), literal(pair[1]), literal(status), func.count()).select_from(found).where(true()))
+    # The larger of two lower bounds of the same count: this one exact now (no writer runs), the
+    # row's kept below the count by every writer.
+    conn.execute(upsert.on_conflict_do_update(
+        index_elements=["first", "second", "status"],
+        set_={"appeals": case((upsert.excluded.appeals > SearchPair.appeals, upsert.excluded.appeals),
+                              else_=SearchPair.appeals)}))
+
+
 def _count(conn: Connection, pair: tuple[str, str], matches, open_matches, postgres: bool) -> PairCounts:
     upsert = pg_insert if postgres else sqlite_insert
-    if postgres:  # learners of one pair one at a time; writers of appeals before or after the count
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": " ".join(pair)})
-        conn.execute(text("SELECT version FROM queueversion WHERE id = 1 FOR SHARE"))
     if (already := known(conn, pair)) is not None:
         return already
     if postgres:
