@@ -67,6 +67,10 @@ def _scenarios(session) -> list[tuple[str, QueueFilter, int]]:
         ("two words, rejected", QueueFilter(status="rejected", search="крыша течет"), 0),
         ("two words that meet, closed", QueueFilter(status="closed", search="мусор вывозят"), 0),
         ("a word, closed, page 2", QueueFilter(status="closed", search="двор"), 1),
+        # «детская» is two lemmas that occur (детская, детский): a pair of a set of lemmas.
+        ("a word of two lemmas + another (all)", QueueFilter(status="all", search="детская площадка"), 0),
+        ("a word of two lemmas + another, closed", QueueFilter(status="closed", search="детская площадка"), 0),
+        ("a word of two lemmas + another, rejected", QueueFilter(status="rejected", search="детская площадка"), 0),
         ("words: rare word (all)", QueueFilter(status="all", search="снегирь"), 0),
         ("address substring (all)", QueueFilter(status="all", search="Садовая"), 0),
         ("address substring (open)", QueueFilter(search="Садовая"), 0),

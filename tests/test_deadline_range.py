@@ -286,6 +286,32 @@ def test_a_streets_overdue_and_at_risk_counts_read_the_address_with_the_deadline
     assert len(definitions) == 2 and all("deadline_at)" in d and "WHERE" in d for d in definitions.values())
 
 
+def test_under_a_few_settled_status_the_range_is_read_among_those_appeals(migrated, monkeypatch):
+    """PostgreSQL: a ranged page under «Отклонено» reads the lemmas by week of the answered, rejected
+    and withdrawn appeals alone (revision e5c8a1d4b7f2: its predicate is implied by the read), and
+    is the walk's page."""
+    engine, session, r, ids = _ranged_region(migrated, monkeypatch, 5, 1, cap=1)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's partial index; SQLite's FTS5 table of the lemmas by week holds every appeal")
+    for appeal_id in ids["city"][:3]:  # the status as a flush writes it
+        session.get(Appeal, appeal_id).status = "rejected"
+    session.commit()
+    with captured_statements(engine) as statements:
+        found = fetch_queue_page(session, QueueFilter(status="rejected", search="подъезд"), page=0, page_size=2,
+                                 now=T0 + hours(13))
+    assert [row["id"] for row in found.rows] == _expected(session, "rejected")[:2]
+    by_week = [(s, p) for s, p in statements if _ranged(s) and "by_week" in s]
+    assert by_week, statements
+    session.commit()
+    with engine.connect() as conn, conn.begin() as transaction:
+        _drop_btrees(conn)
+        conn.exec_driver_sql(f"DROP INDEX {deadline_range.WORD_WEEKS_INDEX}")  # the index of every appeal
+        statement, parameters = by_week[0]
+        plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+        assert "ix_appeal_few_settled_word_weeks_fts" in plan, plan
+        transaction.rollback()
+
+
 def _drop_btrees(conn) -> None:
     """In a transaction rolled back after: a dozen appeals, and the planner would read any index.
     Without the b-trees (and no sequential scan), the search indexes answer the range themselves

@@ -47,7 +47,7 @@ def test_text_search_structures_exist_for_each_backend(migrated):
     if engine.dialect.name == "postgresql":
         assert trigram == {"ix_appeal_text_trgm", "ix_appeal_search_address_trgm", "ix_appeal_open_address_deadline_trgm"}
         assert words == {"ix_appeal_vector_deadline_fts", "ix_appeal_open_vector_deadline_fts", "ix_appeal_word_weeks_fts",
-                         "ix_appeal_few_settled_vector_fts"}
+                         "ix_appeal_few_settled_vector_fts", "ix_appeal_few_settled_word_weeks_fts"}
     else:
         assert not trigram and not words
         assert {"appeal_fts", "appeal_fts_words", "appeal_fts_open_words", "appeal_fts_open_address",

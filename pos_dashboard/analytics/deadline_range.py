@@ -61,14 +61,17 @@ _learnt_lock = threading.Lock()
 
 
 def page_ids(session: Session, conditions: list, word_test, offset: int, limit: int,
-             key: object = None, week_forms: tuple[tuple[str, ...], ...] = ()) -> list[int] | None:
+             key: object = None, week_forms: tuple[tuple[str, ...], ...] = (), among: list = ()) -> list[int] | None:
     """The ids of the page (`offset`, `limit`) of the appeals under `conditions` that `word_test`
     (the words as the word index reads them) matches, by deadline, or None: walk them instead.
     `key`: what makes `conditions` and `word_test` (the database, the filter); a page read under it
     teaches the next one where its range ends. `week_forms`: when `word_test` is words alone, each
-    word's lemmas (any of them matches the word): the range is read by the weeks of its deadlines."""
+    word's lemmas (any of them matches the word): the range is read by the weeks of its deadlines.
+    `among`: the conditions' statuses as a partial index of the lemmas by week reads them
+    (PostgreSQL: revision e5c8a1d4b7f2)."""
     need = offset + limit
-    within = partial(_within, session, conditions, word_test, offset=offset, limit=limit, week_forms=week_forms)
+    within = partial(_within, session, conditions, word_test, offset=offset, limit=limit, week_forms=week_forms,
+                     among=among)
     if key is not None and (end := _learnt_end(key, need)) is not None:
         found = within(end)
         if found is None:
@@ -99,7 +102,7 @@ def page_ids(session: Session, conditions: list, word_test, offset: int, limit: 
 
 
 def _within(session: Session, conditions: list, word_test, last: datetime, *, offset: int, limit: int,
-            week_forms: tuple[tuple[str, ...], ...]) -> list[tuple[int, datetime]] | None:
+            week_forms: tuple[tuple[str, ...], ...], among: list) -> list[tuple[int, datetime]] | None:
     """(id, deadline) of the page's rows among the matches due up to `last`, in deadline order; None
     where SQLite cannot read them by weeks."""
     by_weeks = _by_weeks(session, week_forms, last) if week_forms else None
@@ -119,7 +122,7 @@ def _within(session: Session, conditions: list, word_test, last: datetime, *, of
         tested = [and_(*conditions).is_(True)] if conditions else []
         found = union_all(
             select(Appeal.id, Appeal.deadline_at).where(
-                *tested, weeks_test, func.coalesce(Appeal.deadline_at, Appeal.deadline_at) <= last),
+                *among, *tested, weeks_test, func.coalesce(Appeal.deadline_at, Appeal.deadline_at) <= last),
             select(Appeal.id, Appeal.deadline_at).where(*conditions, word_test, Appeal.deadline_at < weeks_start),
         ).subquery("by_week")
         read = select(found.c.id, found.c.deadline_at).order_by(found.c.deadline_at, found.c.id)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from ..domain.deadlines import AT_RISK_HORIZON
 from ..domain.enums import Status
 from ..domain.models import Appeal, Category, QueueTally, QueueVersion, SourceSnapshot, Territory
-from .queue_counts import COUNT_CAP, PlannedSearch
+from .queue_counts import COUNT_CAP, PlannedSearch, few_settled_among
 # The filter and its conditions (analytics/queue_filter); the export reads them, and row_select, here.
 from .queue_filter import ANY, DEADLINE_FILTERS, OPEN, SORTS, QueueFilter, filter_conditions  # noqa: F401
 from .queue_filter import conditions_of, forget_roots, is_root, open_only, organizations_named, statuses_of, total_of
@@ -179,9 +179,12 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     deadline order), nor for a search the indexes cannot read so (PlannedSearch.ranged_everywhere)."""
     if not _reads_ranges(flt, common):
         return None
-    word_test = common.open_test if isinstance(common, PlannedSearch) else common.words_row
-    return deadline_range.page_ids(session, conditions_of(session, flt, now), word_test, offset, limit,
-                                   key=(str(session.get_bind().url), repr(flt)), week_forms=common.week_forms)
+    postgres = isinstance(common, PlannedSearch)
+    among = few_settled_among(statuses_of(flt.status)) if postgres and flt.status != ANY else []
+    return deadline_range.page_ids(session, conditions_of(session, flt, now),
+                                   common.open_test if postgres else common.words_row, offset, limit,
+                                   key=(str(session.get_bind().url), repr(flt)), week_forms=common.week_forms,
+                                   among=among)
 
 
 def _reads_ranges(flt: QueueFilter, common) -> bool:

@@ -168,9 +168,7 @@ class PlannedSearch:
         withdrawn status, with their own index (revision c4e7a2f9d1b6), its predicate written out for
         the planner to find it implied: «снег двор», rejected, at 1M 95–150 → 5–14 ms. The closed
         appeals are most appeals: the index of every appeal is nearly theirs."""
-        among = [Appeal.status.in_(bindparam("few_settled", list(FEW_SETTLED_VALUES), expanding=True,
-                                             literal_execute=True))] if statuses <= FEW_SETTLED_SET else []
-        return and_(*among, self.open_test)
+        return and_(*few_settled_among(statuses), self.open_test)
 
     def status_matches(self, session: Session, conditions: list) -> dict[str, list[int]]:
         """The matches under `conditions` per status, their ids, up to the cap (COUNT_CAP + 1 in all)."""
@@ -183,6 +181,15 @@ class PlannedSearch:
         if self.open_condition is not None and few_open(self.bounds, None, [], most):
             return self.open_condition
         return None
+
+
+def few_settled_among(statuses: set[str]) -> list:
+    """Under statuses that are all answered, rejected or withdrawn, those three as the predicate of
+    PostgreSQL's partial indexes of their appeals reads (revisions c4e7a2f9d1b6, e5c8a1d4b7f2: written
+    out, the planner finds it implied); else nothing."""
+    if not statuses <= FEW_SETTLED_SET:
+        return []
+    return [Appeal.status.in_(bindparam("few_settled", list(FEW_SETTLED_VALUES), expanding=True, literal_execute=True))]
 
 
 def _open_most(bounds: "Bounds | None") -> int | None:
