@@ -141,9 +141,10 @@ def _read_page(session: Session, flt: QueueFilter, page: int, page_size: int, no
         def due_counts(reader: Session) -> tuple[int, int]:
             return common.deadline_counts(reader, due_conditions, now, now + AT_RISK_HORIZON, open_walk,
                                           narrowed=due_narrowed)
-        # A ranged page's: read beside its range and rows (analytics/side_read).
+        # A walked page of every status: read beside its walk and rows (analytics/side_read; «Садовая»,
+        # all statuses, at 5M: 19.5 → 14.7 ms).
         due_later = side_read.started(session, due_counts) if walked and flt.status == ANY \
-            and _reads_ranges(flt, common) else lambda: due_counts(session)
+            else lambda: due_counts(session)
     # Read once the filter's size is known: it decides how the page is read (analytics/queue_rows).
     if walked:
         page_ids = _ranged_page_ids(session, flt, now, common, page * page_size, page_size)
