@@ -51,8 +51,12 @@ def make_engine(url: str) -> Engine:
     # fifth run there, so the few connections a worker keeps busy have the queue's statements prepared
     # sooner (a page's 50 rows: 3.3 ms unprepared, 1.5 ms prepared, at 1M). Lent in turn, two
     # connections each ran them five times first. Idle ones are checked by the pre-ping when lent.
+    # A prepared statement is still planned for its values each time (force_custom_plan): after five
+    # runs PostgreSQL may keep one plan for any values, and a search's plan depends on its words (the
+    # walk of «Отклонено» by deadline kept for «крыша течет» took 70 ms for «детская площадка», 8 ms
+    # planned for it; the queue benchmark's medians at 1M summed 240.8 → 246.3 ms with the planning).
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=10, pool_use_lifo=True,
-                         connect_args={"connect_timeout": 5, "options": "-c jit=off"}
+                         connect_args={"connect_timeout": 5, "options": "-c jit=off -c plan_cache_mode=force_custom_plan"}
                          if url.startswith("postgresql") else {})
 
 
