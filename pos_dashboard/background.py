@@ -1,12 +1,14 @@
 """Work the app process does on its own while it runs: the platform's timers, once a minute, and
-the e-mail dispatcher, every few seconds. Registered as lifespan tasks in pos_dashboard.py; the
-work itself is in services.timers and services.dispatcher."""
+the e-mail dispatcher, every few seconds; at start, the Russian dictionary of the search loaded.
+Registered as lifespan tasks in pos_dashboard.py; the work itself is in services.timers and
+services.dispatcher."""
 
 import asyncio
 import logging
 import threading
 
 from .db import session_scope
+from .domain import search_words
 from .domain.types import utcnow
 from .outage import failures
 from .services.attachment_sweep import sweep_orphans
@@ -18,6 +20,11 @@ TIMER_PERIOD_S = 60
 SWEEP_EVERY_ROUNDS = 60  # files left by a killed process: hourly is enough
 DISPATCH_PERIOD_S = 5
 log = logging.getLogger(__name__)
+
+
+async def load_search_dictionary() -> None:
+    """pymorphy3's dictionary read once at start (73 ms), not by the first search a user types."""
+    await asyncio.to_thread(search_words.lemmas, "подъезд")
 
 
 def _run_once(round_number: int):

@@ -7,7 +7,7 @@ from .api.exports import api
 from .api.files import files_api
 from .api.health import health_api
 from .api.queue_version import queue_version_api
-from .background import run_dispatcher_forever, run_timers_forever
+from .background import load_search_dictionary, run_dispatcher_forever, run_timers_forever
 from .serving import hand_the_gil_over_sooner, purge_states_at_most_every
 from .settings import db_url
 from .failures import frontend_exception_handler
@@ -119,5 +119,6 @@ app.add_page(admin_categories_page, route=routes.ADMIN_CATEGORIES, title="Кат
 app.add_page(admin_routing_page, route=routes.ADMIN_ROUTING, title="Маршрутизация — ПОС",
              on_load=AdminRoutingState.on_load)
 app.add_page(admin_audit_page, route=routes.ADMIN_AUDIT, title="Журнал действий — ПОС", on_load=AdminAuditState.on_load)
+app.register_lifespan_task(load_search_dictionary)
 app.register_lifespan_task(run_timers_forever)
 app.register_lifespan_task(run_dispatcher_forever)

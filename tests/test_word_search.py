@@ -3,13 +3,17 @@ dictionary does not know read as a beginning, every query word required, matches
 queue; the address still matched as a substring. The same answers from the migrated database's
 indexes (FTS5 on SQLite, a tsvector GIN index on PostgreSQL) and from the plain scan."""
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
 from pos_dashboard.analytics.queue import QueueFilter, fetch_queue_page
+from pos_dashboard.background import load_search_dictionary
 from pos_dashboard.db import make_engine
 from pos_dashboard.demo.generator import DemoOptions, load_demo
+from pos_dashboard.domain import search_words
 from pos_dashboard.domain.search_words import document_words, lemmas, marked, marked_run, query_words
 from pos_dashboard.importers.spb import import_spb
 from pos_dashboard.migrations import drop_everything, rebuild_sqlite_search, upgrade
@@ -39,6 +43,13 @@ def test_words_are_read_in_their_dictionary_forms():
     assert unknown.prefix == "подъез" and unknown.matches("подъездов")
     assert [w.prefix for w in query_words("снег во дворе")] == ["", ""]
     assert len(query_words(" ".join(f"слово{i}" for i in range(50)))) == 8
+
+
+def test_the_app_loads_the_dictionary_when_it_starts():
+    """The lifespan task reads pymorphy3's dictionary (73 ms), so no user's first search waits for it."""
+    search_words._analyzer.cache_clear()
+    asyncio.run(load_search_dictionary())
+    assert search_words._analyzer.cache_info().currsize == 1
 
 
 def test_marked_pieces_keep_the_text_and_mark_only_matching_words():
