@@ -180,10 +180,10 @@ def _ranged_page_ids(session: Session, flt: QueueFilter, now: datetime, common, 
     deadline order), nor for a search the indexes cannot read so (PlannedSearch.ranged_everywhere)."""
     if not _reads_ranges(flt, common):
         return None
-    postgres = isinstance(common, PlannedSearch)
-    among = few_settled_among(statuses_of(flt.status)) if postgres and flt.status != ANY else []
+    planned = isinstance(common, PlannedSearch)  # PostgreSQL's (ranged only where its indexes are)
+    among = few_settled_among(statuses_of(flt.status)) if planned and flt.status != ANY else []
     return deadline_range.page_ids(session, conditions_of(session, flt, now),
-                                   common.open_test if postgres else common.words_row, offset, limit,
+                                   common.open_test if planned else common.words_row, offset, limit,
                                    key=(str(session.get_bind().url), repr(flt)), week_forms=common.week_forms,
                                    among=among)
 
