@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 async def load_search_dictionary() -> None:
     """pymorphy3's dictionary read once at start (73 ms), not by the first search a user types."""
-    await asyncio.to_thread(search_words.lemmas, "подъезд")
+    await asyncio.to_thread(search_words.load_dictionary)
 
 
 def _run_once(round_number: int):

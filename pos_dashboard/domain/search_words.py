@@ -36,6 +36,11 @@ def _analyzer():
     return pymorphy3.MorphAnalyzer()
 
 
+def load_dictionary() -> None:
+    """Read the dictionary now (73 ms) rather than at the first text or query read."""
+    _analyzer()
+
+
 @lru_cache(maxsize=262_144)
 def _reading(word: str) -> tuple[tuple[str, ...], bool]:
     """(the dictionary forms of a folded word, whether the dictionary knows the word)."""
