@@ -33,16 +33,18 @@ The counts: overdue and at risk are the open matches due before a moment (due_co
 
 import threading
 from collections import OrderedDict
+from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache, partial
 
-from sqlalchemy import and_, cast, func, literal_column, select, table, union_all
+from sqlalchemy import and_, cast, func, literal_column, select, union_all
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel import Session
 
 from ..domain.models import Appeal
 from .pg_settings import local_settings
+from .search_sql import fts_ids, has_sqlite_table
 
 SPAN_PER_ROW = 400  # appeals in the range per row the page needs: a word in one appeal of 400 there
 WIDEN = 4
@@ -131,9 +133,9 @@ def _within(session: Session, conditions: list, word_test, last: datetime, *, of
     # deadline follows the table's order, read the range by the deadline's b-tree and tested
     # each of its 20k rows for the word (29 ms, against 3.8 ms from the word index). No parallel
     # workers: it overestimates a week's matches and started two for 155 rows (6 ms to start them).
-    if not postgres:
-        return [tuple(row) for row in session.execute(read.offset(offset).limit(limit))]
-    with local_settings(session, enable_indexscan="off", max_parallel_workers_per_gather="0"):
+    settings = local_settings(session, enable_indexscan="off", max_parallel_workers_per_gather="0") if postgres \
+        else nullcontext()
+    with settings:
         return [tuple(row) for row in session.execute(read.offset(offset).limit(limit))]
 
 
@@ -152,9 +154,7 @@ def _by_weeks(session: Session, week_forms: tuple[tuple[str, ...], ...], last: d
     if engine.dialect.name == "sqlite":  # the FTS5 table's ids (its «@» is a token character)
         query = " AND ".join("(" + " OR ".join(f'"{form}@{week}"' for form in forms for week in weeks) + ")"
                              for forms in week_forms)
-        matches = select(literal_column("rowid")).select_from(table(WORD_WEEKS_TABLE)).where(
-            sql_text(f"{WORD_WEEKS_TABLE} MATCH :weeks").bindparams(weeks=query))
-        return Appeal.id.in_(matches), start
+        return Appeal.id.in_(fts_ids(WORD_WEEKS_TABLE, query)), start
     # The lemmas are runs of [0-9a-zа-яё] (domain/search_words): written in the query as they are.
     query = " & ".join("(" + " | ".join(f"'{form}@{week}'" for form in forms for week in weeks) + ")"
                        for forms in week_forms)
@@ -182,9 +182,7 @@ def _first_week(session: Session, engine) -> int | None:
 def has_word_weeks(engine) -> bool:
     """Whether the migrations made the index of the lemmas by week (PostgreSQL), or its FTS5 table (SQLite)."""
     if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            return conn.execute(sql_text("SELECT 1 FROM sqlite_master WHERE name = :name"),
-                                {"name": WORD_WEEKS_TABLE}).first() is not None
+        return has_sqlite_table(engine, WORD_WEEKS_TABLE)
     if engine.dialect.name != "postgresql":
         return False
     with engine.connect() as conn:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from ..domain.models import Appeal
 from .queue_counts import COUNT_CAP, FEW_SETTLED_SET, FILTER_WALK_MAX, OPEN_PAGE_IDS_MAX, at_most, by_status, capped
 from .queue_counts import few_open, known_count
+from .search_sql import fts_ids
 
 if TYPE_CHECKING:
     from .search_bounds import Bounds
@@ -80,16 +81,12 @@ class IndexedSearch:
         a count that read all 9k matches of every status (14 ms)."""
         if self.words_match is None or self.address_ids != [] or known_count(self.bounds, statuses) is not None:
             return None
-        table_name, match = self._status_table(statuses)
-        fts = table(table_name, literal_column("rowid"))
-        return session.execute(
-            select(Appeal.id, Appeal.deadline_at, Appeal.created_at).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
-            .where(sql_text(f"{table_name} MATCH :match").bindparams(match=match), *conditions)
-            .limit(COUNT_CAP + 1)).all()
+        read = _fts_joined(*self._status_table(statuses), conditions, Appeal.id, Appeal.deadline_at, Appeal.created_at)
+        return session.execute(read.limit(COUNT_CAP + 1)).all()
 
     def status_test(self, statuses: set[str]):
         """The words as `status_reads` reads them under these statuses, as a condition."""
-        return Appeal.id.in_(_fts_ids(*self._status_table(statuses)))
+        return Appeal.id.in_(fts_ids(*self._status_table(statuses)))
 
     def _status_table(self, statuses: set[str]) -> tuple[str, str]:
         if statuses <= FEW_SETTLED_SET and self.few_settled_words is not None:
@@ -111,7 +108,7 @@ class IndexedSearch:
             return None  # a part the open appeals' tables cannot read (a one- or two-letter address)
         if not few_open(self.bounds, session, conditions, most):
             return None
-        parts = [_fts_ids(table, match) for table, match in (("appeal_fts_open_words", self.open_words),
+        parts = [fts_ids(table, match) for table, match in (("appeal_fts_open_words", self.open_words),
                                                                ("appeal_fts_open_address", self.open_address))
                  if match is not None]
         if self.address_ids:
@@ -144,13 +141,13 @@ class IndexedSearch:
         return {status: counts.get(status, []) + found.get(status, []) for status in {*counts, *found}}
 
 
-def _fts_ids(fts_table: str, match: str):
-    return select(literal_column("rowid")).select_from(table(fts_table)).where(
-        sql_text(f"{fts_table} MATCH :{fts_table}").bindparams(**{fts_table: match}))
+def _fts_joined(fts_table: str, match: str, conditions: list, *columns):
+    """A select of `columns` of the appeals an FTS5 table's MATCH finds, under `conditions`."""
+    fts = table(fts_table, literal_column("rowid"))
+    return (select(*columns).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
+            .where(sql_text(f"{fts_table} MATCH :match").bindparams(match=match), *conditions))
 
 
 def _fts_stream(fts_table: str, match: str, conditions: list):
-    fts = table(fts_table, literal_column("rowid"))
-    return (select(Appeal.status, Appeal.id).select_from(fts).join(Appeal, Appeal.id == fts.c.rowid)
-            .where(sql_text(f"{fts_table} MATCH :match").bindparams(match=match), *conditions)
-            .order_by(fts.c.rowid.desc()).limit(COUNT_CAP + 1))
+    newest_first = table(fts_table, literal_column("rowid")).c.rowid.desc()  # the FTS5 table's own order
+    return _fts_joined(fts_table, match, conditions, Appeal.status, Appeal.id).order_by(newest_first).limit(COUNT_CAP + 1)

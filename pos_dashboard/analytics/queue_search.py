@@ -91,9 +91,8 @@ def _with_pair_learnt(session: Session, bounds: Bounds) -> Bounds:
     (services/search_pairs), so that this search and the next know from the counts alone whether
     they meet. Not learnt in a session that wrote appeals it has not committed (the count runs on a
     connection of its own, which would not see them), nor in a database held in memory."""
-    engine = getattr(session.get_bind(), "engine", session.get_bind())
-    if bounds.pair is None or bounds.pair_counts is not None or session.info.get(APPEALS_WRITTEN) \
-            or not shared_database(engine):
+    engine = _learning_engine(session)
+    if bounds.pair is None or bounds.pair_counts is not None or engine is None:
         return bounds
     # The pair's own lemmas, not the words' forms: a form that came to occur since the term counts were
     # read is another pair's.
@@ -110,11 +109,18 @@ def learn_status_bound(session: Session, common, status: str) -> None:
     next search knows it without reading them. Not where a pair is not learnt, or (as
     _with_pair_learnt) in a session that wrote appeals it has not committed, or in memory."""
     bounds = common.bounds
-    engine = getattr(session.get_bind(), "engine", session.get_bind())
+    engine = _learning_engine(session)
     if bounds is None or bounds.pair is None or bounds.pair_counts is None or bounds.pair_counts.per_status is not None \
-            or session.info.get(APPEALS_WRITTEN) or not shared_database(engine):
+            or engine is None:
         return
     search_pairs.learn_status(engine, bounds.pair, status, common.status_test({status}), queue_counts.COUNT_CAP + 1)
+
+
+def _learning_engine(session: Session):
+    """The engine a pair's learner counts on, on a connection of its own; None where that would not
+    see what the session sees: it wrote appeals it has not committed, or the database is in memory."""
+    engine = getattr(session.get_bind(), "engine", session.get_bind())
+    return None if session.info.get(APPEALS_WRITTEN) or not shared_database(engine) else engine
 
 
 def _common(session: Session, words: list[QueryWord], address: str, bounds: Bounds | None, *,

@@ -4,7 +4,7 @@ made by the migrations; on a database made without them, the stored lemmas and a
 
 from functools import lru_cache
 
-from sqlalchemy import and_, false, func, literal_column, or_
+from sqlalchemy import and_, false, func, literal_column, or_, select, table
 from sqlalchemy import text as sql_text
 from sqlmodel import Session
 
@@ -78,6 +78,12 @@ def pg_words(engine, words: list[QueryWord]):
 def fts_words_match(words: list[QueryWord]) -> str:
     return " AND ".join("(" + " OR ".join([f'"{form}"' for form in w.forms]
                                           + ([f'"{w.prefix}"*'] if w.prefix else [])) + ")" for w in words)
+
+
+def fts_ids(fts_table: str, match: str):
+    """SQLite: the ids (rowids) an FTS5 table's MATCH finds, as a select."""
+    return select(literal_column("rowid")).select_from(table(fts_table)).where(
+        sql_text(f"{fts_table} MATCH :{fts_table}").bindparams(**{fts_table: match}))
 
 
 def has_open_tables(session: Session) -> bool:
